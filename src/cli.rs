@@ -1,0 +1,246 @@
+//! The command line: `chat`, `ask`, `match`, `check`, `analyze`, `texts`.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::kb::{self, render, KnowledgeBase};
+
+/// onestop: the Korean SME one-stop help desk.
+///
+/// Without --kb, every command uses the knowledge base built into the binary
+/// (the dialogs/ folder it was built from).
+#[derive(Debug, Parser)]
+#[command(name = "onestop", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct KbArgs {
+    /// A dialogs/ folder to use instead of the built-in knowledge base.
+    #[arg(long, value_name = "DIR", env = "ONESTOP_KB")]
+    kb: Option<PathBuf>,
+}
+
+impl KbArgs {
+    fn load(&self) -> Result<KnowledgeBase> {
+        match &self.kb {
+            Some(dir) => KnowledgeBase::load_dir(dir),
+            None => KnowledgeBase::embedded(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Talk with the bot in the terminal (type /quit to leave).
+    Chat {
+        #[command(flatten)]
+        kb: KbArgs,
+    },
+    /// Print what the bot would reply to one question.
+    Ask {
+        #[command(flatten)]
+        kb: KbArgs,
+        /// Show the ranked entries and their scores too.
+        #[arg(long)]
+        explain: bool,
+        /// The question, e.g. "창업지원금 어떻게 신청해요?"
+        #[arg(required = true, num_args = 1..)]
+        question: Vec<String>,
+    },
+    /// Match questions read from standard input, one per line.
+    ///
+    /// Writes one line per question, in input order, as soon as it is matched.
+    /// With --json each line is
+    /// {"query": "...", "outcome": "answer|suggest|fallback",
+    ///  "results": [{"id": "...", "kind": "program|faq", "score": 0.0}]}.
+    Match {
+        #[command(flatten)]
+        kb: KbArgs,
+        /// How many ranked entries to write per question.
+        #[arg(long, default_value_t = 5, value_name = "K")]
+        top: usize,
+        /// Write JSON lines instead of tab-separated text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a dialogs/ folder and report every problem with its place.
+    ///
+    /// Exits with 1 if there is any error, 0 otherwise.
+    Check {
+        /// The folder to check.
+        #[arg(default_value = "dialogs")]
+        dir: PathBuf,
+    },
+    /// Show how a text is analyzed: morphemes and search terms.
+    Analyze {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Print the bot's texts, with the built-in defaults for what is not set.
+    Texts {
+        #[command(flatten)]
+        kb: KbArgs,
+    },
+}
+
+#[derive(Serialize)]
+struct MatchLine<'a> {
+    query: &'a str,
+    outcome: &'static str,
+    results: Vec<MatchEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct MatchEntry<'a> {
+    id: &'a str,
+    kind: &'static str,
+    score: f64,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match execute(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("onestop: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Chat { kb } => {
+            let kb = kb.load()?;
+            let stdin = std::io::stdin();
+            crate::channel::console::chat(&kb, stdin.lock(), std::io::stdout().lock())?;
+        }
+        Command::Ask {
+            kb,
+            explain,
+            question,
+        } => {
+            let kb = kb.load()?;
+            let question = question.join(" ");
+            let result = kb.find(&question);
+            println!("{}", render::reply(&kb, &result));
+            if explain {
+                println!("\n[{}]", result.outcome.as_str());
+                for scored in result.ranked.iter().take(5) {
+                    let entry = kb.entry(scored.entry);
+                    println!("{:.3}  {}  {}", scored.score, entry.id(), entry.title());
+                }
+            }
+        }
+        Command::Match { kb, top, json } => {
+            let kb = kb.load()?;
+            let stdin = std::io::stdin();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for line in stdin.lock().lines() {
+                let line = line.context("reading questions from standard input")?;
+                let query = line.trim_end_matches('\r');
+                let result = kb.find(query);
+                let results: Vec<MatchEntry<'_>> = result
+                    .ranked
+                    .iter()
+                    .take(top)
+                    .map(|s| {
+                        let entry = kb.entry(s.entry);
+                        MatchEntry {
+                            id: entry.id(),
+                            kind: entry.kind(),
+                            score: (s.score as f64 * 10_000.0).round() / 10_000.0,
+                        }
+                    })
+                    .collect();
+                if json {
+                    let line = MatchLine {
+                        query,
+                        outcome: result.outcome.as_str(),
+                        results,
+                    };
+                    serde_json::to_writer(&mut out, &line)?;
+                    writeln!(out)?;
+                } else {
+                    let ids: Vec<String> = results
+                        .iter()
+                        .map(|r| format!("{}:{:.3}", r.id, r.score))
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}",
+                        query,
+                        result.outcome.as_str(),
+                        ids.join(" ")
+                    )?;
+                }
+                out.flush()?;
+            }
+        }
+        Command::Check { dir } => {
+            let sources = kb::read_dir(&dir)?;
+            return Ok(match KnowledgeBase::load(&sources) {
+                Ok(kb) => {
+                    println!(
+                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups)",
+                        dir.display(),
+                        sources.len(),
+                        kb.programs.len(),
+                        kb.faqs.len(),
+                        kb.synonyms.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print!("{diags}");
+                    eprintln!("{}: {} error(s)", dir.display(), diags.len());
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::Analyze { kb, text } => {
+            let kb = kb.load()?;
+            let text = text.join(" ");
+            let analyzer = kb.analyzer();
+            println!("normalized: {}", crate::nlu::normalize(&text));
+            let morphemes: Vec<String> = analyzer
+                .morphemes(&text)
+                .into_iter()
+                .map(|(surface, tag)| format!("{surface}/{tag}"))
+                .collect();
+            println!("morphemes:  {}", morphemes.join("  "));
+            let terms: Vec<String> = analyzer
+                .analyze(&text)
+                .terms
+                .iter()
+                .map(|t| format!("{}({:?})", t.text, t.kind))
+                .collect();
+            println!("terms:      {}", terms.join(" "));
+        }
+        Command::Texts { kb } => {
+            let kb = kb.load()?;
+            for (key, value) in kb.texts.iter() {
+                println!("{key} = {value:?}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,450 @@
+//! The search index over programs and FAQs, and the matcher.
+//!
+//! A question is scored against every entry that shares a term with it, from
+//! three signals, each between 0 and 1:
+//!
+//! - coverage: how much of the question (its terms weighted by rarity) the
+//!   entry explains anywhere in its text;
+//! - closeness: the cosine similarity between the question and the entry's
+//!   closest example question;
+//! - letter pairs: the overlap of Hangul/Latin letter pairs with the closest
+//!   example, written without spaces, which catches what segmentation misses.
+//!
+//! Words not in the knowledge base weigh as much as its rarest words, so a
+//! question about something else (여권 발급) is mostly unexplained and falls
+//! back to a consultant instead of getting a confident wrong answer.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::model::{Entry, MatchingConfig};
+use crate::nlu::{jamo, normalize::is_syllable, Analysis, Analyzer, TermKind};
+
+/// Weights of the three signals; they add up to 1.
+const COVERAGE_WEIGHT: f32 = 0.45;
+const CLOSENESS_WEIGHT: f32 = 0.35;
+const PAIRS_WEIGHT: f32 = 0.20;
+
+/// How much each part of an entry says about what it covers.
+const TITLE_FIELD: f32 = 1.0;
+const AGENCY_FIELD: f32 = 0.7;
+const BODY_FIELD: f32 = 0.45;
+
+/// A misspelt word must be at least this close (by jamo) to a known one.
+const TYPO_SIMILARITY: f64 = 0.75;
+/// Entries kept from the coverage pass for the finer signals.
+const CANDIDATES: usize = 48;
+
+/// The outcome the bot acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Confident: send the best entry.
+    Answer,
+    /// A short list to choose from.
+    Suggest,
+    /// Not covered: offer a consultant.
+    Fallback,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answer => "answer",
+            Outcome::Suggest => "suggest",
+            Outcome::Fallback => "fallback",
+        }
+    }
+}
+
+/// One ranked entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Index into `KnowledgeBase::entry`.
+    pub entry: usize,
+    pub score: f32,
+}
+
+/// The matcher's verdict on one question.
+#[derive(Debug, Clone)]
+pub struct MatchResult {
+    pub outcome: Outcome,
+    /// Best first; for `Suggest` the first `max_suggestions` are the offer.
+    pub ranked: Vec<Scored>,
+}
+
+struct Example {
+    /// (term id, weight of its kind), sorted by term id.
+    terms: Vec<(u32, f32)>,
+    /// Euclidean norm of the example's idf-weighted terms.
+    norm: f32,
+    /// Sorted, distinct letter pairs.
+    pairs: Vec<u64>,
+}
+
+/// The index built once per knowledge base.
+pub struct Index {
+    vocabulary: HashMap<String, u32>,
+    terms: Vec<String>,
+    idf: Vec<f32>,
+    unknown_idf: f32,
+    /// term id → (entry, field weight of the term in that entry).
+    postings: Vec<Vec<(u32, f32)>>,
+    examples: Vec<Vec<Example>>,
+    /// A known word with one syllable blanked or removed → the words it came from.
+    typo_keys: HashMap<String, Vec<u32>>,
+}
+
+/// The text of one entry, split by how much each part counts.
+pub struct EntryText<'a> {
+    /// Name or questions, keywords: what the entry is about.
+    pub titles: Vec<&'a str>,
+    /// Example questions (and for programs their name), compared one by one.
+    pub examples: Vec<&'a str>,
+    pub agency: Option<&'a str>,
+    /// Descriptions and answers.
+    pub body: Vec<&'a str>,
+}
+
+impl<'a> EntryText<'a> {
+    pub fn of(entry: Entry<'a>) -> Self {
+        match entry {
+            Entry::Program(p) => {
+                let mut titles = vec![p.name.as_str()];
+                titles.extend(p.keywords.iter().map(String::as_str));
+                let mut examples = vec![p.name.as_str()];
+                examples.extend(p.examples.iter().map(String::as_str));
+                Self {
+                    titles,
+                    examples,
+                    agency: Some(&p.agency),
+                    body: vec![&p.support, &p.eligibility, &p.apply],
+                }
+            }
+            Entry::Faq(f) => {
+                let titles = f.keywords.iter().map(String::as_str).collect();
+                Self {
+                    titles,
+                    examples: f.questions.iter().map(String::as_str).collect(),
+                    agency: None,
+                    body: vec![&f.answer],
+                }
+            }
+        }
+    }
+}
+
+impl Index {
+    /// Builds the index of `entries` with `analyzer`.
+    pub fn build(analyzer: &Analyzer, entries: &[EntryText<'_>]) -> Self {
+        let mut index = Index {
+            vocabulary: HashMap::new(),
+            terms: Vec::new(),
+            idf: Vec::new(),
+            unknown_idf: 0.0,
+            postings: Vec::new(),
+            examples: Vec::new(),
+            typo_keys: HashMap::new(),
+        };
+        let mut example_analyses: Vec<Vec<Analysis>> = Vec::with_capacity(entries.len());
+        for (entry_id, text) in entries.iter().enumerate() {
+            let mut weights: HashMap<u32, f32> = HashMap::new();
+            let mut add = |index: &mut Index, analysis: &Analysis, field: f32| {
+                for term in &analysis.terms {
+                    let id = index.intern(&term.text);
+                    let w = field * term.kind.weight().max(0.6);
+                    let slot = weights.entry(id).or_insert(0.0);
+                    *slot = slot.max(w);
+                }
+            };
+            let mut analyses = Vec::new();
+            for example in &text.examples {
+                let analysis = analyzer.analyze(example);
+                add(&mut index, &analysis, TITLE_FIELD);
+                analyses.push(analysis);
+            }
+            for title in &text.titles {
+                add(&mut index, &analyzer.analyze(title), TITLE_FIELD);
+            }
+            if let Some(agency) = text.agency {
+                add(&mut index, &analyzer.analyze(agency), AGENCY_FIELD);
+            }
+            for body in &text.body {
+                add(&mut index, &analyzer.analyze(body), BODY_FIELD);
+            }
+            for (term, weight) in weights {
+                index.postings[term as usize].push((entry_id as u32, weight));
+            }
+            example_analyses.push(analyses);
+        }
+
+        let n = entries.len() as f32;
+        index.idf = index
+            .postings
+            .iter()
+            .map(|p| bm25_idf(n, p.len() as f32))
+            .collect();
+        index.unknown_idf = bm25_idf(n, 0.5);
+
+        for analyses in example_analyses {
+            let examples = analyses
+                .iter()
+                .map(|analysis| {
+                    let mut terms: Vec<(u32, f32)> = analysis
+                        .terms
+                        .iter()
+                        .map(|t| (index.vocabulary[&t.text], t.kind.weight()))
+                        .collect();
+                    terms.sort_by_key(|t| t.0);
+                    let norm = terms
+                        .iter()
+                        .map(|(id, w)| (w * index.idf[*id as usize]).powi(2))
+                        .sum::<f32>()
+                        .sqrt();
+                    Example {
+                        terms,
+                        norm,
+                        pairs: letter_pairs(&analysis.compact),
+                    }
+                })
+                .collect();
+            index.examples.push(examples);
+        }
+
+        for (id, term) in index.terms.iter().enumerate() {
+            for key in typo_keys(term) {
+                index.typo_keys.entry(key).or_default().push(id as u32);
+            }
+        }
+        index
+    }
+
+    fn intern(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.vocabulary.get(term) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.vocabulary.insert(term.to_string(), id);
+        self.terms.push(term.to_string());
+        self.postings.push(Vec::new());
+        id
+    }
+
+    /// Number of distinct terms.
+    pub fn vocabulary_size(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// The known word closest to a misspelt one, with its jamo similarity.
+    fn correct_typo(&self, word: &str) -> Option<(u32, f64)> {
+        let syllables = word.chars().count();
+        if syllables < 2 || !word.chars().all(is_syllable) {
+            return None;
+        }
+        let mut best: Option<(u32, f64)> = None;
+        for key in typo_keys(word) {
+            for &id in self.typo_keys.get(&key).into_iter().flatten() {
+                let similarity = jamo::similarity(word, &self.terms[id as usize]);
+                if similarity >= TYPO_SIMILARITY && best.is_none_or(|(_, s)| similarity > s) {
+                    best = Some((id, similarity));
+                }
+            }
+        }
+        best
+    }
+
+    /// Scores every entry sharing a term with `analysis`, best first.
+    pub fn rank(&self, analysis: &Analysis) -> Vec<Scored> {
+        // The question's terms: (term id if known, weight, counts in the total).
+        let mut query: Vec<(Option<u32>, f32, bool)> = Vec::with_capacity(analysis.terms.len());
+        for term in &analysis.terms {
+            let kind = term.kind.weight();
+            let (id, weight) = match self.vocabulary.get(&term.text) {
+                Some(&id) => (Some(id), kind * self.idf[id as usize]),
+                None => match self.correct_typo(&term.text) {
+                    Some((id, similarity)) if term.kind != TermKind::Joined => {
+                        (Some(id), kind * similarity as f32 * self.idf[id as usize])
+                    }
+                    _ => (None, kind * self.unknown_idf),
+                },
+            };
+            // Joined words the knowledge base has never seen are guesses of
+            // the joiner, not words of the question: they do not count against it.
+            let counts = id.is_some() || term.kind != TermKind::Joined;
+            match query.iter_mut().find(|(known, ..)| id.is_some() && *known == id) {
+                Some(existing) => existing.1 = existing.1.max(weight),
+                None => query.push((id, weight, counts)),
+            }
+        }
+        let total: f32 = query.iter().filter(|q| q.2).map(|q| q.1).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        let query_norm = query
+            .iter()
+            .filter(|q| q.2)
+            .map(|q| q.1 * q.1)
+            .sum::<f32>()
+            .sqrt();
+
+        let mut coverage: HashMap<u32, f32> = HashMap::new();
+        for &(id, weight, _) in &query {
+            let Some(id) = id else { continue };
+            for &(entry, field) in &self.postings[id as usize] {
+                *coverage.entry(entry).or_insert(0.0) += weight * field;
+            }
+        }
+        let mut candidates: Vec<(u32, f32)> = coverage
+            .into_iter()
+            .map(|(entry, covered)| (entry, (covered / total).min(1.0)))
+            .collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(CANDIDATES);
+
+        let query_pairs = letter_pairs(&analysis.compact);
+        let mut query_terms: Vec<(u32, f32)> = query
+            .iter()
+            .filter_map(|(id, w, _)| id.map(|id| (id, *w)))
+            .collect();
+        query_terms.sort_by_key(|t| t.0);
+
+        let mut ranked: Vec<Scored> = candidates
+            .into_iter()
+            .map(|(entry, coverage)| {
+                let mut closeness = 0.0f32;
+                let mut pairs = 0.0f32;
+                for example in &self.examples[entry as usize] {
+                    closeness = closeness.max(self.cosine(&query_terms, query_norm, example));
+                    pairs = pairs.max(dice(&query_pairs, &example.pairs));
+                }
+                let score = COVERAGE_WEIGHT * coverage
+                    + CLOSENESS_WEIGHT * closeness
+                    + PAIRS_WEIGHT * pairs;
+                Scored {
+                    entry: entry as usize,
+                    score,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        ranked
+    }
+
+    fn cosine(&self, query: &[(u32, f32)], query_norm: f32, example: &Example) -> f32 {
+        if example.norm == 0.0 || query_norm == 0.0 {
+            return 0.0;
+        }
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        while i < query.len() && j < example.terms.len() {
+            let (q, qw) = query[i];
+            let (e, ew) = example.terms[j];
+            match q.cmp(&e) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += qw * ew * self.idf[e as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (dot / (query_norm * example.norm)).min(1.0)
+    }
+}
+
+/// Decides the outcome from ranked scores.
+pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
+    let Some(best) = ranked.first() else {
+        return Outcome::Fallback;
+    };
+    let best = best.score as f64;
+    let second = ranked.get(1).map_or(0.0, |s| s.score as f64);
+    if best >= config.answer_threshold && best - second >= config.answer_margin {
+        Outcome::Answer
+    } else if best >= config.suggest_threshold {
+        Outcome::Suggest
+    } else {
+        Outcome::Fallback
+    }
+}
+
+fn bm25_idf(entries: f32, containing: f32) -> f32 {
+    (1.0 + (entries - containing + 0.5) / (containing + 0.5)).ln()
+}
+
+/// Keys under which a word is filed for typo look-up: the word with each
+/// syllable blanked (one wrong syllable), and with each syllable removed (one
+/// syllable too many or too few), for words of two syllables or more.
+fn typo_keys(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 2 || !chars.iter().all(|&c| is_syllable(c)) {
+        return Vec::new();
+    }
+    let mut keys = Vec::with_capacity(chars.len() * 2 + 1);
+    keys.push(word.to_string());
+    for i in 0..chars.len() {
+        let mut blanked = chars.clone();
+        blanked[i] = '*';
+        keys.push(blanked.into_iter().collect());
+        if chars.len() >= 3 {
+            let mut removed = chars.clone();
+            removed.remove(i);
+            keys.push(removed.into_iter().collect());
+        }
+    }
+    keys
+}
+
+/// Distinct pairs of neighbouring letters, as sortable numbers.
+fn letter_pairs(compact: &str) -> Vec<u64> {
+    let chars: Vec<char> = compact.chars().collect();
+    let mut pairs: Vec<u64> = chars
+        .windows(2)
+        .map(|w| ((w[0] as u64) << 32) | w[1] as u64)
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Dice overlap of two sorted, distinct sets.
+fn dice(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f32 / (a.len() + b.len()) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_keys_meet_for_one_wrong_or_missing_syllable() {
+        let known = typo_keys("지원금");
+        assert!(typo_keys("지언금").iter().any(|k| known.contains(k)));
+        assert!(typo_keys("지원").iter().any(|k| known.contains(k)));
+        assert!(typo_keys("ab").is_empty());
+    }
+
+    #[test]
+    fn dice_of_letter_pairs() {
+        let a = letter_pairs("창업지원");
+        let b = letter_pairs("창업지원금");
+        assert!((dice(&a, &b) - 6.0 / 7.0).abs() < 1e-6);
+        assert_eq!(dice(&a, &[]), 0.0);
+    }
+}

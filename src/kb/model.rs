@@ -1,0 +1,166 @@
+//! What the knowledge base holds: support programs, FAQs, synonyms, the bot's
+//! texts and the matching thresholds.
+
+use serde::Serialize;
+
+use super::diagnostic::Location;
+
+/// The seven categories of SME problems, shared by programs, FAQs and tickets.
+pub const CATEGORIES: [&str; 7] = ["기술", "자금", "판로·마케팅", "수출", "인력", "창업", "기타"];
+
+/// Business stages a program is meant for.
+pub const STAGES: [&str; 4] = ["예비창업", "초기창업", "성장", "재도약"];
+
+/// The 17 시·도 by their short names, with the full names accepted for each.
+pub const REGIONS: [(&str, &[&str]); 17] = [
+    ("서울", &["서울특별시", "서울시"]),
+    ("부산", &["부산광역시", "부산시"]),
+    ("대구", &["대구광역시", "대구시"]),
+    ("인천", &["인천광역시", "인천시"]),
+    ("광주", &["광주광역시", "광주시"]),
+    ("대전", &["대전광역시", "대전시"]),
+    ("울산", &["울산광역시", "울산시"]),
+    ("세종", &["세종특별자치시", "세종시"]),
+    ("경기", &["경기도"]),
+    ("강원", &["강원도", "강원특별자치도"]),
+    ("충북", &["충청북도"]),
+    ("충남", &["충청남도"]),
+    ("전북", &["전라북도", "전북특별자치도"]),
+    ("전남", &["전라남도"]),
+    ("경북", &["경상북도"]),
+    ("경남", &["경상남도"]),
+    ("제주", &["제주도", "제주특별자치도"]),
+];
+
+/// Everywhere: a program open to all regions.
+pub const NATIONWIDE: &str = "전국";
+
+/// The short name of a region written either way, or `None` if unknown.
+pub fn region_short_name(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    if name == NATIONWIDE {
+        return Some(NATIONWIDE);
+    }
+    REGIONS
+        .iter()
+        .find(|(short, long)| *short == name || long.contains(&name))
+        .map(|(short, _)| *short)
+}
+
+/// A support program, or an agency described like one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    pub id: String,
+    pub name: String,
+    pub agency: String,
+    pub category: String,
+    pub regions: Vec<String>,
+    pub stages: Vec<String>,
+    pub support: String,
+    pub eligibility: String,
+    pub apply: String,
+    pub contact: String,
+    pub url: Option<String>,
+    pub keywords: Vec<String>,
+    pub examples: Vec<String>,
+    #[serde(skip)]
+    pub example_locations: Vec<Location>,
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// A frequently asked question with its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Faq {
+    pub id: String,
+    pub category: String,
+    pub questions: Vec<String>,
+    pub answer: String,
+    pub related: Vec<String>,
+    pub keywords: Vec<String>,
+    #[serde(skip)]
+    pub example_locations: Vec<Location>,
+    #[serde(skip)]
+    pub related_locations: Vec<Location>,
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// Either kind of knowledge-base entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'a> {
+    Program(&'a Program),
+    Faq(&'a Faq),
+}
+
+impl<'a> Entry<'a> {
+    pub fn id(&self) -> &'a str {
+        match self {
+            Entry::Program(p) => &p.id,
+            Entry::Faq(f) => &f.id,
+        }
+    }
+
+    /// `program` or `faq`, as in `onestop match --json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::Program(_) => "program",
+            Entry::Faq(_) => "faq",
+        }
+    }
+
+    /// A short title: the program's name or the FAQ's first question.
+    pub fn title(&self) -> &'a str {
+        match self {
+            Entry::Program(p) => &p.name,
+            Entry::Faq(f) => f.questions.first().map_or("", |q| q.as_str()),
+        }
+    }
+
+    /// The example questions people ask for this entry.
+    pub fn examples(&self) -> &'a [String] {
+        match self {
+            Entry::Program(p) => &p.examples,
+            Entry::Faq(f) => &f.questions,
+        }
+    }
+
+    /// Where each example question was written.
+    pub fn example_locations(&self) -> &'a [Location] {
+        match self {
+            Entry::Program(p) => &p.example_locations,
+            Entry::Faq(f) => &f.example_locations,
+        }
+    }
+
+    pub fn location(&self) -> &'a Location {
+        match self {
+            Entry::Program(p) => &p.location,
+            Entry::Faq(f) => &f.location,
+        }
+    }
+}
+
+/// Thresholds that turn scores into an answer, suggestions or the fallback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchingConfig {
+    /// At or above this score the best entry may be answered directly...
+    pub answer_threshold: f64,
+    /// ... when it leads the second best by at least this much.
+    pub answer_margin: f64,
+    /// At or above this score entries are offered as suggestions.
+    pub suggest_threshold: f64,
+    /// How many suggestions to offer at most.
+    pub max_suggestions: usize,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        Self {
+            answer_threshold: 0.55,
+            answer_margin: 0.06,
+            suggest_threshold: 0.35,
+            max_suggestions: 3,
+        }
+    }
+}

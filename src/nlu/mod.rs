@@ -1,0 +1,460 @@
+//! Korean understanding: from a message typed in a messenger to search terms.
+//!
+//! `normalize` keeps Hangul intact, synonyms are rewritten to their canonical
+//! form, lindera with the embedded ko-dic splits the text into morphemes, and
+//! `Analyzer::analyze` keeps what carries meaning: nouns (and the parts of
+//! compound nouns, and neighbouring nouns joined), verb and adjective stems,
+//! roots, foreign words, numbers, and question words as a weak signal.
+//! Particles and endings are dropped. `jamo` measures typos.
+
+pub mod jamo;
+pub mod normalize;
+mod synonyms;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result};
+use lindera::dictionary::{load_embedded_dictionary, Dictionary, DictionaryBuilder, DictionaryKind};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+pub use normalize::{compact, normalize};
+pub use synonyms::Synonyms;
+
+/// How a term was found, which sets how much it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TermKind {
+    /// A noun, root, foreign word or number as written.
+    Word,
+    /// The stem of a verb or adjective (알려줘 → 알리).
+    Stem,
+    /// A part of a compound noun (지원금 → 지원, 금).
+    Part,
+    /// Neighbouring nouns joined (창업 지원금 → 창업지원금).
+    Joined,
+    /// A question word (언제, 어디, 얼마, 어떻게 → 방법, …).
+    Question,
+}
+
+impl TermKind {
+    /// How much a term of this kind counts, relative to a plain word.
+    pub fn weight(self) -> f32 {
+        match self {
+            TermKind::Word => 1.0,
+            TermKind::Stem => 0.7,
+            TermKind::Part => 0.5,
+            TermKind::Joined => 0.4,
+            TermKind::Question => 0.35,
+        }
+    }
+}
+
+/// A search term and how it was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub kind: TermKind,
+}
+
+/// What `Analyzer::analyze` finds in one text.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Distinct terms in order of first appearance; a term found in several
+    /// ways keeps the strongest kind.
+    pub terms: Vec<Term>,
+    /// The normalized text without spaces and punctuation.
+    pub compact: String,
+}
+
+impl Analysis {
+    fn push(&mut self, text: &str, kind: TermKind) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(existing) = self.terms.iter_mut().find(|t| t.text == text) {
+            if kind.weight() > existing.kind.weight() {
+                existing.kind = kind;
+            }
+            return;
+        }
+        self.terms.push(Term {
+            text: text.to_string(),
+            kind,
+        });
+    }
+
+    /// The terms as plain strings, for display and tests.
+    pub fn texts(&self) -> Vec<&str> {
+        self.terms.iter().map(|t| t.text.as_str()).collect()
+    }
+}
+
+/// The embedded ko-dic, loaded once per process (about 0.1 s); clones share it.
+pub fn dictionary() -> Result<Dictionary> {
+    static DICTIONARY: OnceLock<Dictionary> = OnceLock::new();
+    if let Some(dictionary) = DICTIONARY.get() {
+        return Ok(dictionary.clone());
+    }
+    let loaded = load_embedded_dictionary(DictionaryKind::KoDic)
+        .context("loading the embedded ko-dic dictionary")?;
+    Ok(DICTIONARY.get_or_init(|| loaded).clone())
+}
+
+/// Turns text into search terms. Cheap to share; build one per knowledge base
+/// (its user dictionary and synonyms come from there).
+pub struct Analyzer {
+    segmenter: Segmenter,
+    synonyms: Synonyms,
+    /// User-dictionary words and the noun parts ko-dic alone finds in them,
+    /// so 소상공인 is a term of its own and still meets 소상 and 공인.
+    user_parts: HashMap<String, Vec<String>>,
+}
+
+impl Analyzer {
+    /// An analyzer with ko-dic alone: no user words, no synonyms.
+    pub fn plain() -> Result<Self> {
+        Self::new(&[], Synonyms::default())
+    }
+
+    /// An analyzer whose dictionary also knows `user_words` as proper nouns
+    /// (only the ones ko-dic would otherwise break apart are added), and which
+    /// rewrites `synonyms` to their canonical forms.
+    pub fn new(user_words: &[String], synonyms: Synonyms) -> Result<Self> {
+        let dictionary = dictionary()?;
+        let plain = Segmenter::new(Mode::Normal, dictionary.clone(), None);
+        let mut csv = String::new();
+        let mut user_parts = HashMap::new();
+        let mut seen = HashSet::new();
+        for word in user_words {
+            let word = normalize(word);
+            if word.chars().count() < 2
+                || !word.chars().all(normalize::is_syllable)
+                || !seen.insert(word.clone())
+            {
+                continue;
+            }
+            let Some(parts) = split_by_kodic(&plain, &word) else {
+                continue;
+            };
+            csv.push_str(&format!("{word},NNP,{word}\n"));
+            user_parts.insert(word, parts);
+        }
+        let segmenter = if csv.is_empty() {
+            plain
+        } else {
+            let builder = DictionaryBuilder::new((*dictionary.metadata).clone());
+            let user = builder
+                .build_user_dict_from_reader(csv.as_bytes())
+                .context("building the user dictionary from knowledge-base names")?;
+            Segmenter::new(Mode::Normal, dictionary, Some(user))
+        };
+        Ok(Self {
+            segmenter,
+            synonyms,
+            user_parts,
+        })
+    }
+
+    /// The synonyms this analyzer rewrites.
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
+    /// The morphemes of `text` as `surface/TAG` pairs, for `onestop analyze`.
+    pub fn morphemes(&self, text: &str) -> Vec<(String, String)> {
+        let text = glue_words(&self.synonyms.rewrite(&normalize(text)));
+        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(text.as_str())) else {
+            return Vec::new();
+        };
+        tokens
+            .iter_mut()
+            .map(|token| {
+                let surface = token.surface.to_string();
+                let details = token.details();
+                let tag = details.first().copied().unwrap_or("*").to_string();
+                let expression = details.get(7).copied().unwrap_or("*");
+                let tag = if expression != "*" {
+                    format!("{tag} {expression}")
+                } else {
+                    tag
+                };
+                (surface, tag)
+            })
+            .collect()
+    }
+
+    /// Analyzes one text into search terms.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let normalized = glue_words(&self.synonyms.rewrite(&normalize(text)));
+        let mut analysis = Analysis {
+            compact: compact(&normalized),
+            ..Analysis::default()
+        };
+        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
+            return analysis;
+        };
+        // Nouns in a row, to be joined; broken by anything that is not a noun.
+        let mut run: Vec<String> = Vec::new();
+        for token in tokens.iter_mut() {
+            let surface = token.surface.to_string();
+            let details = token.details();
+            let tag = details.first().copied().unwrap_or("UNK");
+            let word_type = details.get(4).copied().unwrap_or("*");
+            let expression = details.get(7).copied().unwrap_or("*");
+            let first_tag = tag.split('+').next().unwrap_or(tag);
+
+            if let Some(question) = question_word(&surface, first_tag) {
+                flush_run(&mut run, &mut analysis);
+                analysis.push(question, TermKind::Question);
+                continue;
+            }
+            if word_type == "Compound" && expression != "*" {
+                analysis.push(&surface, TermKind::Word);
+                for (form, _) in parse_expression(expression) {
+                    if form.chars().count() >= 2 || is_content_noun(&form) {
+                        analysis.push(&form, TermKind::Part);
+                    }
+                }
+                run.push(surface);
+                continue;
+            }
+            if let Some(parts) = self.user_parts.get(&surface) {
+                analysis.push(&surface, TermKind::Word);
+                for part in parts {
+                    analysis.push(part, TermKind::Part);
+                }
+                run.push(surface);
+                continue;
+            }
+            match first_tag {
+                // Single Latin letters (the r and d of r&d) only count joined.
+                "SL" if surface.chars().count() == 1 => run.push(surface),
+                "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
+                    if !is_stop_noun(&surface) {
+                        analysis.push(&surface, TermKind::Word);
+                        run.push(surface);
+                    } else {
+                        flush_run(&mut run, &mut analysis);
+                    }
+                }
+                // Prefixes and noun suffixes glue onto the nouns around them.
+                "XPN" | "XSN" if !run.is_empty() || first_tag == "XPN" => run.push(surface),
+                "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" => {
+                    flush_run(&mut run, &mut analysis);
+                    let stems: Vec<(String, String)> = if expression != "*" {
+                        parse_expression(expression)
+                    } else {
+                        vec![(surface.clone(), first_tag.to_string())]
+                    };
+                    for (form, form_tag) in stems {
+                        if let Some(question) = question_word(&form, &form_tag) {
+                            analysis.push(question, TermKind::Question);
+                        } else if matches!(form_tag.as_str(), "VV" | "VA")
+                            && !is_stop_stem(&form)
+                        {
+                            analysis.push(&form, TermKind::Stem);
+                        } else if matches!(form_tag.as_str(), "NNG" | "NNP") {
+                            analysis.push(&form, TermKind::Word);
+                        }
+                    }
+                }
+                _ => flush_run(&mut run, &mut analysis),
+            }
+        }
+        flush_run(&mut run, &mut analysis);
+        analysis
+    }
+}
+
+/// Removes the symbols that join one word's halves (r&d, g-fair, 융·복합), so
+/// the word is analyzed whole.
+fn glue_words(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let glue = matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
+            && i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_alphanumeric()
+            && chars[i + 1].is_alphanumeric();
+        if !glue {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// How ko-dic alone splits `word`: `None` when it keeps it whole (no user
+/// entry needed), otherwise the noun parts it finds (two syllables or more).
+fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
+    let mut tokens = segmenter.segment(Cow::Borrowed(word)).ok()?;
+    if tokens.len() <= 1 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for token in tokens.iter_mut() {
+        let surface = token.surface.to_string();
+        let details = token.details();
+        let tag = details.first().copied().unwrap_or("UNK");
+        let expression = details.get(7).copied().unwrap_or("*");
+        let pieces = if expression != "*" {
+            parse_expression(expression)
+        } else {
+            vec![(surface, tag.to_string())]
+        };
+        for (form, form_tag) in pieces {
+            if matches!(form_tag.as_str(), "NNG" | "NNP") && form.chars().count() >= 2 {
+                parts.push(form);
+            }
+        }
+    }
+    Some(parts)
+}
+
+/// Joins a run of neighbouring nouns: every pair and triple, and the whole run
+/// when it is short, so spaced and unspaced spellings meet.
+fn flush_run(run: &mut Vec<String>, analysis: &mut Analysis) {
+    let n = run.len();
+    if n >= 2 {
+        for len in 2..=n.min(3) {
+            for start in 0..=(n - len) {
+                analysis.push(&run[start..start + len].concat(), TermKind::Joined);
+            }
+        }
+        if n > 3 && n <= 5 {
+            analysis.push(&run.concat(), TermKind::Joined);
+        }
+    }
+    run.clear();
+}
+
+/// Parses ko-dic's `expression` field (`알리/VV/*+어/EC/*`) into (form, tag).
+fn parse_expression(expression: &str) -> Vec<(String, String)> {
+    expression
+        .split('+')
+        .filter_map(|part| {
+            let mut fields = part.split('/');
+            let form = fields.next()?;
+            let tag = fields.next()?;
+            Some((form.to_string(), tag.to_string()))
+        })
+        .collect()
+}
+
+/// Question words tell "how to apply" from "when": kept as weak terms.
+/// 어떻게 and its spoken forms become 방법, which is how FAQs say it.
+fn question_word(form: &str, tag: &str) -> Option<&'static str> {
+    let question = match form {
+        "언제" => "언제",
+        "어디" | "어디서" | "어딘" | "어디로" | "어디에" => "어디",
+        "얼마" | "얼마나" | "얼만" | "얼마큼" => "얼마",
+        "어떻게" | "어케" | "어떡" | "어떻" | "어찌" | "어떠" => "방법",
+        "왜" => "왜",
+        "누구" | "누가" => "누구",
+        "무엇" | "뭐" | "뭔" | "무슨" | "뭘" => "무엇",
+        _ => return None,
+    };
+    // 뭐 and friends are also fillers; only the question senses count.
+    matches!(tag, "NP" | "MAG" | "MM" | "VA" | "NNG" | "IC").then_some(question)
+}
+
+fn is_content_noun(form: &str) -> bool {
+    !form.is_empty() && !is_stop_noun(form)
+}
+
+/// Nouns that appear in almost any message and say nothing about its topic.
+fn is_stop_noun(word: &str) -> bool {
+    matches!(
+        word,
+        "저" | "제"
+            | "나"
+            | "너"
+            | "우리"
+            | "저희"
+            | "것"
+            | "거"
+            | "수"
+            | "좀"
+            | "이거"
+            | "그거"
+            | "저거"
+            | "여기"
+            | "거기"
+            | "사장"
+            | "사장님"
+            | "문의"
+            | "질문"
+            | "궁금"
+            | "안녕"
+            | "감사"
+            | "부탁"
+            | "관련"
+            | "경우"
+            | "정도"
+            | "내용"
+            | "혹시"
+            | "정말"
+            | "진짜"
+            | "그냥"
+            | "요즘"
+            | "지금"
+            | "이번"
+            | "제발"
+            | "말씀"
+            | "답변"
+            | "확인"
+            | "등"
+            | "때"
+            | "중"
+            | "쪽"
+            | "분"
+            | "님"
+    )
+}
+
+/// Verb and adjective stems that carry no topic (하다, 되다, 있다, 주다, …).
+fn is_stop_stem(stem: &str) -> bool {
+    matches!(
+        stem,
+        "하" | "되"
+            | "있"
+            | "없"
+            | "이"
+            | "아니"
+            | "같"
+            | "주"
+            | "보"
+            | "싶"
+            | "않"
+            | "알리"
+            | "알"
+            | "드리"
+            | "가"
+            | "오"
+            | "말"
+            | "그렇"
+            | "이렇"
+            | "저렇"
+            | "좋"
+            | "모르"
+            | "나오"
+            | "들"
+            | "해주"
+            | "원하"
+            | "궁금하"
+            | "감사하"
+            | "괜찮"
+            | "많"
+            | "싫"
+            | "계시"
+            | "어떻"
+            | "여쭈"
+            | "묻"
+            | "물"
+    )
+}
+
+#[cfg(test)]
+mod tests;

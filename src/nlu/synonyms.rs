@@ -1,0 +1,119 @@
+//! Admin synonyms: every variant is rewritten to its canonical form before
+//! analysis, in questions and knowledge-base text alike.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::normalize::normalize;
+
+/// A set of synonym groups, compiled for one pass over a text.
+#[derive(Clone, Default)]
+pub struct Synonyms {
+    matcher: Option<AhoCorasick>,
+    /// For each pattern: its canonical form and whether it is Latin (matched
+    /// as a whole word only).
+    targets: Vec<(String, bool)>,
+}
+
+impl std::fmt::Debug for Synonyms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Synonyms")
+            .field("patterns", &self.targets.len())
+            .finish()
+    }
+}
+
+impl Synonyms {
+    /// Builds from groups whose first term is the canonical form.
+    pub fn new(groups: &[Vec<String>]) -> Self {
+        let mut patterns = Vec::new();
+        let mut targets = Vec::new();
+        for group in groups {
+            let Some(canonical) = group.first() else {
+                continue;
+            };
+            let canonical = normalize(canonical);
+            for variant in &group[1..] {
+                let variant = normalize(variant);
+                if variant.is_empty() || variant == canonical {
+                    continue;
+                }
+                let latin = variant.chars().any(|c| c.is_ascii_alphabetic());
+                patterns.push(variant);
+                targets.push((canonical.clone(), latin));
+            }
+        }
+        if patterns.is_empty() {
+            return Self::default();
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("synonym patterns are plain strings");
+        Self {
+            matcher: Some(matcher),
+            targets,
+        }
+    }
+
+    /// Rewrites every variant in a normalized text to its canonical form.
+    pub fn rewrite(&self, text: &str) -> String {
+        let Some(matcher) = &self.matcher else {
+            return text.to_string();
+        };
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut last = 0;
+        for found in matcher.find_iter(text) {
+            let (canonical, latin) = &self.targets[found.pattern().as_usize()];
+            let before = text[..found.start()].chars().next_back();
+            let after = text[found.end()..].chars().next();
+            let is_word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if *latin && (is_word_char(before) || is_word_char(after)) {
+                continue;
+            }
+            out.push_str(&text[last..found.start()]);
+            if *latin && before.is_some_and(|c| !c.is_whitespace()) {
+                out.push(' ');
+            }
+            out.push_str(canonical);
+            if *latin && after.is_some_and(|c| !c.is_whitespace()) {
+                out.push(' ');
+            }
+            last = found.end();
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    /// Whether there is nothing to rewrite.
+    pub fn is_empty(&self) -> bool {
+        self.matcher.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups() -> Synonyms {
+        Synonyms::new(&[
+            vec!["연구개발".into(), "R&D".into(), "알앤디".into()],
+            vec!["중소벤처기업부".into(), "중기부".into()],
+        ])
+    }
+
+    #[test]
+    fn rewrites_variants_to_the_canonical_form() {
+        let s = groups();
+        assert_eq!(s.rewrite("r&d 지원"), "연구개발 지원");
+        assert_eq!(s.rewrite("알앤디자금"), "연구개발자금");
+        assert_eq!(s.rewrite("중기부에서"), "중소벤처기업부에서");
+    }
+
+    #[test]
+    fn latin_variants_match_whole_words_only() {
+        let s = Synonyms::new(&[vec!["유티".into(), "ut".into()]]);
+        assert_eq!(s.rewrite("ut 프로그램"), "유티 프로그램");
+        assert_eq!(s.rewrite("output 확인"), "output 확인");
+        assert_eq!(s.rewrite("ut에서"), "유티 에서");
+    }
+}

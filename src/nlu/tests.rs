@@ -1,0 +1,85 @@
+//! Tests of the analyzer against the real ko-dic dictionary.
+
+use super::*;
+
+fn terms(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    analyzer
+        .analyze(text)
+        .terms
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
+}
+
+fn plain() -> Analyzer {
+    Analyzer::plain().expect("the embedded dictionary loads")
+}
+
+#[test]
+fn drops_particles_and_endings() {
+    let found = terms(&plain(), "창업지원금은 어디에서 신청하나요?");
+    assert!(found.contains(&"신청".to_string()), "{found:?}");
+    for dropped in ["은", "에서", "나요", "하"] {
+        assert!(!found.contains(&dropped.to_string()), "{dropped} in {found:?}");
+    }
+}
+
+#[test]
+fn reduces_inflected_verbs_to_their_stems() {
+    let found = terms(&plain(), "지원금 받으려면 어떻게 해야 돼요");
+    assert!(found.contains(&"받".to_string()), "{found:?}");
+    assert!(found.contains(&"방법".to_string()), "어떻게 → 방법: {found:?}");
+    assert!(!found.iter().any(|t| t.contains("려면")), "{found:?}");
+}
+
+#[test]
+fn spaced_and_unspaced_compounds_meet() {
+    let analyzer = plain();
+    let joined = terms(&analyzer, "창업지원금");
+    let spaced = terms(&analyzer, "창업 지원금");
+    let split = terms(&analyzer, "창업지원 금");
+    for found in [&joined, &spaced, &split] {
+        assert!(found.contains(&"창업".to_string()), "{found:?}");
+        assert!(found.contains(&"지원".to_string()), "{found:?}");
+    }
+    assert!(spaced.contains(&"창업지원금".to_string()), "{spaced:?}");
+    assert!(split.contains(&"창업지원금".to_string()), "{split:?}");
+}
+
+#[test]
+fn user_words_keep_knowledge_base_names_whole() {
+    let found = terms(&plain(), "소상공인 지원");
+    assert!(!found.contains(&"소상공인".to_string()), "ko-dic alone: {found:?}");
+    let analyzer = Analyzer::new(&["소상공인".to_string()], Synonyms::default()).unwrap();
+    let found = terms(&analyzer, "소상공인 지원 받고 싶어요");
+    assert!(found.contains(&"소상공인".to_string()), "{found:?}");
+}
+
+#[test]
+fn synonyms_are_read_as_their_canonical_form() {
+    let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
+    let analyzer = Analyzer::new(&[], synonyms).unwrap();
+    let a = terms(&analyzer, "R&D 자금");
+    let b = terms(&analyzer, "알앤디자금 있어?");
+    assert!(a.contains(&"연구".to_string()) || a.contains(&"연구개발".to_string()), "{a:?}");
+    assert!(a.contains(&"자금".to_string()) && b.contains(&"자금".to_string()));
+    let shared = a.iter().filter(|t| b.contains(t)).count();
+    assert!(shared >= 2, "{a:?} vs {b:?}");
+}
+
+#[test]
+fn odd_messages_give_no_terms_and_no_panic() {
+    let analyzer = plain();
+    for text in ["", "   ", "😀😀😀", "ㅋㅋㅋㅋ", "?!", &"가".repeat(4000)] {
+        let _ = analyzer.analyze(text);
+    }
+    assert!(terms(&analyzer, "😀🙏").is_empty());
+    assert!(terms(&analyzer, "").is_empty());
+}
+
+#[test]
+fn latin_words_are_lowercased_and_kept() {
+    let found = terms(&plain(), "UT 프로그램 G-FAIR");
+    assert!(found.contains(&"ut".to_string()), "{found:?}");
+    assert!(found.contains(&"fair".to_string()) || found.contains(&"g".to_string()), "{found:?}");
+}
