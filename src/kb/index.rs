@@ -231,13 +231,32 @@ impl Index {
         id
     }
 
+    /// The text of term `id`.
+    pub fn term(&self, id: u32) -> &str {
+        &self.terms[id as usize]
+    }
+
     /// Number of distinct terms.
     pub fn vocabulary_size(&self) -> usize {
         self.terms.len()
     }
 
+    /// Whether `term` occurs anywhere in the knowledge base.
+    pub fn knows(&self, term: &str) -> bool {
+        self.vocabulary.contains_key(term)
+    }
+
+    /// Whether some word of the question (not a joined guess or a question
+    /// word) is unknown to the knowledge base.
+    pub fn has_unknown_words(&self, analysis: &Analysis) -> bool {
+        analysis.terms.iter().any(|t| {
+            matches!(t.kind, TermKind::Word | TermKind::Stem | TermKind::Part)
+                && !self.knows(&t.text)
+        })
+    }
+
     /// The known word closest to a misspelt one, with its jamo similarity.
-    fn correct_typo(&self, word: &str) -> Option<(u32, f64)> {
+    pub fn correct_typo(&self, word: &str) -> Option<(u32, f64)> {
         let syllables = word.chars().count();
         if syllables < 2 || !word.chars().all(is_syllable) {
             return None;
@@ -246,7 +265,15 @@ impl Index {
         for key in typo_keys(word) {
             for &id in self.typo_keys.get(&key).into_iter().flatten() {
                 let similarity = jamo::similarity(word, &self.terms[id as usize]);
-                if similarity >= TYPO_SIMILARITY && best.is_none_or(|(_, s)| similarity > s) {
+                // Between equally close words, the more common one is the
+                // likelier intent.
+                let better = best.is_none_or(|(best_id, s)| {
+                    similarity > s
+                        || (similarity == s
+                            && self.postings[id as usize].len()
+                                > self.postings[best_id as usize].len())
+                });
+                if similarity >= TYPO_SIMILARITY && better {
                     best = Some((id, similarity));
                 }
             }
@@ -268,6 +295,13 @@ impl Index {
                     }
                     _ => (None, kind * self.unknown_idf),
                 },
+            };
+            // A one-syllable word nobody wrote in the knowledge base is more
+            // often a shard of a misspelt word than a topic of its own.
+            let weight = if id.is_none() && term.text.chars().count() == 1 {
+                weight * 0.5
+            } else {
+                weight
             };
             // Joined words the knowledge base has never seen are guesses of
             // the joiner, not words of the question: they do not count against it.

@@ -342,11 +342,117 @@ impl KnowledgeBase {
     /// Matches one question: the outcome and the ranked entries.
     pub fn find(&self, question: &str) -> MatchResult {
         let question: String = question.chars().take(MAX_QUESTION_CHARS).collect();
-        let analysis = self.analyzer.analyze(&question);
+        let mut analysis = self.analyzer.analyze(&question);
+        if self.index.has_unknown_words(&analysis) {
+            if let Some(corrected) = self.correct_typos(&question) {
+                tracing::debug!(%corrected, "corrected typos");
+                analysis = self.analyzer.analyze(&corrected);
+            }
+        }
         let ranked = self.index.rank(&analysis);
         let outcome = decide(&ranked, &self.matching);
         MatchResult { outcome, ranked }
     }
+}
+
+impl KnowledgeBase {
+    /// Rewrites misspelt words to the known words they are closest to.
+    ///
+    /// A typo breaks segmentation (지언금 becomes 지/언/금), so the search is
+    /// done per written word: the word without its last one or two syllables
+    /// (the particle or ending) is compared with the knowledge base's words by
+    /// jamo. Returns `None` when nothing was corrected.
+    fn correct_typos(&self, question: &str) -> Option<String> {
+        let normalized = normalize(question);
+        let mut changed = false;
+        let words: Vec<String> = normalized
+            .split(' ')
+            .map(|word| {
+                let syllables: Vec<char> = word
+                    .chars()
+                    .take_while(|&c| crate::nlu::normalize::is_syllable(c))
+                    .collect();
+                if syllables.len() < 2
+                    || !self.index.has_unknown_words(&self.analyzer.analyze(word))
+                {
+                    return word.to_string();
+                }
+                let shortest = syllables.len().saturating_sub(2).max(2);
+                let prefixes: Vec<String> = (shortest..=syllables.len())
+                    .rev()
+                    .map(|n| syllables[..n].iter().collect())
+                    .collect();
+                if prefixes.iter().any(|p| self.index.knows(p)) {
+                    return word.to_string();
+                }
+                let best = prefixes
+                    .iter()
+                    .filter(|p| is_particle_or_ending(&word[p.len()..]))
+                    .filter_map(|p| {
+                        self.index
+                            .correct_typo(p)
+                            .map(|(id, similarity)| (p, id, similarity))
+                    })
+                    .max_by(|a, b| a.2.total_cmp(&b.2).then(b.0.len().cmp(&a.0.len())));
+                match best {
+                    Some((prefix, id, _)) => {
+                        changed = true;
+                        format!("{}{}", self.index.term(id), &word[prefix.len()..])
+                    }
+                    None => word.to_string(),
+                }
+            })
+            .collect();
+        changed.then(|| words.join(" "))
+    }
+}
+
+/// Whether what follows a word looks like a particle or an ending (so the
+/// word before it may be corrected as a whole), rather than another word.
+fn is_particle_or_ending(rest: &str) -> bool {
+    let hangul: String = rest
+        .chars()
+        .take_while(|&c| crate::nlu::normalize::is_syllable(c))
+        .collect();
+    hangul.is_empty()
+        || matches!(
+            hangul.as_str(),
+            "은" | "는"
+                | "이"
+                | "가"
+                | "을"
+                | "를"
+                | "에"
+                | "의"
+                | "도"
+                | "로"
+                | "와"
+                | "과"
+                | "만"
+                | "요"
+                | "좀"
+                | "랑"
+                | "해"
+                | "하"
+                | "함"
+                | "임"
+                | "으로"
+                | "에서"
+                | "에게"
+                | "한테"
+                | "이랑"
+                | "하고"
+                | "부터"
+                | "까지"
+                | "해요"
+                | "하는"
+                | "하려"
+                | "했어"
+                | "인가"
+                | "이요"
+                | "예요"
+                | "이에"
+        )
 }
 
 /// Two entries must not share an example question: the same letters, or the

@@ -1,0 +1,179 @@
+//! `onestop check`: every problem of a broken dialogs/ folder is reported at
+//! once with file, line and column, and the exit code says whether any was
+//! found. The bot's loader is the same code, so these are also the files the
+//! bot refuses to load.
+
+mod common;
+
+use common::{dialogs, path_str, run, stdout, SMALL_KB};
+
+/// Runs `onestop check DIR` and returns (exit code, report lines).
+fn check(dir: &tempfile::TempDir) -> (i32, Vec<String>) {
+    let output = run(&["check", path_str(dir.path())], "");
+    let report = stdout(&output).lines().map(String::from).collect();
+    (output.status.code().unwrap(), report)
+}
+
+/// The single report line containing `needle`, asserted to exist.
+fn line_with<'a>(report: &'a [String], needle: &str) -> &'a str {
+    report
+        .iter()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in {report:#?}"))
+}
+
+#[test]
+fn the_default_dialogs_folder_is_valid() {
+    let output = run(&["check", concat!(env!("CARGO_MANIFEST_DIR"), "/dialogs")], "");
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("ok"));
+}
+
+#[test]
+fn a_valid_folder_passes_with_exit_code_zero() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 0, "{report:#?}");
+    assert!(report[0].contains("2 programs, 1 FAQs"), "{report:#?}");
+}
+
+#[test]
+fn syntax_errors_have_file_line_and_column() {
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        ("kb/broken.toml", "[[faq]]\nid = \"x\"\nanswer = \"닫히지 않은 문자열\n"),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    let line = line_with(&report, "TOML syntax");
+    assert!(line.contains("broken.toml:3:"), "{line}");
+}
+
+#[test]
+fn unknown_keys_are_reported_with_a_suggestion() {
+    let broken = SMALL_KB.replacen("keywords = [\"오븐\"", "keywrods = [\"오븐\"", 1);
+    let dir = dialogs(&[("kb/small.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    let line = line_with(&report, "unknown key `keywrods`");
+    assert!(line.contains("did you mean `keywords`"), "{line}");
+    let expected_line = broken.lines().position(|l| l.starts_with("keywrods")).unwrap() + 1;
+    assert!(
+        line.contains(&format!("small.toml:{expected_line}:1:")),
+        "{line}"
+    );
+}
+
+#[test]
+fn missing_required_fields_are_each_reported() {
+    let dir = dialogs(&[(
+        "kb/a.toml",
+        "[[program]]\nid = \"no-fields\"\nname = \"이름만 있음\"\n\n[[faq]]\nid = \"no-answer\"\ncategory = \"기타\"\nquestions = [\"답이 없는 질문\"]\n",
+    )]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    for key in [
+        "agency",
+        "category",
+        "support",
+        "eligibility",
+        "apply",
+        "contact",
+        "examples",
+        "answer",
+    ] {
+        line_with(&report, &format!("missing required key `{key}`"));
+    }
+    assert!(line_with(&report, "`answer`").contains("a.toml:"));
+}
+
+#[test]
+fn duplicate_ids_point_to_both_places() {
+    let second = SMALL_KB.replace("id = \"fishing-boat-export\"", "id = \"bakery-grant\"");
+    let dir = dialogs(&[("kb/a.toml", &second)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    let line = line_with(&report, "duplicate id `bakery-grant`");
+    assert!(line.contains("already used at"), "{line}");
+    let first_line = second.lines().position(|l| l.contains("bakery-grant")).unwrap() + 1;
+    assert!(line.contains(&format!("a.toml:{first_line}:")), "{line}");
+}
+
+#[test]
+fn references_to_missing_ids_are_reported() {
+    let broken = SMALL_KB.replace("related = [\"bakery-grant\"]", "related = [\"bakery-grnat\"]");
+    let dir = dialogs(&[("kb/a.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    let line = line_with(&report, "`bakery-grnat`");
+    assert!(line.contains("did you mean `bakery-grant`"), "{line}");
+    let at = broken.lines().position(|l| l.starts_with("related")).unwrap() + 1;
+    assert!(line.contains(&format!("a.toml:{at}:12:")), "{line}");
+}
+
+#[test]
+fn empty_answers_are_errors() {
+    let broken = SMALL_KB.replace(
+        "answer = \"오븐 교체 비용의 절반까지 지원합니다. 한도는 센터에 문의해 주세요.\"",
+        "answer = \"   \"",
+    );
+    let dir = dialogs(&[("kb/a.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    line_with(&report, "`answer` is empty");
+}
+
+#[test]
+fn colliding_example_questions_between_entries_are_errors() {
+    // The same question with other spacing and punctuation, in another entry.
+    let broken = SMALL_KB.replace("\"수산 가공품 해외 물류비\"", "\"빵집오븐 바꾸는데 지원 있어요\"");
+    let dir = dialogs(&[("kb/a.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    let line = line_with(&report, "collides with `bakery-grant`");
+    assert!(line.contains("a.toml:"), "{line}");
+}
+
+#[test]
+fn bad_values_are_reported() {
+    let broken = SMALL_KB
+        .replace("regions = [\"부산\"]", "regions = [\"부싼\"]")
+        .replacen("category = \"자금\"", "category = \"돈\"", 1)
+        .replace("id = \"oven-grant-amount\"", "id = \"Oven Grant\"");
+    let dir = dialogs(&[
+        ("kb/a.toml", &broken),
+        ("bot.toml", "[matching]\nanswer_threshold = 1.5\n[texts]\ngreting = \"안녕\"\n"),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    line_with(&report, "unknown region `부싼`");
+    line_with(&report, "unknown category `돈`");
+    line_with(&report, "id `Oven Grant`");
+    assert!(line_with(&report, "`answer_threshold` must be").contains("bot.toml:2:20"));
+    assert!(line_with(&report, "unknown key `greting`").contains("did you mean `greeting`"));
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let broken = SMALL_KB
+        .replacen("keywords = [\"오븐\"", "keywrods = [\"오븐\"", 1)
+        .replace("related = [\"bakery-grant\"]", "related = [\"nowhere\"]")
+        .replace("id = \"fishing-boat-export\"", "id = \"bakery-grant\"");
+    let dir = dialogs(&[
+        ("kb/a.toml", &broken),
+        ("kb/b.toml", "[[faq]\nid = 1"),
+        ("topic.toml", "[[banana]]\nx = 1\n"),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1);
+    for needle in ["keywrods", "`nowhere`", "duplicate id", "TOML syntax", "`banana`"] {
+        line_with(&report, needle);
+    }
+}
+
+#[test]
+fn a_missing_folder_is_a_clear_error() {
+    let output = run(&["check", "/nonexistent/dialogs"], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(common::stderr(&output).contains("/nonexistent/dialogs"));
+}

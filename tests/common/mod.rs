@@ -1,0 +1,91 @@
+//! Helpers shared by the integration tests: run the real `onestop` binary,
+//! write throwaway `dialogs/` folders.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The `onestop` binary built for these tests.
+pub fn onestop() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_onestop"));
+    command.env_remove("ONESTOP_KB").env("RUST_LOG", "warn");
+    command
+}
+
+/// Runs `onestop args…` with `stdin` as standard input.
+pub fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = onestop()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("onestop starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("onestop finishes")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes `files` (relative path, content) into a fresh temporary folder.
+pub fn dialogs(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A small, valid knowledge base that is not the default one.
+pub const SMALL_KB: &str = r#"
+[[program]]
+id = "bakery-grant"
+name = "동네빵집 오븐 교체 지원"
+agency = "가상시 소상공인센터"
+category = "자금"
+regions = ["부산"]
+support = "오븐 교체 비용의 절반을 지원합니다."
+eligibility = "부산의 제과점"
+apply = "센터 누리집에서 신청합니다."
+contact = "가상시 소상공인센터"
+keywords = ["오븐", "제과점", "빵집"]
+examples = ["빵집 오븐 바꾸는데 지원 있어요?", "제과점 오븐 교체 지원금", "오븐 새로 사야 하는데 도움 받을 수 있나", "빵집 장비 교체 보조금"]
+
+[[program]]
+id = "fishing-boat-export"
+name = "수산물 수출 물류비 지원"
+agency = "가상시 수산진흥원"
+category = "수출"
+support = "냉동 수산물 수출 물류비를 지원합니다."
+eligibility = "수산물 가공 중소기업"
+apply = "진흥원에 신청서를 냅니다."
+contact = "가상시 수산진흥원"
+keywords = ["수산물", "냉동", "물류비"]
+examples = ["냉동 생선 수출하는데 물류비 지원 되나요", "수산물 수출 운송비 지원", "오징어 수출 배송비 도와주나요", "수산 가공품 해외 물류비"]
+
+[[faq]]
+id = "oven-grant-amount"
+category = "자금"
+questions = ["오븐 교체 지원 얼마까지 돼요?", "빵집 오븐 지원금 금액", "오븐 보조금 한도 알려줘", "제과점 장비 지원 최대 얼마"]
+answer = "오븐 교체 비용의 절반까지 지원합니다. 한도는 센터에 문의해 주세요."
+related = ["bakery-grant"]
+"#;
