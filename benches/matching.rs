@@ -50,7 +50,7 @@ fn generated_kb(n: usize) -> KnowledgeBase {
         };
         let region = regions[i % regions.len()];
         let examples: Vec<String> = (0..4)
-            .map(|j| format!("\"{region} {} {i}-{j}\"", pick(4)))
+            .map(|_| format!("\"{region} {}\"", pick(4)))
             .collect();
         toml.push_str(&format!(
             "[[faq]]\nid = \"gen-{i}\"\ncategory = \"기타\"\nquestions = [{}]\nanswer = \"{} {}\"\nkeywords = [\"{}\"]\n\n",
@@ -69,15 +69,24 @@ fn generated_kb(n: usize) -> KnowledgeBase {
 }
 
 fn percentiles(kb: &KnowledgeBase, questions: &[String], label: &str) {
+    timed(questions, label, |q| {
+        std::hint::black_box(kb.find(q));
+    });
+    timed(questions, &format!("{label}, analysis alone"), |q| {
+        std::hint::black_box(kb.analyzer().analyze(q));
+    });
+}
+
+fn timed(questions: &[String], label: &str, mut work: impl FnMut(&str)) {
     // Warm up, then time each question many times.
     for q in questions {
-        std::hint::black_box(kb.find(q));
+        work(q);
     }
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..20 {
         for q in questions {
             let start = Instant::now();
-            std::hint::black_box(kb.find(q));
+            work(q);
             times.push(start.elapsed());
         }
     }

@@ -34,7 +34,7 @@ const BODY_FIELD: f32 = 0.45;
 /// A misspelt word must be at least this close (by jamo) to a known one.
 const TYPO_SIMILARITY: f64 = 0.75;
 /// Entries kept from the coverage pass for the finer signals.
-const CANDIDATES: usize = 48;
+const CANDIDATES: usize = 32;
 
 /// The outcome the bot acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -148,11 +148,16 @@ impl Index {
             typo_keys: HashMap::new(),
         };
         let mut example_analyses: Vec<Vec<Analysis>> = Vec::with_capacity(entries.len());
+        // Words as written (not joined guesses): the targets of typo look-up.
+        let mut typo_targets: std::collections::HashSet<u32> = Default::default();
         for (entry_id, text) in entries.iter().enumerate() {
             let mut weights: HashMap<u32, f32> = HashMap::new();
             let mut add = |index: &mut Index, analysis: &Analysis, field: f32| {
                 for term in &analysis.terms {
                     let id = index.intern(&term.text);
+                    if term.kind != TermKind::Joined {
+                        typo_targets.insert(id);
+                    }
                     let w = field * term.kind.weight().max(0.6);
                     let slot = weights.entry(id).or_insert(0.0);
                     *slot = slot.max(w);
@@ -212,10 +217,13 @@ impl Index {
             index.examples.push(examples);
         }
 
-        for (id, term) in index.terms.iter().enumerate() {
-            for key in typo_keys(term) {
-                index.typo_keys.entry(key).or_default().push(id as u32);
+        for id in typo_targets {
+            for key in typo_keys(&index.terms[id as usize]) {
+                index.typo_keys.entry(key).or_default().push(id);
             }
+        }
+        for ids in index.typo_keys.values_mut() {
+            ids.sort_unstable();
         }
         index
     }
@@ -246,13 +254,21 @@ impl Index {
         self.vocabulary.contains_key(term)
     }
 
-    /// Whether some word of the question (not a joined guess or a question
-    /// word) is unknown to the knowledge base.
-    pub fn has_unknown_words(&self, analysis: &Analysis) -> bool {
-        analysis.terms.iter().any(|t| {
-            matches!(t.kind, TermKind::Word | TermKind::Stem | TermKind::Part)
-                && !self.knows(&t.text)
-        })
+    /// The written words (indexes into the analyzed text's words) holding a
+    /// term the knowledge base does not know, joined guesses and question
+    /// words aside.
+    pub fn words_with_unknown_terms(&self, analysis: &Analysis) -> Vec<usize> {
+        let mut words: Vec<usize> = analysis
+            .terms
+            .iter()
+            .filter(|t| {
+                matches!(t.kind, TermKind::Word | TermKind::Stem | TermKind::Part)
+                    && !self.knows(&t.text)
+            })
+            .map(|t| t.word)
+            .collect();
+        words.dedup();
+        words
     }
 
     /// The known word closest to a misspelt one, with its jamo similarity.
@@ -322,19 +338,28 @@ impl Index {
             .sum::<f32>()
             .sqrt();
 
-        let mut coverage: HashMap<u32, f32> = HashMap::new();
+        let mut coverage = vec![0.0f32; self.examples.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for &(id, weight, _) in &query {
             let Some(id) = id else { continue };
             for &(entry, field) in &self.postings[id as usize] {
-                *coverage.entry(entry).or_insert(0.0) += weight * field;
+                let slot = &mut coverage[entry as usize];
+                if *slot == 0.0 {
+                    touched.push(entry);
+                }
+                *slot += weight * field;
             }
         }
-        let mut candidates: Vec<(u32, f32)> = coverage
+        let mut candidates: Vec<(u32, f32)> = touched
             .into_iter()
-            .map(|(entry, covered)| (entry, (covered / total).min(1.0)))
+            .map(|entry| (entry, (coverage[entry as usize] / total).min(1.0)))
             .collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.truncate(CANDIDATES);
+        let by_coverage = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if candidates.len() > CANDIDATES {
+            candidates.select_nth_unstable_by(CANDIDATES, by_coverage);
+            candidates.truncate(CANDIDATES);
+        }
+        candidates.sort_by(by_coverage);
 
         let query_pairs = letter_pairs(&analysis.compact);
         let mut query_terms: Vec<(u32, f32)> = query

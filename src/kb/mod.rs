@@ -343,8 +343,9 @@ impl KnowledgeBase {
     pub fn find(&self, question: &str) -> MatchResult {
         let question: String = question.chars().take(MAX_QUESTION_CHARS).collect();
         let mut analysis = self.analyzer.analyze(&question);
-        if self.index.has_unknown_words(&analysis) {
-            if let Some(corrected) = self.correct_typos(&question) {
+        let unknown = self.index.words_with_unknown_terms(&analysis);
+        if !unknown.is_empty() {
+            if let Some(corrected) = self.correct_typos(&analysis.text, &unknown) {
                 tracing::debug!(%corrected, "corrected typos");
                 analysis = self.analyzer.analyze(&corrected);
             }
@@ -362,19 +363,17 @@ impl KnowledgeBase {
     /// done per written word: the word without its last one or two syllables
     /// (the particle or ending) is compared with the knowledge base's words by
     /// jamo. Returns `None` when nothing was corrected.
-    fn correct_typos(&self, question: &str) -> Option<String> {
-        let normalized = normalize(question);
+    fn correct_typos(&self, text: &str, unknown_words: &[usize]) -> Option<String> {
         let mut changed = false;
-        let words: Vec<String> = normalized
+        let words: Vec<String> = text
             .split(' ')
-            .map(|word| {
+            .enumerate()
+            .map(|(i, word)| {
                 let syllables: Vec<char> = word
                     .chars()
                     .take_while(|&c| crate::nlu::normalize::is_syllable(c))
                     .collect();
-                if syllables.len() < 2
-                    || !self.index.has_unknown_words(&self.analyzer.analyze(word))
-                {
+                if syllables.len() < 2 || !unknown_words.contains(&i) {
                     return word.to_string();
                 }
                 let shortest = syllables.len().saturating_sub(2).max(2);

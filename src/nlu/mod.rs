@@ -56,6 +56,8 @@ impl TermKind {
 pub struct Term {
     pub text: String,
     pub kind: TermKind,
+    /// Which space-separated word of `Analysis::text` it came from.
+    pub word: usize,
 }
 
 /// What `Analyzer::analyze` finds in one text.
@@ -66,6 +68,11 @@ pub struct Analysis {
     pub terms: Vec<Term>,
     /// The normalized text without spaces and punctuation.
     pub compact: String,
+    /// The text as analyzed: normalized, synonyms rewritten, one space
+    /// between words.
+    pub text: String,
+    /// The word the token being read belongs to.
+    current_word: usize,
 }
 
 impl Analysis {
@@ -82,6 +89,7 @@ impl Analysis {
         self.terms.push(Term {
             text: text.to_string(),
             kind,
+            word: self.current_word,
         });
     }
 
@@ -193,11 +201,14 @@ impl Analyzer {
             ..Analysis::default()
         };
         let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
+            analysis.text = normalized;
             return analysis;
         };
+        let word_starts: Vec<usize> = normalized.match_indices(' ').map(|(i, _)| i).collect();
         // Nouns in a row, to be joined; broken by anything that is not a noun.
         let mut run: Vec<String> = Vec::new();
         for token in tokens.iter_mut() {
+            analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
             let details = token.details();
             let tag = details.first().copied().unwrap_or("UNK");
@@ -264,6 +275,8 @@ impl Analyzer {
             }
         }
         flush_run(&mut run, &mut analysis);
+        drop(tokens);
+        analysis.text = normalized;
         analysis
     }
 }
