@@ -17,7 +17,10 @@ fn questions() -> Vec<String> {
     for file in ["tests/data/covered.tsv", "tests/data/uncovered.tsv"] {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + file;
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        out.extend(text.lines().map(|l| l.rsplit('\t').next().unwrap_or("").to_string()));
+        out.extend(
+            text.lines()
+                .map(|l| l.rsplit('\t').next().unwrap_or("").to_string()),
+        );
     }
     out.retain(|q| !q.is_empty());
     out
@@ -35,7 +38,9 @@ fn generated_kb(n: usize) -> KnowledgeBase {
     }
     words.sort();
     words.dedup();
-    let regions = ["서울", "부산", "대구", "인천", "광주", "대전", "울산", "경기", "강원", "제주"];
+    let regions = [
+        "서울", "부산", "대구", "인천", "광주", "대전", "울산", "경기", "강원", "제주",
+    ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |m: usize| {
         seed ^= seed << 13;
@@ -46,7 +51,10 @@ fn generated_kb(n: usize) -> KnowledgeBase {
     let mut toml = String::new();
     for i in 0..n {
         let mut pick = |k: usize| -> String {
-            (0..k).map(|_| words[next(words.len())].clone()).collect::<Vec<_>>().join(" ")
+            (0..k)
+                .map(|_| words[next(words.len())].clone())
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         let region = regions[i % regions.len()];
         let examples: Vec<String> = (0..4)
@@ -122,7 +130,10 @@ fn bench(c: &mut Criterion) {
         resident_mib()
     );
     let questions = questions();
-    assert!(!questions.is_empty(), "tests/data has the labeled questions");
+    assert!(
+        !questions.is_empty(),
+        "tests/data has the labeled questions"
+    );
     percentiles(&kb, &questions, "default knowledge base");
 
     let mut group = c.benchmark_group("match");

@@ -24,7 +24,10 @@ fn line_with<'a>(report: &'a [String], needle: &str) -> &'a str {
 
 #[test]
 fn the_default_dialogs_folder_is_valid() {
-    let output = run(&["check", concat!(env!("CARGO_MANIFEST_DIR"), "/dialogs")], "");
+    let output = run(
+        &["check", concat!(env!("CARGO_MANIFEST_DIR"), "/dialogs")],
+        "",
+    );
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(stdout(&output).contains("ok"));
 }
@@ -41,7 +44,10 @@ fn a_valid_folder_passes_with_exit_code_zero() {
 fn syntax_errors_have_file_line_and_column() {
     let dir = dialogs(&[
         ("kb/small.toml", SMALL_KB),
-        ("kb/broken.toml", "[[faq]]\nid = \"x\"\nanswer = \"닫히지 않은 문자열\n"),
+        (
+            "kb/broken.toml",
+            "[[faq]]\nid = \"x\"\nanswer = \"닫히지 않은 문자열\n",
+        ),
     ]);
     let (code, report) = check(&dir);
     assert_eq!(code, 1);
@@ -57,7 +63,11 @@ fn unknown_keys_are_reported_with_a_suggestion() {
     assert_eq!(code, 1);
     let line = line_with(&report, "unknown key `keywrods`");
     assert!(line.contains("did you mean `keywords`"), "{line}");
-    let expected_line = broken.lines().position(|l| l.starts_with("keywrods")).unwrap() + 1;
+    let expected_line = broken
+        .lines()
+        .position(|l| l.starts_with("keywrods"))
+        .unwrap()
+        + 1;
     assert!(
         line.contains(&format!("small.toml:{expected_line}:1:")),
         "{line}"
@@ -95,19 +105,30 @@ fn duplicate_ids_point_to_both_places() {
     assert_eq!(code, 1);
     let line = line_with(&report, "duplicate id `bakery-grant`");
     assert!(line.contains("already used at"), "{line}");
-    let first_line = second.lines().position(|l| l.contains("bakery-grant")).unwrap() + 1;
+    let first_line = second
+        .lines()
+        .position(|l| l.contains("bakery-grant"))
+        .unwrap()
+        + 1;
     assert!(line.contains(&format!("a.toml:{first_line}:")), "{line}");
 }
 
 #[test]
 fn references_to_missing_ids_are_reported() {
-    let broken = SMALL_KB.replace("related = [\"bakery-grant\"]", "related = [\"bakery-grnat\"]");
+    let broken = SMALL_KB.replace(
+        "related = [\"bakery-grant\"]",
+        "related = [\"bakery-grnat\"]",
+    );
     let dir = dialogs(&[("kb/a.toml", &broken)]);
     let (code, report) = check(&dir);
     assert_eq!(code, 1);
     let line = line_with(&report, "`bakery-grnat`");
     assert!(line.contains("did you mean `bakery-grant`"), "{line}");
-    let at = broken.lines().position(|l| l.starts_with("related")).unwrap() + 1;
+    let at = broken
+        .lines()
+        .position(|l| l.starts_with("related"))
+        .unwrap()
+        + 1;
     assert!(line.contains(&format!("a.toml:{at}:12:")), "{line}");
 }
 
@@ -126,7 +147,10 @@ fn empty_answers_are_errors() {
 #[test]
 fn colliding_example_questions_between_entries_are_errors() {
     // The same question with other spacing and punctuation, in another entry.
-    let broken = SMALL_KB.replace("\"수산 가공품 해외 물류비\"", "\"빵집오븐 바꾸는데 지원 있어요\"");
+    let broken = SMALL_KB.replace(
+        "\"수산 가공품 해외 물류비\"",
+        "\"빵집오븐 바꾸는데 지원 있어요\"",
+    );
     let dir = dialogs(&[("kb/a.toml", &broken)]);
     let (code, report) = check(&dir);
     assert_eq!(code, 1);
@@ -142,7 +166,10 @@ fn bad_values_are_reported() {
         .replace("id = \"oven-grant-amount\"", "id = \"Oven Grant\"");
     let dir = dialogs(&[
         ("kb/a.toml", &broken),
-        ("bot.toml", "[matching]\nanswer_threshold = 1.5\n[texts]\ngreting = \"안녕\"\n"),
+        (
+            "bot.toml",
+            "[matching]\nanswer_threshold = 1.5\n[texts]\ngreting = \"안녕\"\n",
+        ),
     ]);
     let (code, report) = check(&dir);
     assert_eq!(code, 1);
@@ -166,7 +193,13 @@ fn every_problem_is_reported_in_one_run() {
     ]);
     let (code, report) = check(&dir);
     assert_eq!(code, 1);
-    for needle in ["keywrods", "`nowhere`", "duplicate id", "TOML syntax", "`banana`"] {
+    for needle in [
+        "keywrods",
+        "`nowhere`",
+        "duplicate id",
+        "TOML syntax",
+        "`banana`",
+    ] {
         line_with(&report, needle);
     }
 }

@@ -35,7 +35,14 @@ fn match_json_streams_one_line_per_query_in_input_order() {
     ];
     let input = queries.join("\n") + "\n";
     let output = run(
-        &["match", "--kb", path_str(dir.path()), "--top", "2", "--json"],
+        &[
+            "match",
+            "--kb",
+            path_str(dir.path()),
+            "--top",
+            "2",
+            "--json",
+        ],
         &input,
     );
     assert!(output.status.success(), "{}", stderr(&output));
@@ -50,7 +57,12 @@ fn match_json_streams_one_line_per_query_in_input_order() {
         let outcome = line["outcome"].as_str().unwrap();
         assert!(["answer", "suggest", "fallback"].contains(&outcome));
     }
-    let top = |i: usize| lines[i]["results"][0]["id"].as_str().unwrap_or("").to_string();
+    let top = |i: usize| {
+        lines[i]["results"][0]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
     assert_eq!(top(0), "bakery-grant");
     assert_eq!(lines[0]["results"][0]["kind"], "program");
     assert_eq!(top(2), "fishing-boat-export");
@@ -86,7 +98,10 @@ fn chat_handles_odd_messages_and_opens_suggestions_by_number() {
     assert!(transcript.contains("상담원"), "{transcript}");
     assert!(transcript.contains("너무 길어요"), "{transcript}");
     assert!(transcript.contains("융복합"), "{transcript}");
-    assert!(transcript.contains("감사합니다"), "goodbye after /quit: {transcript}");
+    assert!(
+        transcript.contains("감사합니다"),
+        "goodbye after /quit: {transcript}"
+    );
     assert!(!transcript.contains("읽히지"));
 }
 

@@ -22,7 +22,11 @@ pub fn chat(kb: &KnowledgeBase, input: impl BufRead, mut output: impl Write) -> 
         let reply = if text.is_empty() {
             kb.texts.get("empty").to_string()
         } else if text == "/help" || text == "/start" {
-            format!("{}\n{}", kb.texts.get("greeting"), kb.texts.get("chat_help"))
+            format!(
+                "{}\n{}",
+                kb.texts.get("greeting"),
+                kb.texts.get("chat_help")
+            )
         } else if let Some(&entry) = text
             .parse::<usize>()
             .ok()

@@ -21,15 +21,47 @@ use serde::Serialize;
 use super::model::{Entry, MatchingConfig};
 use crate::nlu::{jamo, normalize::is_syllable, Analysis, Analyzer, TermKind};
 
-/// Weights of the three signals; they add up to 1.
-const COVERAGE_WEIGHT: f32 = 0.45;
-const CLOSENESS_WEIGHT: f32 = 0.35;
-const PAIRS_WEIGHT: f32 = 0.20;
+/// The matcher's weights, tuned on labeled questions (tests/data).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// Weights of the three signals; they add up to 1.
+    pub coverage: f32,
+    pub closeness: f32,
+    pub pairs: f32,
+    /// How much each part of an entry says about what it covers.
+    pub agency_field: f32,
+    pub body_field: f32,
+    /// How much a term counts by how it was found, in `TermKind` order.
+    pub kinds: [f32; 5],
+    /// How much an entry with many words is held back (BM25's b): long
+    /// entries explain many questions a little.
+    pub length_norm: f32,
+}
 
-/// How much each part of an entry says about what it covers.
+impl Default for Tuning {
+    fn default() -> Self {
+        // Best on odd lines of tests/data/covered.tsv with the even lines
+        // held out (`cargo run --release --example tune`): coverage carries
+        // most of the weight, letter pairs next.
+        Self {
+            coverage: 0.6,
+            closeness: 0.1,
+            pairs: 0.3,
+            agency_field: 0.7,
+            body_field: 0.45,
+            kinds: [1.0, 0.7, 0.8, 0.4, 0.7],
+            length_norm: 0.0,
+        }
+    }
+}
+
+impl Tuning {
+    fn kind(&self, kind: TermKind) -> f32 {
+        self.kinds[kind as usize]
+    }
+}
+
 const TITLE_FIELD: f32 = 1.0;
-const AGENCY_FIELD: f32 = 0.7;
-const BODY_FIELD: f32 = 0.45;
 
 /// A misspelt word must be at least this close (by jamo) to a known one.
 const TYPO_SIMILARITY: f64 = 0.75;
@@ -37,7 +69,7 @@ const TYPO_SIMILARITY: f64 = 0.75;
 const CANDIDATES: usize = 32;
 
 /// The outcome the bot acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Confident: send the best entry.
@@ -94,6 +126,9 @@ pub struct Index {
     examples: Vec<Vec<Example>>,
     /// A known word with one syllable blanked or removed → the words it came from.
     typo_keys: HashMap<String, Vec<u32>>,
+    tuning: Tuning,
+    /// Per entry: 1 / ((1 - b) + b · terms / average terms).
+    length_factor: Vec<f32>,
 }
 
 /// The text of one entry, split by how much each part counts.
@@ -137,8 +172,10 @@ impl<'a> EntryText<'a> {
 
 impl Index {
     /// Builds the index of `entries` with `analyzer`.
-    pub fn build(analyzer: &Analyzer, entries: &[EntryText<'_>]) -> Self {
+    pub fn build(analyzer: &Analyzer, entries: &[EntryText<'_>], tuning: Tuning) -> Self {
         let mut index = Index {
+            tuning,
+            length_factor: Vec::new(),
             vocabulary: HashMap::new(),
             terms: Vec::new(),
             idf: Vec::new(),
@@ -158,7 +195,7 @@ impl Index {
                     if term.kind != TermKind::Joined {
                         typo_targets.insert(id);
                     }
-                    let w = field * term.kind.weight().max(0.6);
+                    let w = field * tuning.kind(term.kind).max(0.6);
                     let slot = weights.entry(id).or_insert(0.0);
                     *slot = slot.max(w);
                 }
@@ -173,11 +210,12 @@ impl Index {
                 add(&mut index, &analyzer.analyze(title), TITLE_FIELD);
             }
             if let Some(agency) = text.agency {
-                add(&mut index, &analyzer.analyze(agency), AGENCY_FIELD);
+                add(&mut index, &analyzer.analyze(agency), tuning.agency_field);
             }
             for body in &text.body {
-                add(&mut index, &analyzer.analyze(body), BODY_FIELD);
+                add(&mut index, &analyzer.analyze(body), tuning.body_field);
             }
+            index.length_factor.push(weights.len() as f32);
             for (term, weight) in weights {
                 index.postings[term as usize].push((entry_id as u32, weight));
             }
@@ -185,6 +223,11 @@ impl Index {
         }
 
         let n = entries.len() as f32;
+        let average = index.length_factor.iter().sum::<f32>() / n.max(1.0);
+        let b = tuning.length_norm;
+        for factor in &mut index.length_factor {
+            *factor = 1.0 / ((1.0 - b) + b * *factor / average.max(1.0));
+        }
         index.idf = index
             .postings
             .iter()
@@ -199,7 +242,7 @@ impl Index {
                     let mut terms: Vec<(u32, f32)> = analysis
                         .terms
                         .iter()
-                        .map(|t| (index.vocabulary[&t.text], t.kind.weight()))
+                        .map(|t| (index.vocabulary[&t.text], tuning.kind(t.kind)))
                         .collect();
                     terms.sort_by_key(|t| t.0);
                     let norm = terms
@@ -302,7 +345,7 @@ impl Index {
         // The question's terms: (term id if known, weight, counts in the total).
         let mut query: Vec<(Option<u32>, f32, bool)> = Vec::with_capacity(analysis.terms.len());
         for term in &analysis.terms {
-            let kind = term.kind.weight();
+            let kind = self.tuning.kind(term.kind);
             let (id, weight) = match self.vocabulary.get(&term.text) {
                 Some(&id) => (Some(id), kind * self.idf[id as usize]),
                 None => match self.correct_typo(&term.text) {
@@ -322,7 +365,10 @@ impl Index {
             // Joined words the knowledge base has never seen are guesses of
             // the joiner, not words of the question: they do not count against it.
             let counts = id.is_some() || term.kind != TermKind::Joined;
-            match query.iter_mut().find(|(known, ..)| id.is_some() && *known == id) {
+            match query
+                .iter_mut()
+                .find(|(known, ..)| id.is_some() && *known == id)
+            {
                 Some(existing) => existing.1 = existing.1.max(weight),
                 None => query.push((id, weight, counts)),
             }
@@ -352,7 +398,13 @@ impl Index {
         }
         let mut candidates: Vec<(u32, f32)> = touched
             .into_iter()
-            .map(|entry| (entry, (coverage[entry as usize] / total).min(1.0)))
+            .map(|entry| {
+                let e = entry as usize;
+                (
+                    entry,
+                    (coverage[e] / total * self.length_factor[e]).min(1.0),
+                )
+            })
             .collect();
         let by_coverage = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if candidates.len() > CANDIDATES {
@@ -377,9 +429,8 @@ impl Index {
                     closeness = closeness.max(self.cosine(&query_terms, query_norm, example));
                     pairs = pairs.max(dice(&query_pairs, &example.pairs));
                 }
-                let score = COVERAGE_WEIGHT * coverage
-                    + CLOSENESS_WEIGHT * closeness
-                    + PAIRS_WEIGHT * pairs;
+                let t = &self.tuning;
+                let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
                 Scored {
                     entry: entry as usize,
                     score,

@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location};
-pub use index::{MatchResult, Outcome, Scored};
+pub use index::{MatchResult, Outcome, Scored, Tuning};
 pub use model::{Entry, Faq, MatchingConfig, Program};
 pub use texts::Texts;
 
@@ -122,20 +122,15 @@ impl KnowledgeBase {
     /// The embedded defaults. They are checked by the test suite, so an
     /// error here means a broken build.
     pub fn embedded() -> Result<Self> {
-        Self::load(&embedded_sources()).map_err(|diags| {
-            anyhow::anyhow!("the embedded knowledge base has errors:\n{diags}")
-        })
+        Self::load(&embedded_sources())
+            .map_err(|diags| anyhow::anyhow!("the embedded knowledge base has errors:\n{diags}"))
     }
 
     /// Loads a `dialogs/` folder from disk.
     pub fn load_dir(dir: &Path) -> Result<Self> {
         let sources = read_dir(dir)?;
         Self::load(&sources).map_err(|diags| {
-            anyhow::anyhow!(
-                "{} has {} error(s):\n{diags}",
-                dir.display(),
-                diags.len()
-            )
+            anyhow::anyhow!("{} has {} error(s):\n{diags}", dir.display(), diags.len())
         })
     }
 
@@ -275,7 +270,11 @@ impl KnowledgeBase {
         }
         for faq in &faqs {
             for keyword in &faq.keywords {
-                user_words.extend(keyword.split(|c: char| !c.is_alphanumeric()).map(String::from));
+                user_words.extend(
+                    keyword
+                        .split(|c: char| !c.is_alphanumeric())
+                        .map(String::from),
+                );
             }
         }
         user_words.extend(synonyms.iter().filter_map(|g| g.first().cloned()));
@@ -293,7 +292,7 @@ impl KnowledgeBase {
         }
 
         let texts_of: Vec<EntryText<'_>> = entries.iter().map(|e| EntryText::of(*e)).collect();
-        let index = Index::build(&analyzer, &texts_of);
+        let index = Index::build(&analyzer, &texts_of, Tuning::default());
         drop(texts_of);
         drop(entries);
         Ok(Self {
@@ -337,6 +336,16 @@ impl KnowledgeBase {
 
     pub fn vocabulary_size(&self) -> usize {
         self.index.vocabulary_size()
+    }
+
+    /// Rebuilds the index with other weights (for tuning experiments).
+    pub fn retune(&mut self, tuning: Tuning) {
+        let entries: Vec<EntryText<'_>> = (0..self.len())
+            .map(|i| EntryText::of(self.entry(i)))
+            .collect();
+        let index = Index::build(&self.analyzer, &entries, tuning);
+        drop(entries);
+        self.index = index;
     }
 
     /// Matches one question: the outcome and the ranked entries.

@@ -6,7 +6,15 @@ use serde::Serialize;
 use super::diagnostic::Location;
 
 /// The seven categories of SME problems, shared by programs, FAQs and tickets.
-pub const CATEGORIES: [&str; 7] = ["기술", "자금", "판로·마케팅", "수출", "인력", "창업", "기타"];
+pub const CATEGORIES: [&str; 7] = [
+    "기술",
+    "자금",
+    "판로·마케팅",
+    "수출",
+    "인력",
+    "창업",
+    "기타",
+];
 
 /// Business stages a program is meant for.
 pub const STAGES: [&str; 4] = ["예비창업", "초기창업", "성장", "재도약"];
@@ -158,7 +166,7 @@ impl Default for MatchingConfig {
     fn default() -> Self {
         Self {
             answer_threshold: 0.55,
-            answer_margin: 0.06,
+            answer_margin: 0.1,
             suggest_threshold: 0.35,
             max_suggestions: 3,
         }

@@ -46,7 +46,14 @@ const PROGRAM_KEYS: &[&str] = &[
     "keywords",
     "examples",
 ];
-const FAQ_KEYS: &[&str] = &["id", "category", "questions", "answer", "related", "keywords"];
+const FAQ_KEYS: &[&str] = &[
+    "id",
+    "category",
+    "questions",
+    "answer",
+    "related",
+    "keywords",
+];
 const MATCHING_KEYS: &[&str] = &[
     "answer_threshold",
     "answer_margin",
@@ -112,8 +119,10 @@ pub fn parse_file(
                         let key_at = lines.location(key.span().start);
                         let key = key.get_ref().to_string();
                         if !super::texts::Texts::is_known(&key) {
-                            let known: Vec<&str> =
-                                super::texts::DEFAULT_TEXTS.iter().map(|(k, _)| *k).collect();
+                            let known: Vec<&str> = super::texts::DEFAULT_TEXTS
+                                .iter()
+                                .map(|(k, _)| *k)
+                                .collect();
                             reader
                                 .diags
                                 .push(key_at, unknown_key_message("texts", &key, &known));
@@ -224,7 +233,6 @@ struct Reader<'r, 'l> {
     lines: &'r LineIndex<'l>,
     diags: &'r mut Diagnostics,
 }
-
 
 impl<'r, 'l> Reader<'r, 'l> {
     /// `[[name]]` tables; anything else is reported.
@@ -445,10 +453,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
                     value: s.trim().to_string(),
                     location: self.reader.lines.location(item.span().start),
                 }),
-                _ => self.error(
-                    item.span().start,
-                    format!("`{key}` must hold strings only"),
-                ),
+                _ => self.error(item.span().start, format!("`{key}` must hold strings only")),
             }
         }
         out
@@ -496,7 +501,9 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
             category
         };
         if !CATEGORIES.contains(&category.as_str()) {
-            let at = self.get("category").map_or(self.span.start, |v| v.span().start);
+            let at = self
+                .get("category")
+                .map_or(self.span.start, |v| v.span().start);
             self.error(
                 at,
                 format!(

@@ -16,7 +16,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
-use lindera::dictionary::{load_embedded_dictionary, Dictionary, DictionaryBuilder, DictionaryKind};
+use lindera::dictionary::{
+    load_embedded_dictionary, Dictionary, DictionaryBuilder, DictionaryKind,
+};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 
@@ -262,9 +264,7 @@ impl Analyzer {
                     for (form, form_tag) in stems {
                         if let Some(question) = question_word(&form, &form_tag) {
                             analysis.push(question, TermKind::Question);
-                        } else if matches!(form_tag.as_str(), "VV" | "VA")
-                            && !is_stop_stem(&form)
-                        {
+                        } else if matches!(form_tag.as_str(), "VV" | "VA") && !is_stop_stem(&form) {
                             analysis.push(&form, TermKind::Stem);
                         } else if matches!(form_tag.as_str(), "NNG" | "NNP") {
                             analysis.push(&form, TermKind::Word);
@@ -424,6 +424,7 @@ fn is_stop_noun(word: &str) -> bool {
             | "쪽"
             | "분"
             | "님"
+            | "가요"
     )
 }
 

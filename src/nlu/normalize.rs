@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn collapses_whitespace_and_drops_invisible_characters() {
-        assert_eq!(normalize("  창업\u{200B}지원금 \t\n 신청  "), "창업지원금 신청");
+        assert_eq!(
+            normalize("  창업\u{200B}지원금 \t\n 신청  "),
+            "창업지원금 신청"
+        );
     }
 
     #[test]

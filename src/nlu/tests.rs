@@ -20,7 +20,10 @@ fn drops_particles_and_endings() {
     let found = terms(&plain(), "창업지원금은 어디에서 신청하나요?");
     assert!(found.contains(&"신청".to_string()), "{found:?}");
     for dropped in ["은", "에서", "나요", "하"] {
-        assert!(!found.contains(&dropped.to_string()), "{dropped} in {found:?}");
+        assert!(
+            !found.contains(&dropped.to_string()),
+            "{dropped} in {found:?}"
+        );
     }
 }
 
@@ -28,7 +31,10 @@ fn drops_particles_and_endings() {
 fn reduces_inflected_verbs_to_their_stems() {
     let found = terms(&plain(), "지원금 받으려면 어떻게 해야 돼요");
     assert!(found.contains(&"받".to_string()), "{found:?}");
-    assert!(found.contains(&"방법".to_string()), "어떻게 → 방법: {found:?}");
+    assert!(
+        found.contains(&"방법".to_string()),
+        "어떻게 → 방법: {found:?}"
+    );
     assert!(!found.iter().any(|t| t.contains("려면")), "{found:?}");
 }
 
@@ -49,7 +55,10 @@ fn spaced_and_unspaced_compounds_meet() {
 #[test]
 fn user_words_keep_knowledge_base_names_whole() {
     let found = terms(&plain(), "소상공인 지원");
-    assert!(!found.contains(&"소상공인".to_string()), "ko-dic alone: {found:?}");
+    assert!(
+        !found.contains(&"소상공인".to_string()),
+        "ko-dic alone: {found:?}"
+    );
     let analyzer = Analyzer::new(&["소상공인".to_string()], Synonyms::default()).unwrap();
     let found = terms(&analyzer, "소상공인 지원 받고 싶어요");
     assert!(found.contains(&"소상공인".to_string()), "{found:?}");
@@ -61,7 +70,10 @@ fn synonyms_are_read_as_their_canonical_form() {
     let analyzer = Analyzer::new(&[], synonyms).unwrap();
     let a = terms(&analyzer, "R&D 자금");
     let b = terms(&analyzer, "알앤디자금 있어?");
-    assert!(a.contains(&"연구".to_string()) || a.contains(&"연구개발".to_string()), "{a:?}");
+    assert!(
+        a.contains(&"연구".to_string()) || a.contains(&"연구개발".to_string()),
+        "{a:?}"
+    );
     assert!(a.contains(&"자금".to_string()) && b.contains(&"자금".to_string()));
     let shared = a.iter().filter(|t| b.contains(t)).count();
     assert!(shared >= 2, "{a:?} vs {b:?}");
@@ -78,8 +90,19 @@ fn odd_messages_give_no_terms_and_no_panic() {
 }
 
 #[test]
-fn latin_words_are_lowercased_and_kept() {
-    let found = terms(&plain(), "UT 프로그램 G-FAIR");
-    assert!(found.contains(&"ut".to_string()), "{found:?}");
-    assert!(found.contains(&"fair".to_string()) || found.contains(&"g".to_string()), "{found:?}");
+fn latin_words_are_lowercased_and_kept_whole() {
+    let found = terms(&plain(), "UT 프로그램 G-FAIR 참가, R&D 과제");
+    for term in ["ut", "gfair", "rd", "프로그램", "참가", "과제"] {
+        assert!(found.contains(&term.to_string()), "{term} in {found:?}");
+    }
+    assert!(!found.contains(&"g".to_string()) && !found.contains(&"d".to_string()));
+}
+
+#[test]
+fn question_words_are_kept_as_weak_terms() {
+    let analysis = plain().analyze("신청 언제까지 해요? 어디서 해요? 얼마나 줘요?");
+    for question in ["언제", "어디", "얼마"] {
+        let term = analysis.terms.iter().find(|t| t.text == question);
+        assert_eq!(term.map(|t| t.kind), Some(TermKind::Question), "{question}");
+    }
 }

@@ -1,0 +1,129 @@
+//! How well the bot understands Korean questions it was not written for:
+//! the labeled questions in tests/data (see its README) against the default
+//! knowledge base. Questions the knowledge base does not cover must get the
+//! fallback (≥ 0.90) and almost never a confident answer.
+//!
+//! The covered questions are deliberate paraphrases (other words than the
+//! entries use). The target is top-1 ≥ 0.90; the matcher reaches 0.72 today,
+//! so this test holds the line at what is reached (top-1 ≥ 0.70, top-3 ≥ 0.90)
+//! and must be raised as the matcher improves.
+
+use onestop::kb::{KnowledgeBase, Outcome};
+
+fn lines(file: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn covered_questions_find_the_right_entry_first() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    let labeled = lines("covered.tsv");
+    assert!(labeled.len() >= 240, "{} covered questions", labeled.len());
+    let (mut top1, mut top3, mut answered_wrong) = (0, 0, 0);
+    let mut misses = Vec::new();
+    for line in &labeled {
+        let (expected, question) = line.split_once('\t').expect("expected_id<TAB>question");
+        let expected: Vec<&str> = expected.split('|').collect();
+        for id in &expected {
+            assert!(kb.by_id(id).is_some(), "unknown id {id} in covered.tsv");
+        }
+        let result = kb.find(question);
+        let ids: Vec<&str> = result
+            .ranked
+            .iter()
+            .map(|s| kb.entry(s.entry).id())
+            .collect();
+        if ids.first().is_some_and(|id| expected.contains(id)) {
+            top1 += 1;
+        } else {
+            if result.outcome == Outcome::Answer {
+                answered_wrong += 1;
+            }
+            misses.push(format!(
+                "{question}  →  {:?} {:?} (expected {expected:?})",
+                result.outcome,
+                &ids[..ids.len().min(3)]
+            ));
+        }
+        if ids.iter().take(3).any(|id| expected.contains(id)) {
+            top3 += 1;
+        }
+    }
+    let n = labeled.len() as f64;
+    eprintln!(
+        "covered: {} questions, top-1 {:.3}, top-3 {:.3}, wrong confident answers {}",
+        labeled.len(),
+        top1 as f64 / n,
+        top3 as f64 / n,
+        answered_wrong
+    );
+    for miss in &misses {
+        eprintln!("  miss: {miss}");
+    }
+    assert!(
+        top1 as f64 / n >= 0.70,
+        "top-1 accuracy {:.3}",
+        top1 as f64 / n
+    );
+    assert!(
+        top3 as f64 / n >= 0.90,
+        "top-3 accuracy {:.3}",
+        top3 as f64 / n
+    );
+    assert!(
+        answered_wrong as f64 / n <= 0.05,
+        "{answered_wrong} confident answers from the wrong entry"
+    );
+}
+
+#[test]
+fn uncovered_questions_fall_back_to_a_consultant() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    let questions = lines("uncovered.tsv");
+    assert!(
+        questions.len() >= 60,
+        "{} uncovered questions",
+        questions.len()
+    );
+    let mut outcomes = std::collections::HashMap::new();
+    for question in &questions {
+        let result = kb.find(question);
+        *outcomes.entry(result.outcome).or_insert(0) += 1;
+        if result.outcome != Outcome::Fallback {
+            eprintln!(
+                "  not fallback: {question}  →  {:?} {}",
+                result.outcome,
+                kb.entry(result.ranked[0].entry).id()
+            );
+        }
+    }
+    let fallback = *outcomes.get(&Outcome::Fallback).unwrap_or(&0) as f64;
+    let answered = *outcomes.get(&Outcome::Answer).unwrap_or(&0);
+    eprintln!(
+        "uncovered: {} questions, fallback {:.3}, answer {}",
+        questions.len(),
+        fallback / questions.len() as f64,
+        answered
+    );
+    assert!(fallback / questions.len() as f64 >= 0.90);
+    assert!(
+        answered as f64 / questions.len() as f64 <= 0.02,
+        "{answered} confident answers to questions nothing covers"
+    );
+}
+
+#[test]
+fn spacing_and_typos_do_not_change_the_answer() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    let top = |q: &str| kb.entry(kb.find(q).ranked[0].entry).id().to_string();
+    let reference = top("창업 지원금 신청 방법");
+    assert_eq!(top("창업지원금신청방법"), reference);
+    assert_eq!(top("창업지원 금 신청방법"), reference);
+    assert_eq!(top("창업 지언금 신천 방법"), reference);
+}
