@@ -299,7 +299,7 @@ impl Index {
 
     /// The written words (indexes into the analyzed text's words) holding a
     /// term the knowledge base does not know, joined guesses and question
-    /// words aside.
+    /// words aside: candidates for typo correction.
     pub fn words_with_unknown_terms(&self, analysis: &Analysis) -> Vec<usize> {
         let mut words: Vec<usize> = analysis
             .terms
@@ -348,8 +348,11 @@ impl Index {
             let kind = self.tuning.kind(term.kind);
             let (id, weight) = match self.vocabulary.get(&term.text) {
                 Some(&id) => (Some(id), kind * self.idf[id as usize]),
-                None => match self.correct_typo(&term.text) {
-                    Some((id, similarity)) if term.kind != TermKind::Joined => {
+                None => match (term.kind != TermKind::Joined)
+                    .then(|| self.correct_typo(&term.text))
+                    .flatten()
+                {
+                    Some((id, similarity)) => {
                         (Some(id), kind * similarity as f32 * self.idf[id as usize])
                     }
                     _ => (None, kind * self.unknown_idf),
