@@ -14,7 +14,7 @@ fn read(file: &str) -> Vec<String> {
         .collect()
 }
 
-/// (top-1 on odd lines, top-1 on even lines, fallback rate on uncovered, best-score stats)
+/// (top-1 on odd lines, top-1 on even lines, fallback rate on uncovered)
 fn evaluate(kb: &KnowledgeBase, covered: &[String], uncovered: &[String]) -> (f64, f64, f64) {
     let mut hits = [0usize; 2];
     let mut counts = [0usize; 2];

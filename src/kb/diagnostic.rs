@@ -85,10 +85,6 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    pub fn file(&self) -> &'a str {
-        self.file
-    }
-
     pub fn location(&self, offset: usize) -> Location {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);

@@ -83,11 +83,6 @@ impl Synonyms {
         out.push_str(&text[last..]);
         out
     }
-
-    /// Whether there is nothing to rewrite.
-    pub fn is_empty(&self) -> bool {
-        self.matcher.is_none()
-    }
 }
 
 #[cfg(test)]
