@@ -1,10 +1,12 @@
 //! onestop: a Korean SME one-stop help desk.
 //!
 //! `nlu` turns Korean text into search terms, `kb` loads and validates the
-//! `dialogs/` folder and matches questions against it, `channel` holds the
-//! ways people talk to the bot, and `cli` is the command line.
+//! `dialogs/` folder and matches questions against it, `desk` holds tickets,
+//! routing and the business calendar, `channel` holds the ways people talk to
+//! the bot, and `cli` is the command line.
 
 pub mod channel;
 pub mod cli;
+pub mod desk;
 pub mod kb;
 pub mod nlu;

@@ -210,3 +210,199 @@ fn a_missing_folder_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(1));
     assert!(common::stderr(&output).contains("/nonexistent/dialogs"));
 }
+
+// ── routing.toml and holidays.toml ─────────────────────────────────────────
+//
+// `onestop check` runs the routing loader (`desk::routing::Routing::load`) on
+// the same files as the knowledge-base loader and prints both reports.
+
+/// A small, valid routing for the SMALL_KB folder.
+const ROUTING: &str = r#"[routing]
+default_queue = "center-1379"
+supervisor_queue = "supervisors"
+escalate_after = "30m"
+lease = "2시간"
+followup_after = "3일"
+
+[[queue]]
+id = "center-1379"
+name = "중소기업통합콜센터 1379"
+hours = "평일 09:00-18:00"
+
+[[queue]]
+id = "supervisors"
+name = "상담 책임자"
+hours = "always"
+
+[[queue]]
+id = "busan-export"
+name = "부산 수출 창구"
+hours = "월-토 10:00-16:00"
+
+[[route]]
+category = "수출"
+region = "부산"
+queue = "busan-export"
+"#;
+
+const HOLIDAYS: &str = r#"[holidays]
+dates = [
+  { date = 2026-01-01, name = "신정" },
+  { date = 2026-02-17, name = "설날" },
+]
+"#;
+
+/// 1-based number of the first line of `text` that starts with `prefix`.
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?}"))
+        + 1
+}
+
+#[test]
+fn routing_tables_are_not_unknown_to_the_knowledge_base() {
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        ("routing.toml", ROUTING),
+        ("holidays.toml", HOLIDAYS),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 0, "{report:#?}");
+}
+
+#[test]
+fn routing_rules_naming_unknown_queues_are_reported_with_line_and_column() {
+    let broken = ROUTING.replace("queue = \"busan-export\"", "queue = \"busan-exprot\"");
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("routing.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "`busan-exprot`");
+    assert!(line.contains("did you mean `busan-export`?"), "{line}");
+    let at = line_of(&broken, "queue = \"busan-exprot\"");
+    assert!(line.contains(&format!("routing.toml:{at}:9:")), "{line}");
+}
+
+#[test]
+fn duplicate_queue_ids_are_reported() {
+    let broken = ROUTING.replace("id = \"busan-export\"", "id = \"supervisors\"");
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("routing.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "duplicate queue id `supervisors`");
+    let first = line_of(&broken, "id = \"supervisors\"");
+    assert!(
+        line.contains("already used at ") && line.ends_with(&format!("routing.toml:{first}:6")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_rule_with_the_same_condition_as_an_earlier_one_is_reported_as_never_used() {
+    // The same condition written with the long region name, in another file.
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        ("routing.toml", ROUTING),
+        (
+            "routing2.toml",
+            "[[route]]\nregion = \"부산광역시\"\ncategory = \"수출\"\nqueue = \"center-1379\"\n",
+        ),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "never used");
+    assert!(line.contains("routing2.toml:1:1:"), "{line}");
+    let first = line_of(ROUTING, "[[route]]");
+    assert!(
+        line.contains(&format!(
+            "never used: the rule at {}/routing.toml:{first}:1 already routes 수출 × 부산",
+            path_str(dir.path())
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_durations_are_reported() {
+    let broken = ROUTING
+        .replace(
+            "escalate_after = \"30m\"",
+            "escalate_after = \"30 minuets\"",
+        )
+        .replace("lease = \"2시간\"", "lease = 2");
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("routing.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "bad duration \"30 minuets\"");
+    let at = line_of(&broken, "escalate_after");
+    assert!(line.contains(&format!("routing.toml:{at}:18:")), "{line}");
+    assert!(line_with(&report, "`lease` needs a unit").contains("routing.toml:"));
+}
+
+#[test]
+fn bad_business_hours_are_reported() {
+    let broken = ROUTING
+        .replace(
+            "hours = \"월-토 10:00-16:00\"",
+            "hours = \"월-토 16:00-10:00\"",
+        )
+        .replace("hours = \"always\"", "hours = \"주중 아침\"");
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("routing.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "16:00-10:00");
+    assert!(line.contains("not after"), "{line}");
+    let at = line_of(&broken, "hours = \"월-토");
+    assert!(line.contains(&format!("routing.toml:{at}:9:")), "{line}");
+    line_with(&report, "hours \"주중 아침\"");
+}
+
+#[test]
+fn unknown_regions_in_routing_rules_are_reported() {
+    let broken = ROUTING.replace("region = \"부산\"", "region = \"부싼\"");
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("routing.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let line = line_with(&report, "unknown region `부싼`");
+    let at = line_of(&broken, "region = ");
+    assert!(line.contains(&format!("routing.toml:{at}:10:")), "{line}");
+}
+
+#[test]
+fn bad_and_duplicate_holidays_are_reported() {
+    let broken = HOLIDAYS.replace(
+        "{ date = 2026-02-17, name = \"설날\" },",
+        "{ date = 2026-02-17, name = \"설날\" },\n  { date = \"2026-02-30\", name = \"없는 날\" },\n  { date = 2026-01-01, name = \"또 신정\" },",
+    );
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB), ("holidays.toml", &broken)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let at = line_of(&broken, "  { date = \"2026-02-30\"");
+    assert!(
+        line_with(&report, "`date` must be a calendar date")
+            .contains(&format!("holidays.toml:{at}:12:")),
+        "{report:#?}"
+    );
+    let first = line_of(&broken, "  { date = 2026-01-01");
+    let line = line_with(&report, "holiday 2026-01-01 is already listed at ");
+    assert!(
+        line.ends_with(&format!("holidays.toml:{first}:12")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_syntax_error_in_a_routing_file_is_reported_once() {
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        ("routing.toml", "[routing\ndefault_queue = \"x\"\n"),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    let syntax: Vec<&String> = report
+        .iter()
+        .filter(|l| l.contains("TOML syntax"))
+        .collect();
+    assert_eq!(syntax.len(), 1, "{report:#?}");
+    assert!(syntax[0].contains("routing.toml:1:"), "{report:#?}");
+}

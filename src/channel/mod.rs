@@ -1,3 +1,5 @@
-//! The ways people reach the bot. `console` runs it in a terminal.
+//! The ways people reach the bot. `console` runs it in a terminal; `jsonl`
+//! delivers the desk's messages as JSON lines (a file or standard output).
 
 pub mod console;
+pub mod jsonl;

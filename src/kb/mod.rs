@@ -7,7 +7,7 @@
 pub mod diagnostic;
 pub mod index;
 pub mod model;
-mod parse;
+pub(crate) mod parse;
 pub mod render;
 pub mod texts;
 
@@ -34,7 +34,9 @@ pub const MAX_QUESTION_CHARS: usize = 1000;
 
 /// Top-level tables that belong to other parts of onestop (routing, flows):
 /// the knowledge-base loader leaves them alone instead of calling them unknown.
-pub const OTHER_TABLES: &[&str] = &[];
+/// `routing`, `queue`, `route` and `holidays` are read by
+/// `crate::desk::routing::Routing::load` (its `TABLES`).
+pub const OTHER_TABLES: &[&str] = &["routing", "queue", "route", "holidays"];
 
 /// One file of a `dialogs/` folder.
 #[derive(Debug, Clone)]

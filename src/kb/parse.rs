@@ -213,7 +213,7 @@ pub fn matching_config(settings: &[(Located<String>, f64)]) -> MatchingConfig {
     config
 }
 
-fn unknown_key_message(place: &str, key: &str, known: &[&str]) -> String {
+pub(crate) fn unknown_key_message(place: &str, key: &str, known: &[&str]) -> String {
     let closest = known
         .iter()
         .map(|k| (strsim::jaro_winkler(k, key), *k))
@@ -229,14 +229,14 @@ fn unknown_key_message(place: &str, key: &str, known: &[&str]) -> String {
     }
 }
 
-struct Reader<'r, 'l> {
-    lines: &'r LineIndex<'l>,
-    diags: &'r mut Diagnostics,
+pub(crate) struct Reader<'r, 'l> {
+    pub(crate) lines: &'r LineIndex<'l>,
+    pub(crate) diags: &'r mut Diagnostics,
 }
 
 impl<'r, 'l> Reader<'r, 'l> {
     /// `[[name]]` tables; anything else is reported.
-    fn array_of_tables<'v, 'i>(
+    pub(crate) fn array_of_tables<'v, 'i>(
         &mut self,
         name: &str,
         value: &'v Spanned<DeValue<'i>>,
@@ -265,7 +265,7 @@ impl<'r, 'l> Reader<'r, 'l> {
         }
     }
 
-    fn table<'v, 'i>(
+    pub(crate) fn table<'v, 'i>(
         &mut self,
         name: &str,
         value: &'v Spanned<DeValue<'i>>,
@@ -356,15 +356,15 @@ impl<'r, 'l> Reader<'r, 'l> {
 
 /// Reads the fields of one table, reporting missing, empty, mistyped and
 /// unknown keys.
-struct Fields<'f, 'r, 'l, 'v, 'i> {
-    reader: &'f mut Reader<'r, 'l>,
-    table: &'v DeTable<'i>,
-    span: Range<usize>,
-    what: &'static str,
+pub(crate) struct Fields<'f, 'r, 'l, 'v, 'i> {
+    pub(crate) reader: &'f mut Reader<'r, 'l>,
+    pub(crate) table: &'v DeTable<'i>,
+    pub(crate) span: Range<usize>,
+    pub(crate) what: &'static str,
 }
 
 impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
-    fn new(
+    pub(crate) fn new(
         reader: &'f mut Reader<'r, 'l>,
         table: Spanned<&'v DeTable<'i>>,
         what: &'static str,
@@ -378,24 +378,24 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
     }
 
     /// Where the entry is: its `id` if it has one, else the table itself.
-    fn location(&self) -> Location {
+    pub(crate) fn location(&self) -> Location {
         let at = self.get("id").map_or(self.span.start, |v| v.span().start);
         self.reader.lines.location(at)
     }
 
-    fn error(&mut self, offset: usize, message: String) {
+    pub(crate) fn error(&mut self, offset: usize, message: String) {
         let at = self.reader.lines.location(offset);
         self.reader.diags.push(at, message);
     }
 
-    fn get(&self, key: &str) -> Option<&'v Spanned<DeValue<'i>>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'v Spanned<DeValue<'i>>> {
         self.table
             .iter()
             .find(|(k, _)| k.get_ref().as_ref() == key)
             .map(|(_, v)| v)
     }
 
-    fn string(&mut self, key: &str, required: bool) -> Option<String> {
+    pub(crate) fn string(&mut self, key: &str, required: bool) -> Option<String> {
         match self.get(key) {
             None => {
                 if required {
@@ -420,7 +420,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
         }
     }
 
-    fn string_list(&mut self, key: &str, required: bool) -> Vec<Located<String>> {
+    pub(crate) fn string_list(&mut self, key: &str, required: bool) -> Vec<Located<String>> {
         let Some(value) = self.get(key) else {
             if required {
                 self.error(
@@ -459,7 +459,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
         out
     }
 
-    fn number(&mut self, key: &str) -> Option<(f64, Location)> {
+    pub(crate) fn number(&mut self, key: &str) -> Option<(f64, Location)> {
         let value = self.get(key)?;
         let location = self.reader.lines.location(value.span().start);
         let parsed = match value.get_ref() {
@@ -475,7 +475,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
         parsed.map(|n| (n, location))
     }
 
-    fn id(&mut self) -> Option<String> {
+    pub(crate) fn id(&mut self) -> Option<String> {
         let id = self.string("id", true)?;
         let valid = id
             .chars()
@@ -492,7 +492,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
         Some(id)
     }
 
-    fn category(&mut self) -> Option<String> {
+    pub(crate) fn category(&mut self) -> Option<String> {
         let category = self.string("category", true)?;
         let category = if category == "판로" || category == "마케팅" || category == "판로마케팅"
         {
@@ -516,7 +516,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
         Some(category)
     }
 
-    fn choice_list(
+    pub(crate) fn choice_list(
         &mut self,
         key: &str,
         what: &str,
@@ -543,7 +543,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
     }
 
     /// Reports keys this table does not know.
-    fn finish(self, allowed: &[&str]) {
+    pub(crate) fn finish(self, allowed: &[&str]) {
         for (key, _) in self.table.iter() {
             let name = key.get_ref().as_ref();
             if !allowed.contains(&name) {

@@ -1,4 +1,7 @@
-//! The command line: `chat`, `ask`, `match`, `check`, `analyze`, `texts`.
+//! The command line: `chat`, `ask`, `match`, `check`, `analyze`, `texts`,
+//! and the desk's `consultant`, `tickets`, `stats` and `worker` (in `desk`).
+
+mod desk;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -8,7 +11,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
+use desk::{ConsultantAction, DbArgs, DeskCommand, TicketAction};
 
 /// onestop: the Korean SME one-stop help desk.
 ///
@@ -33,6 +38,13 @@ impl KbArgs {
         match &self.kb {
             Some(dir) => KnowledgeBase::load_dir(dir),
             None => KnowledgeBase::embedded(),
+        }
+    }
+
+    fn routing(&self) -> Result<Routing> {
+        match &self.kb {
+            Some(dir) => Routing::load_dir(dir),
+            None => Routing::embedded(),
         }
     }
 }
@@ -90,6 +102,49 @@ enum Command {
     Texts {
         #[command(flatten)]
         kb: KbArgs,
+    },
+    /// Register, list and deactivate consultants.
+    Consultant {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        action: ConsultantAction,
+    },
+    /// Open, list, show and work tickets from the command line.
+    Tickets {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        action: TicketAction,
+    },
+    /// Open tickets per queue, time to claim and resolve, satisfaction, and
+    /// the questions the knowledge base could not answer.
+    Stats {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        /// How many unanswered questions to list.
+        #[arg(long, default_value_t = 10)]
+        top: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the desk's background work until stopped: announce new tickets to
+    /// consultants, run SLA and follow-up jobs, and deliver the outbox.
+    Worker {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where messages go: `stdout`, or a file of JSON lines (`jsonl:PATH`
+        /// or just PATH). Deliveries to a file are idempotent by outbox id.
+        #[arg(long, default_value = "stdout")]
+        deliver: String,
     },
 }
 
@@ -197,24 +252,43 @@ fn execute(command: Command) -> Result<ExitCode> {
         }
         Command::Check { dir } => {
             let sources = kb::read_dir(&dir)?;
-            return Ok(match KnowledgeBase::load(&sources) {
-                Ok(kb) => {
-                    println!(
-                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups)",
+            return Ok(
+                match (KnowledgeBase::load(&sources), Routing::load(&sources)) {
+                    (Ok(kb), Ok(routing)) => {
+                        println!(
+                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes)",
                         dir.display(),
                         sources.len(),
                         kb.programs.len(),
                         kb.faqs.len(),
-                        kb.synonyms.len()
+                        kb.synonyms.len(),
+                        routing.queues.len(),
+                        routing.rules.len()
                     );
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    print!("{diags}");
-                    eprintln!("{}: {} error(s)", dir.display(), diags.len());
-                    ExitCode::FAILURE
-                }
-            });
+                        ExitCode::SUCCESS
+                    }
+                    (kb, routing) => {
+                        let mut diags = kb.err().unwrap_or_default();
+                        diags.0.extend(routing.err().unwrap_or_default().0);
+                        let diags = diags.sorted();
+                        print!("{diags}");
+                        eprintln!("{}: {} error(s)", dir.display(), diags.len());
+                        ExitCode::FAILURE
+                    }
+                },
+            );
+        }
+        Command::Consultant { kb, db, action } => {
+            return desk::execute(&db, kb.routing()?, DeskCommand::Consultant(action));
+        }
+        Command::Tickets { kb, db, action } => {
+            return desk::execute(&db, kb.routing()?, DeskCommand::Tickets(action));
+        }
+        Command::Stats { kb, db, top, json } => {
+            return desk::execute(&db, kb.routing()?, DeskCommand::Stats { top, json });
+        }
+        Command::Worker { kb, db, deliver } => {
+            return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver });
         }
         Command::Analyze { kb, text } => {
             let kb = kb.load()?;

@@ -1,0 +1,520 @@
+//! The desk's commands: `consultant`, `tickets`, `stats` and `worker`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+
+use crate::channel::jsonl::JsonLinesChannel;
+use crate::desk::notifier::{run_worker, WorkerConfig};
+use crate::desk::tickets::status_label;
+use crate::desk::{show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter};
+
+/// Where the database is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// A PostgreSQL server to use. Without it, onestop starts a private one
+    /// from the system's binaries in --data-dir (Unix socket only).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the private PostgreSQL keeps its files.
+    #[arg(
+        long,
+        env = "ONESTOP_DATA",
+        value_name = "DIR",
+        default_value = ".onestop"
+    )]
+    pub data_dir: PathBuf,
+}
+
+impl DbArgs {
+    pub async fn open(&self, max_connections: u32) -> Result<Database> {
+        Database::open(
+            self.database_url.as_deref(),
+            &self.data_dir,
+            max_connections,
+        )
+        .await
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsultantAction {
+    /// Register a consultant (or update one with the same messenger id).
+    Add {
+        /// Their messenger (Telegram) user id.
+        #[arg(long = "id", value_name = "MESSENGER_ID")]
+        messenger_id: i64,
+        /// Their name as SMEs will see it.
+        #[arg(long)]
+        name: String,
+        /// A queue they work; repeat or separate with commas.
+        #[arg(
+            long = "queue",
+            value_name = "QUEUE",
+            required = true,
+            value_delimiter = ','
+        )]
+        queues: Vec<String>,
+        /// The most tickets they hold at once.
+        #[arg(long, default_value_t = 5)]
+        capacity: i32,
+    },
+    /// List consultants.
+    List,
+    /// Deactivate a consultant; the tickets they hold go back to their queues.
+    Deactivate {
+        #[arg(value_name = "MESSENGER_ID")]
+        messenger_id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketAction {
+    /// List tickets, newest first.
+    List {
+        /// open, claimed, resolved or closed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        queue: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a ticket with its event log and transcript.
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a ticket, as the intake dialog does.
+    Open {
+        #[arg(long)]
+        company: String,
+        /// One of the 17 시·도 (서울, 부산, …, 제주).
+        #[arg(long)]
+        region: String,
+        /// 기술, 자금, 판로·마케팅, 수출, 인력, 창업 or 기타.
+        #[arg(long)]
+        category: String,
+        /// What the problem is.
+        #[arg(long)]
+        description: String,
+        /// A phone number or email.
+        #[arg(long)]
+        contact: String,
+        /// 사업자등록번호 (checked by its check digit).
+        #[arg(long)]
+        business_number: Option<String>,
+        /// The SME's chat id, where replies go.
+        #[arg(long, default_value_t = 0)]
+        chat: i64,
+    },
+    /// Claim a ticket: the named one, or the next of your queues.
+    Claim {
+        /// The consultant's messenger id.
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        code: Option<String>,
+    },
+    /// Move a ticket to another queue.
+    Transfer {
+        code: String,
+        queue: String,
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Resolve a ticket you hold; the summary goes to the SME.
+    Resolve {
+        code: String,
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        #[arg(long)]
+        summary: String,
+    },
+    /// Reopen a resolved or closed ticket.
+    Reopen {
+        code: String,
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Write to the SME of a ticket you hold.
+    Reply {
+        code: String,
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Leave an internal note (the SME never sees it).
+    Note {
+        code: String,
+        #[arg(long = "as", value_name = "MESSENGER_ID")]
+        consultant: i64,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Record the SME's 1–5 follow-up rating (1–2 reopens the ticket).
+    Rate {
+        code: String,
+        #[arg(allow_negative_numbers = true)]
+        score: i64,
+        /// The SME's chat id (only they may rate their ticket).
+        #[arg(long, default_value_t = 0)]
+        chat: i64,
+    },
+}
+
+/// Runs a desk command on a fresh runtime.
+pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let connections = if matches!(command, DeskCommand::Worker { .. }) {
+            10
+        } else {
+            2
+        };
+        let database = db.open(connections).await?;
+        let desk = Desk::new(database.pool.clone(), Arc::new(routing));
+        let result = run(&desk, command).await;
+        database.close().await;
+        result
+    })
+}
+
+/// The desk commands, gathered for `execute`.
+#[derive(Debug)]
+pub enum DeskCommand {
+    Consultant(ConsultantAction),
+    Tickets(TicketAction),
+    Stats { top: i64, json: bool },
+    Worker { deliver: String },
+}
+
+async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
+    match command {
+        DeskCommand::Consultant(action) => consultant(desk, action).await,
+        DeskCommand::Tickets(action) => tickets(desk, action).await,
+        DeskCommand::Stats { top, json } => stats(desk, top, json).await,
+        DeskCommand::Worker { deliver } => worker(desk, &deliver).await,
+    }
+}
+
+async fn consultant(desk: &Desk, action: ConsultantAction) -> Result<ExitCode> {
+    match action {
+        ConsultantAction::Add {
+            messenger_id,
+            name,
+            queues,
+            capacity,
+        } => {
+            let queues = queues
+                .into_iter()
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty())
+                .collect();
+            let c = desk
+                .add_consultant(NewConsultant {
+                    messenger_id,
+                    name,
+                    queues,
+                    capacity,
+                })
+                .await?;
+            println!(
+                "상담원 등록: {} (메신저 ID {}, 대기열 {}, 동시 담당 {}건)",
+                c.name,
+                c.messenger_id,
+                c.queues.join(", "),
+                c.capacity
+            );
+        }
+        ConsultantAction::List => {
+            let all = desk.consultants().await?;
+            if all.is_empty() {
+                println!("등록된 상담원이 없습니다. `onestop consultant add --help`를 보세요.");
+            }
+            for c in all {
+                println!(
+                    "{}\t{}\t{}\t{}건\t{}",
+                    c.messenger_id,
+                    c.name,
+                    c.queues.join(","),
+                    c.capacity,
+                    if c.active { "활성" } else { "비활성" }
+                );
+            }
+        }
+        ConsultantAction::Deactivate { messenger_id } => {
+            let (c, released) = desk.deactivate_consultant(messenger_id).await?;
+            println!(
+                "{} 상담원을 비활성화했습니다. 담당 중이던 {released}건은 대기열로 돌아갔습니다.",
+                c.name
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
+    match action {
+        TicketAction::List {
+            status,
+            queue,
+            limit,
+            json,
+        } => {
+            let filter = TicketFilter {
+                status,
+                queue,
+                requester_chat: None,
+                limit,
+            };
+            for t in desk.list(&filter).await? {
+                if json {
+                    println!("{}", serde_json::to_string(&t)?);
+                } else {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        t.code,
+                        status_label(&t.status),
+                        t.queue,
+                        t.company,
+                        t.region,
+                        t.category,
+                        show_time(t.created_at)
+                    );
+                }
+            }
+        }
+        TicketAction::Show { code, json } => {
+            let detail = desk.show(&code).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&detail)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let t = &detail.ticket;
+            println!("접수번호  {}", t.code);
+            println!("상태      {}", status_label(&t.status));
+            println!("대기열    {}", t.queue);
+            println!("회사      {}", t.company);
+            println!("지역/분야 {} / {}", t.region, t.category);
+            println!("연락처    {}", t.contact);
+            if let Some(number) = &t.business_number {
+                println!("사업자    {number}");
+            }
+            if let Some(name) = &t.consultant_name {
+                println!("담당      {name}");
+            }
+            if let Some(rating) = t.rating {
+                println!("만족도    {rating}점");
+            }
+            println!("접수 시각 {}", show_time(t.created_at));
+            println!("\n내용:\n{}", t.description);
+            println!("\n이력:");
+            for e in &detail.events {
+                println!(
+                    "  {}  {:<12} {:<28} {}",
+                    show_time(e.at),
+                    e.kind,
+                    e.actor,
+                    e.detail
+                );
+            }
+            println!("\n대화:");
+            for m in &detail.messages {
+                let who = match m.author.as_str() {
+                    "sme" => "SME".to_string(),
+                    "note" => format!("메모·{}", m.consultant_name.as_deref().unwrap_or("")),
+                    "consultant" => m.consultant_name.clone().unwrap_or_default(),
+                    other => other.to_string(),
+                };
+                println!("  {}  [{who}] {}", show_time(m.at), m.body);
+            }
+        }
+        TicketAction::Open {
+            company,
+            region,
+            category,
+            description,
+            contact,
+            business_number,
+            chat,
+        } => {
+            let t = desk
+                .open_ticket(NewTicket {
+                    requester_chat: chat,
+                    company,
+                    region,
+                    category,
+                    description,
+                    contact,
+                    business_number,
+                })
+                .await?;
+            println!("접수되었습니다: {} (대기열 {})", t.code, t.queue);
+        }
+        TicketAction::Claim { consultant, code } => match code {
+            Some(code) => {
+                let t = desk.claim(consultant, &code).await?;
+                println!(
+                    "{} 건을 담당합니다 ({} · {})",
+                    t.code, t.company, t.category
+                );
+            }
+            None => match desk.claim_next(consultant).await? {
+                Some(t) => println!(
+                    "{} 건을 담당합니다 ({} · {})",
+                    t.code, t.company, t.category
+                ),
+                None => println!("대기열에 기다리는 접수 건이 없습니다."),
+            },
+        },
+        TicketAction::Transfer {
+            code,
+            queue,
+            consultant,
+            reason,
+        } => {
+            let t = desk.transfer(consultant, &code, &queue, &reason).await?;
+            println!("{} 건을 '{}' 대기열로 이관했습니다.", t.code, t.queue);
+        }
+        TicketAction::Resolve {
+            code,
+            consultant,
+            summary,
+        } => {
+            let t = desk.resolve(consultant, &code, &summary).await?;
+            println!("{} 건을 해결 처리했습니다.", t.code);
+        }
+        TicketAction::Reopen {
+            code,
+            consultant,
+            reason,
+        } => {
+            let t = desk.reopen(consultant, &code, &reason).await?;
+            println!("{} 건을 다시 열었습니다.", t.code);
+        }
+        TicketAction::Reply {
+            code,
+            consultant,
+            text,
+        } => {
+            let t = desk.reply(consultant, &code, &text.join(" ")).await?;
+            println!("{} 건의 SME에게 보냈습니다.", t.code);
+        }
+        TicketAction::Note {
+            code,
+            consultant,
+            text,
+        } => {
+            desk.note(consultant, &code, &text.join(" ")).await?;
+            println!("{code} 건에 메모를 남겼습니다.");
+        }
+        TicketAction::Rate { code, score, chat } => {
+            let t = desk.rate(chat, &code, score).await?;
+            println!(
+                "{} 건 만족도 {score}점: {}",
+                t.code,
+                if t.status == "open" {
+                    "다시 열었습니다"
+                } else {
+                    "종료했습니다"
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
+    let s = desk.stats(top).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let minutes = |m: Option<f64>| m.map_or("-".to_string(), |m| format!("{m:.1}분"));
+    println!("대기 중인 접수 (대기열별):");
+    if s.open_by_queue.is_empty() {
+        println!("  없음");
+    }
+    for (queue, n) in &s.open_by_queue {
+        println!("  {queue}\t{n}");
+    }
+    println!(
+        "상담 중 {} · 해결 {} · 종료 {}",
+        s.claimed, s.resolved, s.closed
+    );
+    println!(
+        "담당까지 걸린 시간(중앙값) {} · 해결까지(중앙값) {}",
+        minutes(s.median_minutes_to_claim),
+        minutes(s.median_minutes_to_resolve)
+    );
+    match s.average_rating {
+        Some(avg) => {
+            let spread: Vec<String> = s
+                .ratings
+                .iter()
+                .map(|(r, n)| format!("{r}점 {n}"))
+                .collect();
+            println!("만족도 평균 {avg:.2} ({})", spread.join(", "));
+        }
+        None => println!("만족도 응답 없음"),
+    }
+    println!("답하지 못한 질문 (많은 순):");
+    if s.unanswered.is_empty() {
+        println!("  없음");
+    }
+    for (question, n) in &s.unanswered {
+        println!("  {n}\t{question}");
+    }
+    println!(
+        "보낼 메시지 {} · 실패한 메시지 {}",
+        s.outbox_pending, s.outbox_failed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(desk: &Desk, deliver: &str) -> Result<ExitCode> {
+    let channel = if deliver == "stdout" || deliver == "-" {
+        JsonLinesChannel::stdout()
+    } else {
+        let path = deliver.strip_prefix("jsonl:").unwrap_or(deliver);
+        JsonLinesChannel::open(std::path::Path::new(path))?
+    };
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let work = tokio::spawn(run_worker(
+        desk.clone(),
+        Arc::new(channel),
+        WorkerConfig::default(),
+        shutdown,
+    ));
+    eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");
+    wait_for_stop_signal().await;
+    tracing::info!("stopping: finishing the deliveries in hand");
+    let _ = stop.send(true);
+    let _ = work.await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM.
+pub async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,184 @@
+//! Consultants: who they are on the messenger, which queues they work, and
+//! how many tickets they may hold at once.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use tracing::info;
+
+use super::{Actor, Desk, DeskError, DeskResult};
+
+/// A registered consultant.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Consultant {
+    pub id: i64,
+    pub messenger_id: i64,
+    pub name: String,
+    pub queues: Vec<String>,
+    pub capacity: i32,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Consultant {
+    pub fn actor(&self) -> Actor {
+        Actor::Consultant {
+            id: self.id,
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// What `consultant add` takes.
+#[derive(Debug, Clone)]
+pub struct NewConsultant {
+    pub messenger_id: i64,
+    pub name: String,
+    pub queues: Vec<String>,
+    pub capacity: i32,
+}
+
+const SELECT_CONSULTANT: &str =
+    "SELECT id, messenger_id, name, queues, capacity, active, created_at FROM consultants";
+
+/// The consultant with this messenger id, locked for the transaction (so
+/// their own concurrent claims are counted one after another).
+pub(super) async fn lock(
+    tx: &mut PgConnection,
+    messenger_id: i64,
+) -> Result<Option<Consultant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_CONSULTANT} WHERE messenger_id = $1 FOR UPDATE"
+    ))
+    .bind(messenger_id)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+impl Desk {
+    /// Registers a consultant, or updates the one with the same messenger id
+    /// (and makes them active again).
+    pub async fn add_consultant(&self, new: NewConsultant) -> DeskResult<Consultant> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(DeskError::Invalid("상담원 이름을 적어 주세요".into()));
+        }
+        if new.capacity < 1 {
+            return Err(DeskError::Invalid(
+                "동시 담당 건수(capacity)는 1 이상이어야 합니다".into(),
+            ));
+        }
+        if new.queues.is_empty() {
+            return Err(DeskError::Invalid(
+                "대기열을 하나 이상 지정해 주세요".into(),
+            ));
+        }
+        for queue in &new.queues {
+            if self.routing().queue(queue).is_none() {
+                return Err(self.unknown_queue_error(queue));
+            }
+        }
+        let consultant: Consultant = sqlx::query_as(
+            "INSERT INTO consultants (messenger_id, name, queues, capacity) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (messenger_id) DO UPDATE SET name = EXCLUDED.name, queues = EXCLUDED.queues, \
+             capacity = EXCLUDED.capacity, active = true \
+             RETURNING id, messenger_id, name, queues, capacity, active, created_at",
+        )
+        .bind(new.messenger_id)
+        .bind(name)
+        .bind(&new.queues)
+        .bind(new.capacity)
+        .fetch_one(self.pool())
+        .await?;
+        info!(consultant = consultant.id, "consultant registered");
+        Ok(consultant)
+    }
+
+    /// All consultants, active first.
+    pub async fn consultants(&self) -> DeskResult<Vec<Consultant>> {
+        Ok(
+            sqlx::query_as(&format!("{SELECT_CONSULTANT} ORDER BY active DESC, id"))
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// The consultant with this messenger id.
+    pub async fn consultant(&self, messenger_id: i64) -> DeskResult<Consultant> {
+        sqlx::query_as(&format!("{SELECT_CONSULTANT} WHERE messenger_id = $1"))
+            .bind(messenger_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(DeskError::NotConsultant(messenger_id))
+    }
+
+    /// Whether this messenger id belongs to an active consultant.
+    pub async fn is_consultant(&self, messenger_id: i64) -> DeskResult<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1 AND active)",
+        )
+        .bind(messenger_id)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Deactivates a consultant. The tickets they hold go back to their
+    /// queues, so none waits on someone who left.
+    pub async fn deactivate_consultant(
+        &self,
+        messenger_id: i64,
+    ) -> DeskResult<(Consultant, usize)> {
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock(&mut tx, messenger_id)
+            .await?
+            .ok_or(DeskError::NotConsultant(messenger_id))?;
+        sqlx::query("UPDATE consultants SET active = false WHERE id = $1")
+            .bind(consultant.id)
+            .execute(&mut *tx)
+            .await?;
+        let held: Vec<String> = sqlx::query_scalar(
+            "SELECT code FROM tickets WHERE consultant_id = $1 AND status = 'claimed' ORDER BY id",
+        )
+        .bind(consultant.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for code in &held {
+            self.release(&mut tx, code, &consultant.actor(), "상담원 비활성화")
+                .await?;
+        }
+        tx.commit().await?;
+        info!(
+            consultant = consultant.id,
+            released = held.len(),
+            "consultant deactivated"
+        );
+        Ok((
+            Consultant {
+                active: false,
+                ..consultant
+            },
+            held.len(),
+        ))
+    }
+
+    pub(super) fn unknown_queue_error(&self, name: &str) -> DeskError {
+        let ids: Vec<&str> = self
+            .routing()
+            .queues
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect();
+        let best = ids
+            .iter()
+            .map(|id| (strsim::normalized_levenshtein(id, name), *id))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let hint = match best {
+            Some((score, id)) if score >= 0.5 => format!(". 혹시 '{id}'인가요?"),
+            _ => format!(". 있는 대기열: {}", ids.join(", ")),
+        };
+        DeskError::UnknownQueue {
+            queue: name.to_string(),
+            hint,
+        }
+    }
+}

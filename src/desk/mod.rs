@@ -1,0 +1,150 @@
+//! The help desk: tickets, their transcript and event log, consultants and
+//! their queues, routing (category × region → agency queue), the claim queue,
+//! SLA and follow-up jobs, and the outbox of everything the desk sends.
+//!
+//! Every state change and the messages it causes are written in one
+//! transaction; the outbox sender delivers them afterwards.
+
+pub mod calendar;
+pub mod consultants;
+pub mod db;
+pub mod jobs;
+pub mod notices;
+pub mod notifier;
+pub mod outbox;
+pub mod pg;
+pub mod pii;
+pub mod routing;
+pub mod stats;
+pub mod tickets;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+pub use consultants::{Consultant, NewConsultant};
+pub use db::Database;
+pub use routing::Routing;
+pub use tickets::{NewTicket, Ticket, TicketDetail, TicketFilter};
+
+/// Korea Standard Time; Korea has no daylight saving time.
+pub fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+/// The desk: its database and the routing it works by.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pool: PgPool,
+    routing: Arc<Routing>,
+}
+
+impl Desk {
+    pub fn new(pool: PgPool, routing: Arc<Routing>) -> Self {
+        Self { pool, routing }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn routing(&self) -> &Routing {
+        &self.routing
+    }
+
+    /// The routing the desk works by from now on (after a reload).
+    pub fn set_routing(&mut self, routing: Arc<Routing>) {
+        self.routing = routing;
+    }
+}
+
+/// Who did something, as written in the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The SME, by chat id.
+    Sme(i64),
+    /// A consultant: their row id and name.
+    Consultant { id: i64, name: String },
+    /// onestop itself: SLA and follow-up jobs.
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Sme(chat) => write!(f, "sme:{chat}"),
+            Actor::Consultant { id, name } => write!(f, "consultant:{id}:{name}"),
+            Actor::System => write!(f, "system"),
+        }
+    }
+}
+
+/// A button under a message: its label and what pressing it sends back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub text: String,
+    pub data: String,
+}
+
+impl Button {
+    pub fn new(text: impl Into<String>, data: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            data: data.into(),
+        }
+    }
+}
+
+/// Why a desk action was refused. Nothing changes when one is returned.
+/// The texts are shown to consultants and admins as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("접수번호 {0}에 해당하는 접수 건이 없습니다")]
+    UnknownTicket(String),
+    #[error("등록된 상담원이 아닙니다 (메신저 ID {0})")]
+    NotConsultant(i64),
+    #[error("{0} 상담원은 비활성화되어 있어 접수 건을 다룰 수 없습니다")]
+    Deactivated(String),
+    #[error("{code} 건은 이미 {by} 상담원이 담당하고 있습니다")]
+    AlreadyClaimed { code: String, by: String },
+    #[error("{code} 건은 지금 '{status}' 상태라 {action}할 수 없습니다")]
+    WrongStatus {
+        code: String,
+        status: String,
+        action: &'static str,
+    },
+    #[error("{code} 건은 {by} 상담원이 담당 중입니다. 담당자만 {action}할 수 있습니다")]
+    NotHolder {
+        code: String,
+        by: String,
+        action: &'static str,
+    },
+    #[error("{code} 건은 '{queue}' 대기열 건이라 이 상담원의 대기열이 아닙니다")]
+    NotYourQueue { code: String, queue: String },
+    #[error("동시에 담당할 수 있는 {capacity}건을 모두 맡고 있습니다. 진행 중인 건을 해결하거나 이관한 뒤 다시 시도해 주세요")]
+    AtCapacity { capacity: i32 },
+    #[error("'{queue}'라는 대기열은 없습니다{hint}")]
+    UnknownQueue { queue: String, hint: String },
+    #[error("만족도 점수는 1부터 5까지입니다 (입력: {0})")]
+    BadRating(i64),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("데이터베이스 오류")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type DeskResult<T> = Result<T, DeskError>;
+
+/// Now, in UTC (all times are stored in UTC and shown in KST).
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A time as Koreans read it: `2026-11-23 14:05`.
+pub fn show_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&kst())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

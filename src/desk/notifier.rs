@@ -1,0 +1,201 @@
+//! Telling consultants about tickets: `LISTEN/NOTIFY` wakes the notifier
+//! when a ticket opens or moves to another queue, and it writes a card to
+//! each active consultant of that queue. A periodic sweep does the same for
+//! anything a dropped connection missed, so no ticket waits unnoticed.
+//!
+//! Also the desk's background loop (`run_worker`): the notifier, the due
+//! jobs and the outbox sender, until shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::sync::{watch, Notify};
+use tracing::{info, instrument, warn};
+
+use super::outbox::{self, Channel, SenderConfig};
+use super::tickets::{self, Ticket};
+use super::{notices, now, Desk, DeskResult};
+
+impl Desk {
+    /// Writes the cards of every open ticket whose queue has not seen it
+    /// yet; returns how many tickets were announced.
+    #[instrument(skip(self))]
+    pub async fn announce_pending(&self) -> DeskResult<usize> {
+        let mut announced = 0;
+        loop {
+            let mut tx = self.pool().begin().await?;
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM tickets WHERE status = 'open' \
+                 AND announced_queue IS DISTINCT FROM queue ORDER BY id LIMIT 100 \
+                 FOR UPDATE SKIP LOCKED",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            if ids.is_empty() {
+                return Ok(announced);
+            }
+            for id in &ids {
+                let ticket = tickets::fetch_by_id(&mut tx, *id).await?;
+                let notice = notices::card(&ticket, &waiting(&ticket));
+                let told =
+                    tickets::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
+                if told == 0 {
+                    warn!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
+                }
+                sqlx::query("UPDATE tickets SET announced_queue = queue WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            announced += ids.len();
+        }
+    }
+}
+
+/// How long a ticket has waited, in Korean: "3분", "2시간 5분".
+pub fn waiting(ticket: &Ticket) -> String {
+    let minutes = (now() - ticket.created_at).num_minutes().max(0);
+    match minutes {
+        0 => "방금".to_string(),
+        m if m < 60 => format!("{m}분"),
+        m if m < 24 * 60 => format!("{}시간 {}분", m / 60, m % 60),
+        m => format!("{}일 {}시간", m / (24 * 60), (m / 60) % 24),
+    }
+}
+
+/// How the background loop paces itself.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub sender: SenderConfig,
+    /// How often the notifier and the job runner look without being woken.
+    pub sweep_every: Duration,
+    /// Delivered outbox rows older than this are deleted.
+    pub keep_sent: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            sender: SenderConfig::default(),
+            sweep_every: Duration::from_secs(5),
+            keep_sent: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// Runs the notifier, the job runner and the outbox sender until `shutdown`
+/// turns true. Each part survives database outages and catches up after.
+pub async fn run_worker<C: Channel>(
+    desk: Desk,
+    channel: Arc<C>,
+    config: WorkerConfig,
+    shutdown: watch::Receiver<bool>,
+) {
+    let wake_sender = Arc::new(Notify::new());
+    let wake_desk = Arc::new(Notify::new());
+    let listener = tokio::spawn(listen(
+        desk.pool().clone(),
+        wake_sender.clone(),
+        wake_desk.clone(),
+        shutdown.clone(),
+    ));
+    let sender = tokio::spawn(outbox::run_sender(
+        desk.pool().clone(),
+        channel,
+        config.sender.clone(),
+        wake_sender,
+        shutdown.clone(),
+    ));
+    let housekeeping = tokio::spawn(run_desk_loop(desk, config, wake_desk, shutdown));
+    let _ = tokio::join!(listener, sender, housekeeping);
+}
+
+async fn run_desk_loop(
+    desk: Desk,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = desk.announce_pending().await {
+            warn!(error = %e, "announcing tickets failed; will retry");
+        }
+        if let Err(e) = desk.run_due_jobs().await {
+            warn!(error = %e, "running due jobs failed; will retry");
+        }
+        if last_prune.elapsed() > Duration::from_secs(3600) {
+            last_prune = std::time::Instant::now();
+            match outbox::prune(desk.pool(), config.keep_sent).await {
+                Ok(0) => {}
+                Ok(n) => info!(rows = n, "pruned delivered outbox rows"),
+                Err(e) => warn!(error = %e, "pruning the outbox failed"),
+            }
+        }
+        // Sleep until woken, the next job, or the sweep, whichever is first.
+        let mut sleep_for = config.sweep_every;
+        if let Ok(Some(due)) = desk.next_job_due().await {
+            let until = (due - now()).to_std().unwrap_or(Duration::ZERO);
+            sleep_for = sleep_for.min(until.max(Duration::from_millis(10)));
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(sleep_for) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Turns NOTIFYs into wake-ups; reconnects when the connection drops (the
+/// sweeps cover what was missed meanwhile).
+async fn listen(
+    pool: sqlx::PgPool,
+    wake_sender: Arc<Notify>,
+    wake_desk: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                warn!(error = %e, "LISTEN connection failed; sweeping meanwhile");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener
+            .listen_all(["onestop_outbox", "onestop_tickets"])
+            .await
+        {
+            warn!(error = %e, "LISTEN failed");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        loop {
+            tokio::select! {
+                notification = listener.try_recv() => match notification {
+                    Ok(Some(n)) if n.channel() == "onestop_outbox" => wake_sender.notify_one(),
+                    Ok(Some(_)) => wake_desk.notify_one(),
+                    Ok(None) => {
+                        // Reconnected: anything may have been missed.
+                        wake_sender.notify_one();
+                        wake_desk.notify_one();
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "LISTEN connection lost");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

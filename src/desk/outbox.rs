@@ -1,0 +1,292 @@
+//! The outbox: every message the desk sends is a row written in the same
+//! transaction as the change that causes it. The sender takes the oldest
+//! unsent message of each chat (so a chat's messages keep their order),
+//! delivers it through a [`Channel`], and marks it sent; failures are retried
+//! with backoff, and a row a sender took but never finished (a crash) is
+//! taken again once its lock runs out.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::{watch, Mutex};
+use tracing::{debug, info_span, warn, Instrument};
+
+use super::notices::Notice;
+use super::Button;
+
+/// Writes a notice to `chat_id` into the outbox (part of the caller's transaction).
+pub async fn enqueue(
+    tx: &mut PgConnection,
+    chat_id: i64,
+    notice: &Notice,
+    ticket_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(chat_id)
+    .bind(&notice.body)
+    .bind(Json(&notice.buttons))
+    .bind(ticket_id)
+    .fetch_one(&mut *tx)
+    .await
+}
+
+/// One message to deliver.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OutgoingMessage {
+    pub id: i64,
+    pub chat_id: i64,
+    pub body: String,
+    pub buttons: Json<Vec<Vec<Button>>>,
+    pub attempts: i32,
+}
+
+/// Why a delivery failed.
+#[derive(Debug, Clone)]
+pub enum DeliveryError {
+    /// Try again later (network down, rate limited); `after` is the wait the
+    /// other side asked for, if it did.
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
+    /// It will never work (the user blocked the bot, the chat is gone).
+    Permanent(String),
+}
+
+/// Where messages go: Telegram, the console, a file.
+pub trait Channel: Send + Sync + 'static {
+    /// Delivers one message; the `String` is a receipt (e.g. a message id).
+    fn deliver(
+        &self,
+        message: &OutgoingMessage,
+    ) -> impl Future<Output = Result<String, DeliveryError>> + Send;
+}
+
+/// How fast and how persistently the sender works.
+#[derive(Debug, Clone)]
+pub struct SenderConfig {
+    /// At most this many messages per second overall (Telegram: about 30).
+    pub global_per_second: u32,
+    /// At least this long between two messages to one chat (Telegram: 1 s).
+    pub per_chat_interval: Duration,
+    /// How many messages one round takes.
+    pub batch: i64,
+    /// After this many failed attempts a message is marked failed.
+    pub max_attempts: i32,
+    /// How long a taken message stays reserved to this sender.
+    pub lock_for: Duration,
+    /// How often to look for work when nothing wakes the sender.
+    pub poll_every: Duration,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        Self {
+            global_per_second: 30,
+            per_chat_interval: Duration::from_secs(1),
+            batch: 64,
+            max_attempts: 12,
+            lock_for: Duration::from_secs(60),
+            poll_every: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Takes up to `limit` deliverable messages: the head of each chat's queue,
+/// not held by another sender.
+pub async fn take_batch(
+    pool: &PgPool,
+    limit: i64,
+    lock_for: Duration,
+) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE outbox SET locked_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1 \
+         WHERE id IN ( \
+           SELECT o.id FROM outbox o \
+           WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.not_before <= now() \
+             AND (o.locked_until IS NULL OR o.locked_until < now()) \
+             AND o.id = (SELECT min(h.id) FROM outbox h \
+                         WHERE h.chat_id = o.chat_id AND h.sent_at IS NULL AND h.failed_at IS NULL) \
+           ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
+         RETURNING id, chat_id, body, buttons, attempts",
+    )
+    .bind(limit)
+    .bind(lock_for.as_millis() as i64)
+    .fetch_all(pool)
+    .await
+}
+
+/// Records a delivery.
+pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = now(), receipt = $2, locked_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(receipt)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn mark_failed(
+    pool: &PgPool,
+    message: &OutgoingMessage,
+    error: &DeliveryError,
+    config: &SenderConfig,
+) -> Result<(), sqlx::Error> {
+    let (reason, wait, permanent) = match error {
+        DeliveryError::Permanent(reason) => (reason.clone(), Duration::ZERO, true),
+        DeliveryError::Retry { reason, after } => {
+            let backoff = backoff(message.attempts);
+            (
+                reason.clone(),
+                after.map_or(backoff, |a| a.max(backoff)),
+                message.attempts >= config.max_attempts,
+            )
+        }
+    };
+    warn!(outbox = message.id, attempts = message.attempts, permanent, %reason, "delivery failed");
+    sqlx::query(
+        "UPDATE outbox SET locked_until = NULL, last_error = $2, \
+         not_before = now() + $3 * interval '1 millisecond', \
+         failed_at = CASE WHEN $4 THEN now() ELSE NULL END WHERE id = $1",
+    )
+    .bind(message.id)
+    .bind(reason)
+    .bind(wait.as_millis() as i64)
+    .bind(permanent)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// 1 s, 2 s, 4 s, … up to 5 minutes.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(1, 20) as u32 - 1;
+    Duration::from_secs((1u64 << exponent.min(9)).min(300))
+}
+
+/// Spaces sends: globally, and per chat.
+struct Pacer {
+    global_interval: Duration,
+    next_global: Mutex<Instant>,
+    per_chat_interval: Duration,
+    last_per_chat: Mutex<HashMap<i64, Instant>>,
+}
+
+impl Pacer {
+    fn new(config: &SenderConfig) -> Self {
+        Self {
+            global_interval: Duration::from_secs_f64(
+                1.0 / f64::from(config.global_per_second.max(1)),
+            ),
+            next_global: Mutex::new(Instant::now()),
+            per_chat_interval: config.per_chat_interval,
+            last_per_chat: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn wait_turn(&self, chat_id: i64) {
+        let chat_ready = {
+            let last = self.last_per_chat.lock().await;
+            last.get(&chat_id).map(|at| *at + self.per_chat_interval)
+        };
+        if let Some(ready) = chat_ready {
+            tokio::time::sleep_until(ready.into()).await;
+        }
+        let slot = {
+            let mut next = self.next_global.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.global_interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+        let mut last = self.last_per_chat.lock().await;
+        last.insert(chat_id, Instant::now());
+        if last.len() > 10_000 {
+            let horizon = self.per_chat_interval;
+            last.retain(|_, at| at.elapsed() < horizon);
+        }
+    }
+}
+
+/// Delivers the outbox until `shutdown` turns true; then finishes the
+/// messages in hand and returns. `wake` is signalled by the notifier when
+/// new rows are committed.
+pub async fn run_sender<C: Channel>(
+    pool: PgPool,
+    channel: Arc<C>,
+    config: SenderConfig,
+    wake: Arc<tokio::sync::Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let pacer = Arc::new(Pacer::new(&config));
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let batch = match take_batch(&pool, config.batch, config.lock_for).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                warn!(error = %e, "could not read the outbox; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(config.poll_every) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        debug!(messages = batch.len(), "delivering");
+        let mut deliveries = tokio::task::JoinSet::new();
+        for message in batch {
+            let pool = pool.clone();
+            let channel = channel.clone();
+            let pacer = pacer.clone();
+            let config = config.clone();
+            let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
+            deliveries.spawn(
+                async move {
+                    pacer.wait_turn(message.chat_id).await;
+                    let result = channel.deliver(&message).await;
+                    let recorded = match &result {
+                        Ok(receipt) => mark_sent(&pool, message.id, receipt).await,
+                        Err(error) => mark_failed(&pool, &message, error, &config).await,
+                    };
+                    if let Err(e) = recorded {
+                        // The lock runs out and the message is taken again.
+                        warn!(error = %e, "could not record the delivery");
+                    }
+                }
+                .instrument(span),
+            );
+        }
+        while deliveries.join_next().await.is_some() {}
+    }
+}
+
+/// Deletes delivered messages older than `keep` (the transcript keeps the
+/// conversation); keeps the queue table small.
+pub async fn prune(pool: &PgPool, keep: Duration) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM outbox WHERE sent_at < now() - $1 * interval '1 millisecond'")
+            .bind(keep.as_millis() as i64)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}

@@ -1,0 +1,116 @@
+//! `onestop stats`: open tickets per queue, how long claiming and resolving
+//! take, how satisfied SMEs were, and what the knowledge base could not
+//! answer (its to-do list). Personal data in questions is masked.
+
+use serde::Serialize;
+
+use super::pii::mask;
+use super::{Desk, DeskResult};
+
+/// Longest question kept in the to-do list.
+const MAX_QUESTION: usize = 300;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub open_by_queue: Vec<(String, i64)>,
+    pub claimed: i64,
+    pub resolved: i64,
+    pub closed: i64,
+    pub median_minutes_to_claim: Option<f64>,
+    pub median_minutes_to_resolve: Option<f64>,
+    /// (score, how many)
+    pub ratings: Vec<(i32, i64)>,
+    pub average_rating: Option<f64>,
+    /// (question, how often)
+    pub unanswered: Vec<(String, i64)>,
+    pub outbox_pending: i64,
+    pub outbox_failed: i64,
+}
+
+impl Desk {
+    /// Counts a question that got `fallback`.
+    pub async fn record_unanswered(&self, question: &str) -> DeskResult<()> {
+        let question: String = mask(question.trim()).chars().take(MAX_QUESTION).collect();
+        if question.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO unanswered_questions (question) VALUES ($1) ON CONFLICT (question) \
+             DO UPDATE SET times = unanswered_questions.times + 1, last_at = now()",
+        )
+        .bind(question)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn stats(&self, top_unanswered: i64) -> DeskResult<Stats> {
+        let pool = self.pool();
+        let open_by_queue = sqlx::query_as(
+            "SELECT queue, count(*) FROM tickets WHERE status = 'open' GROUP BY queue ORDER BY 2 DESC, 1",
+        )
+        .fetch_all(pool)
+        .await?;
+        let (claimed, resolved, closed): (i64, i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE status = 'claimed'), \
+                    count(*) FILTER (WHERE status = 'resolved'), \
+                    count(*) FILTER (WHERE status = 'closed') FROM tickets",
+        )
+        .fetch_one(pool)
+        .await?;
+        // Time to claim: from opening to the first claim; to resolve: from
+        // opening to the first resolution.
+        let (to_claim, to_resolve): (Option<f64>, Option<f64>) = sqlx::query_as(
+            "WITH firsts AS ( \
+               SELECT t.created_at, \
+                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'claimed') AS claimed, \
+                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') AS resolved \
+               FROM tickets t) \
+             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed - created_at) / 60) \
+                      FILTER (WHERE claimed IS NOT NULL), \
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved - created_at) / 60) \
+                      FILTER (WHERE resolved IS NOT NULL) \
+             FROM firsts",
+        )
+        .fetch_one(pool)
+        .await?;
+        let ratings: Vec<(i32, i64)> = sqlx::query_as(
+            "SELECT rating, count(*) FROM tickets WHERE rating IS NOT NULL GROUP BY rating ORDER BY rating",
+        )
+        .fetch_all(pool)
+        .await?;
+        let total: i64 = ratings.iter().map(|(_, n)| n).sum();
+        let average_rating = (total > 0).then(|| {
+            ratings
+                .iter()
+                .map(|(s, n)| f64::from(*s) * *n as f64)
+                .sum::<f64>()
+                / total as f64
+        });
+        let unanswered: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT question, times FROM unanswered_questions ORDER BY times DESC, last_at DESC LIMIT $1",
+        )
+        .bind(top_unanswered)
+        .fetch_all(pool)
+        .await?;
+        let (outbox_pending, outbox_failed): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
+                    count(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox",
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok(Stats {
+            open_by_queue,
+            claimed,
+            resolved,
+            closed,
+            median_minutes_to_claim: to_claim,
+            median_minutes_to_resolve: to_resolve,
+            ratings,
+            average_rating,
+            unanswered: unanswered.into_iter().map(|(q, n)| (mask(&q), n)).collect(),
+            outbox_pending,
+            outbox_failed,
+        })
+    }
+}

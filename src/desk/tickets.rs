@@ -1,0 +1,899 @@
+//! Tickets through their life: open → claimed → resolved → closed, with
+//! transfer and reopen; every change logged as an event, with the messages
+//! it causes written to the outbox in the same transaction.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, Postgres, Transaction};
+use tracing::{info, instrument};
+
+use super::consultants::{self, Consultant};
+use super::jobs::{self, JobKind};
+use super::notices::{self, Notice};
+use super::outbox;
+use super::pii;
+use super::{kst, now, Actor, Desk, DeskError, DeskResult};
+use crate::kb::model::{region_short_name, CATEGORIES, NATIONWIDE};
+
+/// Longest description kept (the messenger's own limit is 4,096).
+pub const MAX_DESCRIPTION: usize = 4000;
+
+/// What an SME gives at intake.
+#[derive(Debug, Clone, Default)]
+pub struct NewTicket {
+    pub requester_chat: i64,
+    pub company: String,
+    pub region: String,
+    pub category: String,
+    pub description: String,
+    pub contact: String,
+    pub business_number: Option<String>,
+}
+
+/// A ticket as stored, with its consultant's name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: i64,
+    pub code: String,
+    pub requester_chat: i64,
+    pub company: String,
+    pub region: String,
+    pub category: String,
+    pub description: String,
+    pub contact: String,
+    pub business_number: Option<String>,
+    pub queue: String,
+    pub status: String,
+    pub priority: i32,
+    pub consultant_id: Option<i64>,
+    pub consultant_name: Option<String>,
+    pub consultant_messenger: Option<i64>,
+    pub escalation: i32,
+    pub rating: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the event log.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// One message of the transcript.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Message {
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub consultant_name: Option<String>,
+    pub body: String,
+}
+
+/// A ticket with its whole history.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub events: Vec<Event>,
+    pub messages: Vec<Message>,
+}
+
+/// Which tickets `list` returns.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<String>,
+    pub queue: Option<String>,
+    pub requester_chat: Option<i64>,
+    pub limit: i64,
+}
+
+pub const STATUSES: [&str; 4] = ["open", "claimed", "resolved", "closed"];
+
+const SELECT_TICKET: &str = "SELECT t.id, t.code, t.requester_chat, t.company, t.region, \
+     t.category, t.description, t.contact, t.business_number, t.queue, t.status, t.priority, \
+     t.consultant_id, c.name AS consultant_name, c.messenger_id AS consultant_messenger, \
+     t.escalation, t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at \
+     FROM tickets t LEFT JOIN consultants c ON c.id = t.consultant_id";
+
+/// The Korean name of a status, for messages.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "open" => "대기",
+        "claimed" => "상담 중",
+        "resolved" => "해결",
+        "closed" => "종료",
+        _ => "알 수 없음",
+    }
+}
+
+impl Desk {
+    /// Opens a ticket from an intake, routes it, and tells the SME its code.
+    #[instrument(skip_all, fields(chat = new.requester_chat))]
+    pub async fn open_ticket(&self, new: NewTicket) -> DeskResult<Ticket> {
+        let new = validate(new)?;
+        let queue = self.routing().route(&new.category, &new.region).clone();
+        let opened = now();
+        let year = opened.with_timezone(&kst()).year();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (code, requester_chat, company, region, category, description, \
+             contact, business_number, queue, created_at) \
+             VALUES ($1 || '-' || lpad(nextval('ticket_number')::text, 6, '0'), \
+                     $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(year.to_string())
+        .bind(new.requester_chat)
+        .bind(&new.company)
+        .bind(&new.region)
+        .bind(&new.category)
+        .bind(&new.description)
+        .bind(&new.contact)
+        .bind(&new.business_number)
+        .bind(&queue.id)
+        .bind(opened)
+        .fetch_one(&mut *tx)
+        .await?;
+        let ticket = fetch_by_id(&mut tx, id).await?;
+        let actor = Actor::Sme(new.requester_chat);
+        log_event(
+            &mut tx,
+            id,
+            &actor,
+            "opened",
+            &format!("queue={}", queue.id),
+        )
+        .await?;
+        add_message(&mut tx, id, "sme", None, &new.description).await?;
+        let calendar = &self.routing().calendar;
+        let due =
+            calendar.add_business_time(&queue.hours, opened, self.routing().sla.escalate_after);
+        jobs::schedule(&mut tx, id, JobKind::Escalate, due).await?;
+        let closed_until = (!calendar.is_open(&queue.hours, opened))
+            .then(|| calendar.describe_next_open(&queue.hours, opened));
+        let notice = notices::received(&ticket, &queue.name, closed_until.as_deref());
+        outbox::enqueue(&mut tx, ticket.requester_chat, &notice, Some(id)).await?;
+        tx.commit().await?;
+        info!(code = %ticket.code, queue = %queue.id, "ticket opened");
+        Ok(ticket)
+    }
+
+    /// Claims the next ticket of the consultant's queues: highest priority
+    /// first, then the oldest. `None` when the queues are empty.
+    #[instrument(skip(self))]
+    pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        check_capacity(&mut tx, &consultant).await?;
+        let picked: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE status = 'open' AND queue = ANY($1) \
+             ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(&consultant.queues)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = picked else {
+            return Ok(None);
+        };
+        let ticket = self.take(&mut tx, id, &consultant).await?;
+        tx.commit().await?;
+        info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
+        Ok(Some(ticket))
+    }
+
+    /// Claims the ticket `code`. Of two consultants pressing at once, one
+    /// gets it and the other is told who did.
+    #[instrument(skip(self))]
+    pub async fn claim(&self, messenger_id: i64, code: &str) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        match ticket.status.as_str() {
+            "open" => {}
+            "claimed" => {
+                return Err(DeskError::AlreadyClaimed {
+                    code: ticket.code,
+                    by: ticket.consultant_name.unwrap_or_default(),
+                })
+            }
+            other => {
+                return Err(DeskError::WrongStatus {
+                    code: ticket.code,
+                    status: status_label(other).to_string(),
+                    action: "담당",
+                })
+            }
+        }
+        if !self.may_work_on(&consultant, &ticket.queue) {
+            return Err(DeskError::NotYourQueue {
+                code: ticket.code,
+                queue: ticket.queue,
+            });
+        }
+        check_capacity(&mut tx, &consultant).await?;
+        let ticket = self.take(&mut tx, ticket.id, &consultant).await?;
+        tx.commit().await?;
+        info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
+        Ok(ticket)
+    }
+
+    /// A consultant works on a queue's tickets if it is one of theirs, or if
+    /// they are a supervisor.
+    fn may_work_on(&self, consultant: &Consultant, queue: &str) -> bool {
+        consultant.queues.iter().any(|q| q == queue)
+            || consultant
+                .queues
+                .iter()
+                .any(|q| *q == self.routing().supervisor_queue)
+    }
+
+    async fn take(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        id: i64,
+        consultant: &Consultant,
+    ) -> DeskResult<Ticket> {
+        let at = now();
+        sqlx::query(
+            "UPDATE tickets SET status = 'claimed', consultant_id = $2, claimed_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(consultant.id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        let ticket = fetch_by_id(tx, id).await?;
+        log_event(tx, id, &consultant.actor(), "claimed", "").await?;
+        self.schedule_lease(tx, &ticket, at).await?;
+        let notice = notices::claimed(&ticket, &consultant.name);
+        outbox::enqueue(tx, ticket.requester_chat, &notice, Some(id)).await?;
+        Ok(ticket)
+    }
+
+    async fn schedule_lease(
+        &self,
+        tx: &mut PgConnection,
+        ticket: &Ticket,
+        from: DateTime<Utc>,
+    ) -> DeskResult<()> {
+        let routing = self.routing();
+        let due = routing.calendar.add_business_time(
+            routing.hours(&ticket.queue),
+            from,
+            routing.sla.lease,
+        );
+        jobs::schedule(tx, ticket.id, JobKind::Lease, due).await
+    }
+
+    /// Schedules the escalation clock of an open ticket from `from`.
+    pub(super) async fn schedule_escalation(
+        &self,
+        tx: &mut PgConnection,
+        ticket_id: i64,
+        queue: &str,
+        from: DateTime<Utc>,
+    ) -> DeskResult<()> {
+        let routing = self.routing();
+        let Some(queue) = routing.queue(queue) else {
+            return Ok(());
+        };
+        let due =
+            routing
+                .calendar
+                .add_business_time(&queue.hours, from, routing.sla.escalate_after);
+        jobs::schedule(tx, ticket_id, JobKind::Escalate, due).await
+    }
+
+    /// Moves a ticket to another queue; it becomes open there.
+    #[instrument(skip(self, reason))]
+    pub async fn transfer(
+        &self,
+        messenger_id: i64,
+        code: &str,
+        to_queue: &str,
+        reason: &str,
+    ) -> DeskResult<Ticket> {
+        let Some(queue) = self.routing().queue(to_queue).cloned() else {
+            return Err(self.unknown_queue_error(to_queue));
+        };
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        match ticket.status.as_str() {
+            "claimed" if ticket.consultant_id != Some(consultant.id) => {
+                return Err(DeskError::NotHolder {
+                    code: ticket.code,
+                    by: ticket.consultant_name.unwrap_or_default(),
+                    action: "이관",
+                })
+            }
+            "claimed" => {}
+            "open" if self.may_work_on(&consultant, &ticket.queue) => {}
+            "open" => {
+                return Err(DeskError::NotYourQueue {
+                    code: ticket.code,
+                    queue: ticket.queue,
+                })
+            }
+            other => {
+                return Err(DeskError::WrongStatus {
+                    code: ticket.code,
+                    status: status_label(other).to_string(),
+                    action: "이관",
+                })
+            }
+        }
+        if ticket.queue == queue.id {
+            return Err(DeskError::Invalid(format!(
+                "{} 건은 이미 '{}' 대기열에 있습니다",
+                ticket.code, queue.id
+            )));
+        }
+        let at = now();
+        sqlx::query(
+            "UPDATE tickets SET status = 'open', consultant_id = NULL, claimed_at = NULL, \
+             queue = $2, escalation = 0, announced_queue = NULL WHERE id = $1",
+        )
+        .bind(ticket.id)
+        .bind(&queue.id)
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!("{} → {}: {}", ticket.queue, queue.id, reason.trim());
+        log_event(
+            &mut tx,
+            ticket.id,
+            &consultant.actor(),
+            "transferred",
+            &detail,
+        )
+        .await?;
+        jobs::cancel(&mut tx, ticket.id, JobKind::Lease).await?;
+        self.schedule_escalation(&mut tx, ticket.id, &queue.id, at)
+            .await?;
+        let moved = fetch_by_id(&mut tx, ticket.id).await?;
+        outbox::enqueue(
+            &mut tx,
+            moved.requester_chat,
+            &notices::transferred(&moved, &queue.name),
+            Some(moved.id),
+        )
+        .await?;
+        tx.commit().await?;
+        info!(code = %moved.code, to = %queue.id, "ticket transferred");
+        Ok(moved)
+    }
+
+    /// Resolves a claimed ticket; the SME gets `summary` and, later, the
+    /// follow-up question.
+    #[instrument(skip(self, summary))]
+    pub async fn resolve(
+        &self,
+        messenger_id: i64,
+        code: &str,
+        summary: &str,
+    ) -> DeskResult<Ticket> {
+        let summary = summary.trim();
+        if summary.is_empty() {
+            return Err(DeskError::Invalid(
+                "해결 내용을 한 줄이라도 적어 주세요. SME에게 그대로 전달됩니다".into(),
+            ));
+        }
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        self.require_holder(&ticket, &consultant, "해결")?;
+        let at = now();
+        sqlx::query("UPDATE tickets SET status = 'resolved', resolved_at = $2 WHERE id = $1")
+            .bind(ticket.id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        log_event(&mut tx, ticket.id, &consultant.actor(), "resolved", summary).await?;
+        add_message(
+            &mut tx,
+            ticket.id,
+            "consultant",
+            Some(consultant.id),
+            summary,
+        )
+        .await?;
+        jobs::cancel(&mut tx, ticket.id, JobKind::Lease).await?;
+        let routing = self.routing();
+        let due = routing.calendar.next_open(
+            routing.hours(&ticket.queue),
+            at + routing.sla.followup_after,
+        );
+        jobs::schedule(&mut tx, ticket.id, JobKind::Followup, due).await?;
+        let resolved = fetch_by_id(&mut tx, ticket.id).await?;
+        outbox::enqueue(
+            &mut tx,
+            resolved.requester_chat,
+            &notices::resolved(&resolved, summary),
+            Some(resolved.id),
+        )
+        .await?;
+        tx.commit().await?;
+        info!(code = %resolved.code, "ticket resolved");
+        Ok(resolved)
+    }
+
+    fn require_holder(
+        &self,
+        ticket: &Ticket,
+        consultant: &Consultant,
+        action: &'static str,
+    ) -> DeskResult<()> {
+        if ticket.status != "claimed" {
+            return Err(DeskError::WrongStatus {
+                code: ticket.code.clone(),
+                status: status_label(&ticket.status).to_string(),
+                action,
+            });
+        }
+        if ticket.consultant_id != Some(consultant.id) {
+            return Err(DeskError::NotHolder {
+                code: ticket.code.clone(),
+                by: ticket.consultant_name.clone().unwrap_or_default(),
+                action,
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts a claimed ticket back in its queue (lease expired, consultant
+    /// deactivated): the consultant and the SME are told.
+    pub(super) async fn release(
+        &self,
+        tx: &mut PgConnection,
+        code: &str,
+        actor: &Actor,
+        reason: &str,
+    ) -> DeskResult<Ticket> {
+        let ticket = lock_ticket(tx, code).await?;
+        sqlx::query(
+            "UPDATE tickets SET status = 'open', consultant_id = NULL, claimed_at = NULL, \
+             priority = priority + 1, escalation = 0, announced_queue = NULL WHERE id = $1",
+        )
+        .bind(ticket.id)
+        .execute(&mut *tx)
+        .await?;
+        log_event(tx, ticket.id, actor, "released", reason).await?;
+        jobs::cancel(tx, ticket.id, JobKind::Lease).await?;
+        self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
+            .await?;
+        if let Some(chat) = ticket.consultant_messenger {
+            outbox::enqueue(tx, chat, &notices::lease_expired(&ticket), Some(ticket.id)).await?;
+        }
+        outbox::enqueue(
+            tx,
+            ticket.requester_chat,
+            &notices::reassigning(&ticket),
+            Some(ticket.id),
+        )
+        .await?;
+        info!(code = %ticket.code, reason, "ticket released to its queue");
+        fetch_by_id(tx, ticket.id).await
+    }
+
+    /// Reopens a resolved or closed ticket (a consultant's decision).
+    #[instrument(skip(self, reason))]
+    pub async fn reopen(&self, messenger_id: i64, code: &str, reason: &str) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        if !self.may_work_on(&consultant, &ticket.queue)
+            && ticket.consultant_id != Some(consultant.id)
+        {
+            return Err(DeskError::NotYourQueue {
+                code: ticket.code,
+                queue: ticket.queue,
+            });
+        }
+        let reopened = self
+            .reopen_locked(&mut tx, ticket, &consultant.actor(), reason.trim())
+            .await?;
+        tx.commit().await?;
+        Ok(reopened)
+    }
+
+    async fn reopen_locked(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        ticket: Ticket,
+        actor: &Actor,
+        reason: &str,
+    ) -> DeskResult<Ticket> {
+        if !matches!(ticket.status.as_str(), "resolved" | "closed") {
+            return Err(DeskError::WrongStatus {
+                code: ticket.code,
+                status: status_label(&ticket.status).to_string(),
+                action: "재개",
+            });
+        }
+        sqlx::query(
+            "UPDATE tickets SET status = 'open', consultant_id = NULL, claimed_at = NULL, \
+             resolved_at = NULL, closed_at = NULL, priority = priority + 1, escalation = 0, \
+             announced_queue = NULL WHERE id = $1",
+        )
+        .bind(ticket.id)
+        .execute(&mut **tx)
+        .await?;
+        log_event(tx, ticket.id, actor, "reopened", reason).await?;
+        jobs::cancel(tx, ticket.id, JobKind::Followup).await?;
+        self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
+            .await?;
+        let reopened = fetch_by_id(tx, ticket.id).await?;
+        info!(code = %reopened.code, "ticket reopened");
+        Ok(reopened)
+    }
+
+    /// The SME's 1–5 answer to the follow-up: 1–2 reopens, 3–5 closes.
+    #[instrument(skip(self))]
+    pub async fn rate(&self, requester_chat: i64, code: &str, score: i64) -> DeskResult<Ticket> {
+        if !(1..=5).contains(&score) {
+            return Err(DeskError::BadRating(score));
+        }
+        let score = score as i32;
+        let mut tx = self.pool().begin().await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        if ticket.requester_chat != requester_chat {
+            // An SME sees only its own tickets: others' codes do not exist.
+            return Err(DeskError::UnknownTicket(code.to_string()));
+        }
+        if ticket.status != "resolved" {
+            return Err(DeskError::WrongStatus {
+                code: ticket.code,
+                status: status_label(&ticket.status).to_string(),
+                action: "평가",
+            });
+        }
+        let actor = Actor::Sme(requester_chat);
+        sqlx::query("UPDATE tickets SET rating = $2 WHERE id = $1")
+            .bind(ticket.id)
+            .bind(score)
+            .execute(&mut *tx)
+            .await?;
+        log_event(&mut tx, ticket.id, &actor, "rated", &score.to_string()).await?;
+        jobs::cancel(&mut tx, ticket.id, JobKind::Followup).await?;
+        let rated = if score <= 2 {
+            let reason = format!("만족도 {score}점");
+            self.reopen_locked(&mut tx, ticket, &actor, &reason).await?
+        } else {
+            sqlx::query("UPDATE tickets SET status = 'closed', closed_at = $2 WHERE id = $1")
+                .bind(ticket.id)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            log_event(&mut tx, ticket.id, &actor, "closed", "").await?;
+            fetch_by_id(&mut tx, ticket.id).await?
+        };
+        outbox::enqueue(
+            &mut tx,
+            requester_chat,
+            &notices::rated(&rated, score),
+            Some(rated.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rated)
+    }
+
+    /// A consultant's reply in a ticket they hold: kept in the transcript,
+    /// sent to the SME, and it renews the consultant's lease.
+    #[instrument(skip(self, body))]
+    pub async fn reply(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<Ticket> {
+        let body = non_empty_message(body)?;
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        self.require_holder(&ticket, &consultant, "답변")?;
+        add_message(&mut tx, ticket.id, "consultant", Some(consultant.id), &body).await?;
+        self.schedule_lease(&mut tx, &ticket, now()).await?;
+        let notice = notices::from_consultant(&ticket, &consultant.name, &body);
+        outbox::enqueue(&mut tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
+        tx.commit().await?;
+        Ok(ticket)
+    }
+
+    /// An internal note on a ticket; the SME never sees it.
+    #[instrument(skip(self, body))]
+    pub async fn note(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<()> {
+        let body = non_empty_message(body)?;
+        let mut tx = self.pool().begin().await?;
+        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut tx, code).await?;
+        if !self.may_work_on(&consultant, &ticket.queue)
+            && ticket.consultant_id != Some(consultant.id)
+        {
+            return Err(DeskError::NotYourQueue {
+                code: ticket.code,
+                queue: ticket.queue,
+            });
+        }
+        add_message(&mut tx, ticket.id, "note", Some(consultant.id), &body).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A message from the SME while they have an unresolved ticket: kept in
+    /// the transcript and relayed to the consultant if one holds it. Returns
+    /// the ticket, or `None` when the SME has no open ticket.
+    #[instrument(skip(self, body))]
+    pub async fn sme_message(&self, requester_chat: i64, body: &str) -> DeskResult<Option<Ticket>> {
+        let body = non_empty_message(body)?;
+        let mut tx = self.pool().begin().await?;
+        let ticket: Option<Ticket> = sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE t.requester_chat = $1 AND t.status IN ('open', 'claimed') \
+             ORDER BY (t.status = 'claimed') DESC, t.id DESC LIMIT 1 FOR UPDATE OF t"
+        ))
+        .bind(requester_chat)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(ticket) = ticket else {
+            return Ok(None);
+        };
+        add_message(&mut tx, ticket.id, "sme", None, &body).await?;
+        if let Some(consultant_chat) = ticket.consultant_messenger {
+            outbox::enqueue(
+                &mut tx,
+                consultant_chat,
+                &notices::from_sme(&ticket, &body),
+                Some(ticket.id),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(ticket))
+    }
+
+    /// A ticket with its event log and transcript.
+    pub async fn show(&self, code: &str) -> DeskResult<TicketDetail> {
+        let mut conn = self.pool().acquire().await?;
+        let ticket: Ticket = sqlx::query_as(&format!("{SELECT_TICKET} WHERE t.code = $1"))
+            .bind(code.trim())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| DeskError::UnknownTicket(code.trim().to_string()))?;
+        let events = sqlx::query_as(
+            "SELECT at, actor, kind, detail FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(ticket.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let messages = sqlx::query_as(
+            "SELECT m.at, m.author, c.name AS consultant_name, m.body FROM ticket_messages m \
+             LEFT JOIN consultants c ON c.id = m.consultant_id WHERE m.ticket_id = $1 ORDER BY m.id",
+        )
+        .bind(ticket.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(TicketDetail {
+            ticket,
+            events,
+            messages,
+        })
+    }
+
+    /// Tickets by filter, newest first.
+    pub async fn list(&self, filter: &TicketFilter) -> DeskResult<Vec<Ticket>> {
+        if let Some(status) = &filter.status {
+            if !STATUSES.contains(&status.as_str()) {
+                return Err(DeskError::Invalid(format!(
+                    "알 수 없는 상태 '{status}': {} 중 하나를 쓰세요",
+                    STATUSES.join(", ")
+                )));
+            }
+        }
+        let limit = if filter.limit <= 0 { 50 } else { filter.limit };
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE ($1::text IS NULL OR t.status = $1) \
+             AND ($2::text IS NULL OR t.queue = $2) AND ($3::bigint IS NULL OR t.requester_chat = $3) \
+             ORDER BY t.id DESC LIMIT $4"
+        ))
+        .bind(&filter.status)
+        .bind(&filter.queue)
+        .bind(filter.requester_chat)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The tickets a consultant holds now.
+    pub async fn held_by(&self, messenger_id: i64) -> DeskResult<Vec<Ticket>> {
+        let consultant = self.consultant(messenger_id).await?;
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE t.consultant_id = $1 AND t.status = 'claimed' ORDER BY t.claimed_at"
+        ))
+        .bind(consultant.id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The open tickets of a consultant's queues, in claim order.
+    pub async fn waiting_for(&self, messenger_id: i64) -> DeskResult<Vec<Ticket>> {
+        let consultant = self.consultant(messenger_id).await?;
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE t.status = 'open' AND t.queue = ANY($1) \
+             ORDER BY t.priority DESC, t.created_at, t.id LIMIT 50"
+        ))
+        .bind(&consultant.queues)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+/// Checks and tidies an intake; the message says what to fix.
+fn validate(mut new: NewTicket) -> DeskResult<NewTicket> {
+    new.company = new.company.trim().to_string();
+    new.description = new.description.trim().to_string();
+    new.contact = new.contact.trim().to_string();
+    if new.company.is_empty() {
+        return Err(DeskError::Invalid("회사(상호) 이름을 적어 주세요".into()));
+    }
+    if new.company.chars().count() > 100 {
+        return Err(DeskError::Invalid(
+            "회사 이름은 100자 이내로 적어 주세요".into(),
+        ));
+    }
+    match region_short_name(&new.region) {
+        Some(region) if region != NATIONWIDE => new.region = region.to_string(),
+        _ => {
+            return Err(DeskError::Invalid(format!(
+                "'{}'은(는) 알 수 없는 지역입니다. 서울, 부산, 경기처럼 17개 시·도 중 하나를 적어 주세요",
+                new.region.trim()
+            )))
+        }
+    }
+    let category = match new.category.trim() {
+        "판로" | "마케팅" | "판로마케팅" => "판로·마케팅",
+        other => other,
+    };
+    if !CATEGORIES.contains(&category) {
+        return Err(DeskError::Invalid(format!(
+            "'{}'은(는) 알 수 없는 분야입니다. {} 중 하나를 골라 주세요",
+            new.category.trim(),
+            CATEGORIES.join(", ")
+        )));
+    }
+    new.category = category.to_string();
+    if new.description.is_empty() {
+        return Err(DeskError::Invalid(
+            "어떤 점이 어려우신지 내용을 적어 주세요".into(),
+        ));
+    }
+    if new.description.chars().count() > MAX_DESCRIPTION {
+        return Err(DeskError::Invalid(format!(
+            "내용이 너무 길어요. {MAX_DESCRIPTION}자 이내로 줄여 주세요"
+        )));
+    }
+    if new.contact.is_empty() {
+        return Err(DeskError::Invalid(
+            "연락받으실 전화번호나 이메일을 적어 주세요".into(),
+        ));
+    }
+    if let Some(number) = new.business_number.take() {
+        if !number.trim().is_empty() {
+            let checked =
+                pii::business_number(&number).map_err(|e| DeskError::Invalid(e.to_string()))?;
+            new.business_number = Some(checked);
+        }
+    }
+    Ok(new)
+}
+
+fn non_empty_message(body: &str) -> DeskResult<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(DeskError::Invalid("빈 메시지는 보낼 수 없습니다".into()));
+    }
+    if body.chars().count() > MAX_DESCRIPTION {
+        return Err(DeskError::Invalid(format!(
+            "메시지가 너무 깁니다. {MAX_DESCRIPTION}자 이내로 나눠 보내 주세요"
+        )));
+    }
+    Ok(body.to_string())
+}
+
+async fn lock_consultant(tx: &mut PgConnection, messenger_id: i64) -> DeskResult<Consultant> {
+    let consultant = consultants::lock(tx, messenger_id)
+        .await?
+        .ok_or(DeskError::NotConsultant(messenger_id))?;
+    if !consultant.active {
+        return Err(DeskError::Deactivated(consultant.name));
+    }
+    Ok(consultant)
+}
+
+async fn check_capacity(tx: &mut PgConnection, consultant: &Consultant) -> DeskResult<()> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tickets WHERE consultant_id = $1 AND status = 'claimed'",
+    )
+    .bind(consultant.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if held >= i64::from(consultant.capacity) {
+        return Err(DeskError::AtCapacity {
+            capacity: consultant.capacity,
+        });
+    }
+    Ok(())
+}
+
+/// The ticket `code`, locked for this transaction.
+pub(super) async fn lock_ticket(tx: &mut PgConnection, code: &str) -> DeskResult<Ticket> {
+    let code = code.trim();
+    sqlx::query_as(&format!(
+        "{SELECT_TICKET} WHERE t.code = $1 FOR UPDATE OF t"
+    ))
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| DeskError::UnknownTicket(code.to_string()))
+}
+
+pub(super) async fn fetch_by_id(tx: &mut PgConnection, id: i64) -> DeskResult<Ticket> {
+    Ok(sqlx::query_as(&format!("{SELECT_TICKET} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?)
+}
+
+pub(super) async fn log_event(
+    tx: &mut PgConnection,
+    ticket_id: i64,
+    actor: &Actor,
+    kind: &str,
+    detail: &str,
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, actor, kind, detail) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ticket_id)
+    .bind(actor.to_string())
+    .bind(kind)
+    .bind(detail)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn add_message(
+    tx: &mut PgConnection,
+    ticket_id: i64,
+    author: &str,
+    consultant_id: Option<i64>,
+    body: &str,
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT INTO ticket_messages (ticket_id, author, consultant_id, body) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ticket_id)
+    .bind(author)
+    .bind(consultant_id)
+    .bind(body)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Sends a notice to every active consultant of `queue`.
+pub(super) async fn notify_queue(
+    tx: &mut PgConnection,
+    queue: &str,
+    notice: &Notice,
+    ticket_id: i64,
+) -> DeskResult<usize> {
+    let chats: Vec<i64> = sqlx::query_scalar(
+        "SELECT messenger_id FROM consultants WHERE active AND $1 = ANY(queues) ORDER BY id",
+    )
+    .bind(queue)
+    .fetch_all(&mut *tx)
+    .await?;
+    for chat in &chats {
+        outbox::enqueue(tx, *chat, notice, Some(ticket_id)).await?;
+    }
+    Ok(chats.len())
+}
