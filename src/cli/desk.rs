@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 use crate::channel::jsonl::JsonLinesChannel;
 use crate::desk::notifier::{run_worker, WorkerConfig};
+use crate::desk::outbox::SenderConfig;
 use crate::desk::tickets::status_label;
 use crate::desk::{show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter};
 
@@ -200,7 +201,7 @@ pub enum DeskCommand {
     Consultant(ConsultantAction),
     Tickets(TicketAction),
     Stats { top: i64, json: bool },
-    Worker { deliver: String },
+    Worker { deliver: String, pace: SenderConfig },
 }
 
 async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
@@ -208,7 +209,7 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
         DeskCommand::Consultant(action) => consultant(desk, action).await,
         DeskCommand::Tickets(action) => tickets(desk, action).await,
         DeskCommand::Stats { top, json } => stats(desk, top, json).await,
-        DeskCommand::Worker { deliver } => worker(desk, &deliver).await,
+        DeskCommand::Worker { deliver, pace } => worker(desk, &deliver, pace).await,
     }
 }
 
@@ -487,7 +488,7 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn worker(desk: &Desk, deliver: &str) -> Result<ExitCode> {
+async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCode> {
     let channel = if deliver == "stdout" || deliver == "-" {
         JsonLinesChannel::stdout()
     } else {
@@ -498,7 +499,10 @@ async fn worker(desk: &Desk, deliver: &str) -> Result<ExitCode> {
     let work = tokio::spawn(run_worker(
         desk.clone(),
         Arc::new(channel),
-        WorkerConfig::default(),
+        WorkerConfig {
+            sender: pace,
+            ..Default::default()
+        },
         shutdown,
     ));
     eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");

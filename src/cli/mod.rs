@@ -145,6 +145,12 @@ enum Command {
         /// or just PATH). Deliveries to a file are idempotent by outbox id.
         #[arg(long, default_value = "stdout")]
         deliver: String,
+        /// At most this many messages per second overall (Telegram allows about 30).
+        #[arg(long, default_value_t = 30, value_name = "N")]
+        per_second: u32,
+        /// At least this many milliseconds between two messages to one chat.
+        #[arg(long, default_value_t = 1000, value_name = "MS")]
+        per_chat_ms: u64,
     },
 }
 
@@ -287,8 +293,19 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Stats { kb, db, top, json } => {
             return desk::execute(&db, kb.routing()?, DeskCommand::Stats { top, json });
         }
-        Command::Worker { kb, db, deliver } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver });
+        Command::Worker {
+            kb,
+            db,
+            deliver,
+            per_second,
+            per_chat_ms,
+        } => {
+            let pace = crate::desk::outbox::SenderConfig {
+                global_per_second: per_second.max(1),
+                per_chat_interval: std::time::Duration::from_millis(per_chat_ms),
+                ..Default::default()
+            };
+            return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver, pace });
         }
         Command::Analyze { kb, text } => {
             let kb = kb.load()?;

@@ -93,6 +93,11 @@ impl Desk {
         let Some((job_id, kind, ticket_id)) = job else {
             return Ok(false);
         };
+        // Done first: the handler may schedule the next job of the same kind.
+        sqlx::query("UPDATE jobs SET done_at = now() WHERE id = $1")
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await?;
         let outcome = match kind.as_str() {
             "escalate" => self.escalate(&mut tx, ticket_id).await?,
             "lease" => self.expire_lease(&mut tx, ticket_id).await?,
@@ -106,7 +111,7 @@ impl Desk {
                 "unknown kind"
             }
         };
-        sqlx::query("UPDATE jobs SET done_at = now(), outcome = $2 WHERE id = $1")
+        sqlx::query("UPDATE jobs SET outcome = $2 WHERE id = $1")
             .bind(job_id)
             .bind(outcome)
             .execute(&mut *tx)

@@ -18,15 +18,16 @@ fn patterns() -> &'static Patterns {
     PATTERNS.get_or_init(|| Patterns {
         email: Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+").unwrap(),
         // 주민등록번호 / 외국인등록번호: YYMMDD-GNNNNNN.
-        resident: Regex::new(r"\b(\d{6})\s?-?\s?[1-8]\d{6}\b").unwrap(),
+        resident: Regex::new(r"(?-u:\b)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?-?\s?[1-8]\d{6}(?-u:\b)")
+            .unwrap(),
         // Mobile and landline numbers, with or without +82 and separators.
         phone: Regex::new(
-            r"(?:\+82[\s\-]?|\b)(0?1[016789]|0[2-6][0-9]?|0[2-6]|070|080)[\s\-.)]?(\d{3,4})[\s\-.]?(\d{4})\b",
+            r"(?:\+82[\s\-]?|(?-u:\b))(0?1[016789]|0[2-6][0-9]?|0[2-6]|070|080)[\s\-.)]?(\d{3,4})[\s\-.]?(\d{4})(?-u:\b)",
         )
         .unwrap(),
         // Bank accounts: three or more digit groups joined by '-', or a long
         // run of digits.
-        account: Regex::new(r"\b\d{2,6}(?:-\d{2,7}){2,3}\b|\b\d{11,16}\b").unwrap(),
+        account: Regex::new(r"(?-u:\b)(?:\d{2,6}(?:-\d{2,7}){2,3}|\d{11,16})(?-u:\b)").unwrap(),
     })
 }
 

@@ -625,16 +625,18 @@ impl Desk {
     pub async fn sme_message(&self, requester_chat: i64, body: &str) -> DeskResult<Option<Ticket>> {
         let body = non_empty_message(body)?;
         let mut tx = self.pool().begin().await?;
-        let ticket: Option<Ticket> = sqlx::query_as(&format!(
-            "{SELECT_TICKET} WHERE t.requester_chat = $1 AND t.status IN ('open', 'claimed') \
-             ORDER BY (t.status = 'claimed') DESC, t.id DESC LIMIT 1 FOR UPDATE OF t"
-        ))
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE requester_chat = $1 AND status IN ('open', 'claimed') \
+             ORDER BY (status = 'claimed') DESC, id DESC LIMIT 1 FOR UPDATE",
+        )
         .bind(requester_chat)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(ticket) = ticket else {
+        let Some(id) = id else {
             return Ok(None);
         };
+        // Read after the lock, so a claim committed meanwhile is seen.
+        let ticket = fetch_by_id(&mut tx, id).await?;
         add_message(&mut tx, ticket.id, "sme", None, &body).await?;
         if let Some(consultant_chat) = ticket.consultant_messenger {
             outbox::enqueue(
@@ -822,16 +824,17 @@ async fn check_capacity(tx: &mut PgConnection, consultant: &Consultant) -> DeskR
     Ok(())
 }
 
-/// The ticket `code`, locked for this transaction.
+/// The ticket `code`, locked for this transaction. It is read again after
+/// the lock is granted, so a change committed meanwhile (say, a rival's
+/// claim) is seen whole, consultant name included.
 pub(super) async fn lock_ticket(tx: &mut PgConnection, code: &str) -> DeskResult<Ticket> {
     let code = code.trim();
-    sqlx::query_as(&format!(
-        "{SELECT_TICKET} WHERE t.code = $1 FOR UPDATE OF t"
-    ))
-    .bind(code)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| DeskError::UnknownTicket(code.to_string()))
+    let id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE code = $1 FOR UPDATE")
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| DeskError::UnknownTicket(code.to_string()))?;
+    fetch_by_id(tx, id).await
 }
 
 pub(super) async fn fetch_by_id(tx: &mut PgConnection, id: i64) -> DeskResult<Ticket> {
