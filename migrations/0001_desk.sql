@@ -110,8 +110,11 @@ CREATE TABLE outbox (
     created_at timestamptz NOT NULL DEFAULT now(),
     not_before timestamptz NOT NULL DEFAULT now(),
     attempts   integer NOT NULL DEFAULT 0,
-    -- A sender holds the row until then; after a crash it is picked up again.
+    -- A sender holds the row until then, or until its session ends: each
+    -- sender holds the advisory lock (7391, locked_by) while it runs, so a
+    -- killed sender's rows are picked up again at once.
     locked_until timestamptz,
+    locked_by  bigint,
     last_error text,
     sent_at    timestamptz,
     -- Refused for good by the channel (e.g. the user blocked the bot): kept,

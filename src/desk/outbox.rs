@@ -99,19 +99,71 @@ impl Default for SenderConfig {
     }
 }
 
+/// The advisory-lock namespace of senders: a running sender holds
+/// `pg_advisory_lock(SENDER_LOCKS, its id)` on a session of its own.
+const SENDER_LOCKS: i32 = 7391;
+
+/// A sender's claim to be alive: an advisory lock held on its own
+/// connection. When the process dies, the connection and the lock go, and
+/// the messages it had taken are free again at once.
+pub struct SenderSession {
+    pub id: i32,
+    _connection: sqlx::PgConnection,
+}
+
+impl SenderSession {
+    pub async fn start(pool: &PgPool) -> Result<Self, sqlx::Error> {
+        // Out of the pool: when the session ends, the connection closes and
+        // the lock with it.
+        let mut connection = pool.acquire().await?.detach();
+        loop {
+            let id = (rand_u32() >> 1) as i32;
+            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+                .bind(SENDER_LOCKS)
+                .bind(id)
+                .fetch_one(&mut connection)
+                .await?;
+            if locked {
+                return Ok(Self {
+                    id,
+                    _connection: connection,
+                });
+            }
+        }
+    }
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.write_u32(std::process::id());
+    hasher.finish() as u32
+}
+
 /// Takes up to `limit` deliverable messages: the head of each chat's queue,
-/// not held by another sender.
+/// not held by another live sender.
 pub async fn take_batch(
     pool: &PgPool,
+    session: &SenderSession,
     limit: i64,
     lock_for: Duration,
 ) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE outbox SET locked_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1 \
+        "WITH live AS (SELECT objid::bigint AS sender FROM pg_locks \
+                       WHERE locktype = 'advisory' AND classid = $4 AND objsubid = 2 AND granted) \
+         UPDATE outbox SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3, \
+                attempts = attempts + 1 \
          WHERE id IN ( \
            SELECT o.id FROM outbox o \
            WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.not_before <= now() \
-             AND (o.locked_until IS NULL OR o.locked_until < now()) \
+             AND (o.locked_until IS NULL OR o.locked_until < now() \
+                  OR o.locked_by IS NULL OR o.locked_by NOT IN (SELECT sender FROM live)) \
              AND o.id = (SELECT min(h.id) FROM outbox h \
                          WHERE h.chat_id = o.chat_id AND h.sent_at IS NULL AND h.failed_at IS NULL) \
            ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
@@ -119,6 +171,8 @@ pub async fn take_batch(
     )
     .bind(limit)
     .bind(lock_for.as_millis() as i64)
+    .bind(i64::from(session.id))
+    .bind(SENDER_LOCKS)
     .fetch_all(pool)
     .await
 }
@@ -126,7 +180,8 @@ pub async fn take_batch(
 /// Records a delivery.
 pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = now(), receipt = $2, locked_until = NULL WHERE id = $1",
+        "UPDATE outbox SET sent_at = now(), receipt = $2, locked_until = NULL, locked_by = NULL \
+         WHERE id = $1",
     )
     .bind(id)
     .bind(receipt)
@@ -228,14 +283,37 @@ pub async fn run_sender<C: Channel>(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let pacer = Arc::new(Pacer::new(&config));
+    let mut session: Option<SenderSession> = None;
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let batch = match take_batch(&pool, config.batch, config.lock_for).await {
+        if session.is_none() {
+            match SenderSession::start(&pool).await {
+                Ok(s) => session = Some(s),
+                Err(e) => {
+                    warn!(error = %e, "could not start a sender session; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
+            }
+        }
+        let taken = take_batch(
+            &pool,
+            session.as_ref().unwrap(),
+            config.batch,
+            config.lock_for,
+        )
+        .await;
+        let batch = match taken {
             Ok(batch) => batch,
             Err(e) => {
                 warn!(error = %e, "could not read the outbox; retrying");
+                // The session's connection may be gone with the error.
+                session = None;
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = shutdown.changed() => {}

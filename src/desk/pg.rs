@@ -54,6 +54,9 @@ impl PrivatePostgres {
         let bin = server_binaries()?;
         let owner = server_account()?;
 
+        if let Some(user) = &owner {
+            check_reachable(&data_dir, user)?;
+        }
         if !cluster.join("PG_VERSION").exists() {
             init_cluster(&bin, &cluster, owner.as_ref())?;
         }
@@ -223,6 +226,29 @@ fn as_account(command: &mut Command, owner: Option<&User>) {
     if let Some(user) = owner {
         command.uid(user.uid.as_raw()).gid(user.gid.as_raw());
     }
+}
+
+/// As root, the server runs as `user`, who must be able to enter every
+/// folder above the cluster.
+fn check_reachable(data_dir: &Path, user: &User) -> Result<()> {
+    for folder in data_dir.ancestors() {
+        let Ok(meta) = fs::metadata(folder) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        let owner_may = std::os::unix::fs::MetadataExt::uid(&meta) == user.uid.as_raw();
+        if mode & 0o001 == 0 && !owner_may {
+            bail!(
+                "the private PostgreSQL runs as the `{}` account, which cannot enter {} \
+                 (mode {:o}); choose a --data-dir (ONESTOP_DATA) it can reach, e.g. under /var/lib \
+                 or /tmp, or give DATABASE_URL",
+                user.name,
+                folder.display(),
+                mode & 0o777
+            );
+        }
+    }
+    Ok(())
 }
 
 fn init_cluster(bin: &Path, cluster: &Path, owner: Option<&User>) -> Result<()> {

@@ -19,7 +19,11 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 fn server() -> &'static PrivatePostgres {
     SERVER.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        // Under the system's temporary folder: short enough for a Unix
+        // socket, and reachable by the `postgres` account when tests run as
+        // root (a clone under /root would not be).
+        let root = std::env::temp_dir().join("onestop-tests");
+        std::fs::create_dir_all(&root).unwrap();
         remove_stale_clusters(&root);
         let dir = root.join(format!("pg-{}", std::process::id()));
         let server = PrivatePostgres::start(&dir).expect("the private PostgreSQL starts");
