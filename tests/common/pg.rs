@@ -3,7 +3,6 @@
 //! uses), a template database migrated once, and a fresh database cloned
 //! from it for every test.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
