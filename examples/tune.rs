@@ -1,80 +1,170 @@
-//! Grid search of the matcher's weights on the labeled questions in
-//! tests/data: `cargo run --release --example tune`. Tunes on odd lines and
-//! reports even lines separately, to see whether a setting only fits the
-//! questions it was tuned on.
+//! Evaluation and grid search of the matcher on the labeled questions in
+//! tests/data.
+//!
+//! - `cargo run --release --example tune` grid-searches the weights, tuning on
+//!   the odd lines of covered.tsv and reporting the even lines separately, to
+//!   see whether a setting only fits the questions it was tuned on.
+//! - `cargo run --release --example tune -- eval [misses]` reports top-1,
+//!   top-3, wrong confident answers and fallback on every labeled file with
+//!   the default weights (and lists the misses).
 
 use onestop::kb::{KnowledgeBase, Outcome, Tuning};
 
 fn read(file: &str) -> Vec<String> {
     std::fs::read_to_string(format!("tests/data/{file}"))
-        .unwrap()
+        .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(String::from)
         .collect()
 }
 
-/// (top-1 on odd lines, top-1 on even lines, fallback rate on uncovered)
-fn evaluate(kb: &KnowledgeBase, covered: &[String], uncovered: &[String]) -> (f64, f64, f64) {
-    let mut hits = [0usize; 2];
-    let mut counts = [0usize; 2];
-    for (i, line) in covered.iter().enumerate() {
-        let (expected, q) = line.split_once('\t').unwrap();
-        let r = kb.find(q);
-        let ok = r
-            .ranked
-            .first()
-            .is_some_and(|s| expected.split('|').any(|e| e == kb.entry(s.entry).id()));
-        counts[i % 2] += 1;
-        hits[i % 2] += ok as usize;
+#[derive(Default, Debug, Clone, Copy)]
+struct Score {
+    n: usize,
+    top1: usize,
+    top3: usize,
+    wrong_answers: usize,
+}
+
+impl Score {
+    fn top1(&self) -> f64 {
+        self.top1 as f64 / self.n.max(1) as f64
     }
-    let fallback = uncovered
-        .iter()
-        .filter(|q| kb.find(q).outcome == Outcome::Fallback)
-        .count();
-    (
-        hits[0] as f64 / counts[0] as f64,
-        hits[1] as f64 / counts[1] as f64,
-        fallback as f64 / uncovered.len() as f64,
-    )
+}
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.n.max(1) as f64;
+        write!(
+            f,
+            "n {} top-1 {:.3} top-3 {:.3} wrong answers {}",
+            self.n,
+            self.top1 as f64 / n,
+            self.top3 as f64 / n,
+            self.wrong_answers
+        )
+    }
+}
+
+/// Scores labeled lines; `split` = Some(parity) keeps only lines of that parity.
+fn covered(kb: &KnowledgeBase, lines: &[String], split: Option<usize>, misses: bool) -> Score {
+    let mut s = Score::default();
+    for (i, line) in lines.iter().enumerate() {
+        if split.is_some_and(|p| i % 2 != p) {
+            continue;
+        }
+        let (expected, q) = line.split_once('\t').unwrap();
+        let expected: Vec<&str> = expected.split('|').collect();
+        let r = kb.find(q);
+        let ids: Vec<&str> = r.ranked.iter().map(|s| kb.entry(s.entry).id()).collect();
+        s.n += 1;
+        let ok = ids.first().is_some_and(|id| expected.contains(id));
+        if ok {
+            s.top1 += 1;
+        } else {
+            if r.outcome == Outcome::Answer {
+                s.wrong_answers += 1;
+            }
+            if misses {
+                let top: Vec<String> = r
+                    .ranked
+                    .iter()
+                    .take(3)
+                    .map(|s| format!("{}:{:.2}", kb.entry(s.entry).id(), s.score))
+                    .collect();
+                println!(
+                    "  miss {q}  →  {:?} {top:?} (expected {expected:?})",
+                    r.outcome
+                );
+            }
+        }
+        if ids.iter().take(3).any(|id| expected.contains(id)) {
+            s.top3 += 1;
+        }
+    }
+    s
+}
+
+/// (fallback rate, confident answers) on uncovered questions.
+fn uncovered(kb: &KnowledgeBase, lines: &[String], misses: bool) -> (f64, usize) {
+    let (mut fallback, mut answers) = (0, 0);
+    for q in lines {
+        let r = kb.find(q);
+        match r.outcome {
+            Outcome::Fallback => fallback += 1,
+            Outcome::Answer => answers += 1,
+            Outcome::Suggest => {}
+        }
+        if misses && r.outcome != Outcome::Fallback {
+            println!(
+                "  not fallback {q}  →  {:?} {}:{:.2}",
+                r.outcome,
+                kb.entry(r.ranked[0].entry).id(),
+                r.ranked[0].score
+            );
+        }
+    }
+    (fallback as f64 / lines.len().max(1) as f64, answers)
 }
 
 fn main() {
-    let covered = read("covered.tsv");
-    let uncovered = read("uncovered.tsv");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let covered_lines = read("covered.tsv");
+    let uncovered_lines = read("uncovered.tsv");
     let mut kb = KnowledgeBase::embedded().unwrap();
+
+    if args.first().is_some_and(|a| a == "eval") {
+        let misses = args.iter().any(|a| a == "misses");
+        println!(
+            "covered.tsv   {}",
+            covered(&kb, &covered_lines, None, misses)
+        );
+        let (fb, answers) = uncovered(&kb, &uncovered_lines, misses);
+        println!("uncovered.tsv fallback {fb:.3}, answers {answers}");
+        let holdout = read("holdout.tsv");
+        if !holdout.is_empty() && args.iter().any(|a| a == "holdout") {
+            println!("holdout.tsv   {}", covered(&kb, &holdout, None, misses));
+            let (fb, answers) = uncovered(&kb, &read("holdout-uncovered.tsv"), misses);
+            println!("holdout-uncovered.tsv fallback {fb:.3}, answers {answers}");
+        }
+        return;
+    }
+
     let base = Tuning::default();
-    println!("default: {:?}", evaluate(&kb, &covered, &uncovered));
+    let report = |kb: &KnowledgeBase| {
+        let odd = covered(kb, &covered_lines, Some(0), false);
+        let even = covered(kb, &covered_lines, Some(1), false);
+        let (fb, answers) = uncovered(kb, &uncovered_lines, false);
+        (odd.top1(), even.top1(), fb, answers)
+    };
+    println!("default: {:?}", report(&kb));
     let mut results = Vec::new();
     for coverage in [0.5f32, 0.6, 0.7] {
         for pairs in [0.2f32, 0.3] {
             for body in [0.25f32, 0.45, 0.7] {
-                for question in [0.7f32, 1.0] {
-                    for length_norm in [0.0f32, 0.2, 0.4, 0.6] {
-                        let part = 0.8;
-                        let closeness = 1.0 - coverage - pairs;
-                        if closeness < 0.05 {
-                            continue;
-                        }
-                        let t = Tuning {
-                            coverage,
-                            closeness,
-                            pairs,
-                            body_field: body,
-                            kinds: [1.0, base.kinds[1], part, base.kinds[3], question],
-                            length_norm,
-                            ..base
-                        };
-                        kb.retune(t);
-                        let (odd, even, fb) = evaluate(&kb, &covered, &uncovered);
-                        results.push((odd, even, fb, t));
+                for length_norm in [0.0f32, 0.2, 0.4] {
+                    let closeness = 1.0 - coverage - pairs;
+                    if closeness < 0.05 {
+                        continue;
                     }
+                    let t = Tuning {
+                        coverage,
+                        closeness,
+                        pairs,
+                        body_field: body,
+                        length_norm,
+                        ..base
+                    };
+                    kb.retune(t);
+                    let (odd, even, fb, answers) = report(&kb);
+                    results.push((odd, even, fb, answers, t));
                 }
             }
         }
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (odd, even, fb, t) in results.iter().take(15) {
-        println!("odd {odd:.3} even {even:.3} fallback {fb:.3}  {t:?}");
+    for (odd, even, fb, answers, t) in results.iter().take(15) {
+        println!("odd {odd:.3} even {even:.3} fallback {fb:.3} answers {answers}  {t:?}");
     }
 }
