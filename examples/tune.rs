@@ -114,7 +114,50 @@ fn main() {
     let uncovered_lines = read("uncovered.tsv");
     let mut kb = KnowledgeBase::embedded().unwrap();
 
+    if args.first().is_some_and(|a| a == "analyze") {
+        for text in &args[1..] {
+            let morphemes: Vec<String> = kb
+                .analyzer()
+                .morphemes(text)
+                .into_iter()
+                .map(|(s, t)| format!("{s}/{t}"))
+                .collect();
+            let terms: Vec<String> = kb
+                .analyzer()
+                .analyze(text)
+                .terms
+                .iter()
+                .map(|t| format!("{}:{:?}", t.text, t.kind))
+                .collect();
+            println!("{text}\n  {}\n  {}", morphemes.join(" "), terms.join(" "));
+        }
+        return;
+    }
     if args.first().is_some_and(|a| a == "eval") {
+        // Weights can be overridden: `coverage=0.5 k5=1.5 …`.
+        let mut t = Tuning::default();
+        for arg in &args {
+            let Some((key, value)) = arg.split_once('=') else {
+                continue;
+            };
+            let v: f32 = value.parse().unwrap();
+            match key {
+                "coverage" => t.coverage = v,
+                "closeness" => t.closeness = v,
+                "pairs" => t.pairs = v,
+                "body" => t.body_field = v,
+                "agency" => t.agency_field = v,
+                "length_norm" => t.length_norm = v,
+                "boost" => t.aspect_boost = v,
+                "penalty" => t.aspect_penalty = v,
+                k if k.starts_with('k') => t.kinds[k[1..].parse::<usize>().unwrap()] = v,
+                _ => panic!("unknown weight {key}"),
+            }
+        }
+        if t != Tuning::default() {
+            println!("{t:?}");
+            kb.retune(t);
+        }
         let misses = args.iter().any(|a| a == "misses");
         println!(
             "covered.tsv   {}",
@@ -140,25 +183,30 @@ fn main() {
     };
     println!("default: {:?}", report(&kb));
     let mut results = Vec::new();
-    for coverage in [0.5f32, 0.6, 0.7] {
-        for pairs in [0.2f32, 0.3] {
-            for body in [0.25f32, 0.45, 0.7] {
-                for length_norm in [0.0f32, 0.2, 0.4] {
-                    let closeness = 1.0 - coverage - pairs;
-                    if closeness < 0.05 {
-                        continue;
+    for coverage in [0.4f32, 0.5, 0.6, 0.7] {
+        for pairs in [0.1f32, 0.2, 0.3] {
+            for body in [0.25f32, 0.45] {
+                for penalty in [0.3f32, 0.5, 0.6] {
+                    for aspect in [0.0f32, 0.5, 1.0] {
+                        let closeness = 1.0 - coverage - pairs;
+                        if closeness < 0.05 {
+                            continue;
+                        }
+                        let mut kinds = base.kinds;
+                        kinds[5] = aspect;
+                        let t = Tuning {
+                            coverage,
+                            closeness,
+                            pairs,
+                            body_field: body,
+                            aspect_penalty: penalty,
+                            kinds,
+                            ..base
+                        };
+                        kb.retune(t);
+                        let (odd, even, fb, answers) = report(&kb);
+                        results.push((odd, even, fb, answers, t));
                     }
-                    let t = Tuning {
-                        coverage,
-                        closeness,
-                        pairs,
-                        body_field: body,
-                        length_norm,
-                        ..base
-                    };
-                    kb.retune(t);
-                    let (odd, even, fb, answers) = report(&kb);
-                    results.push((odd, even, fb, answers, t));
                 }
             }
         }

@@ -99,6 +99,21 @@ const SELECT_TICKET: &str = "SELECT t.id, t.code, t.requester_chat, t.company, t
      t.escalation, t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at \
      FROM tickets t LEFT JOIN consultants c ON c.id = t.consultant_id";
 
+/// Claims the next ticket for consultant row $1 (queues $2, capacity $3)
+/// at $4, if they are below capacity. The caller holds the consultant's row
+/// lock, so the count here (a snapshot taken after the lock) is current.
+const CLAIM_NEXT: &str = "\
+    WITH held AS (SELECT count(*) AS n FROM tickets WHERE consultant_id = $1 AND status = 'claimed'), \
+         pick AS (SELECT t.id FROM tickets t, held \
+                  WHERE t.status = 'open' AND t.queue = ANY($2) AND held.n < $3 \
+                  ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED) \
+    UPDATE tickets t SET status = 'claimed', consultant_id = $1, claimed_at = $4 \
+    FROM pick WHERE t.id = pick.id \
+    RETURNING t.id, t.code, t.requester_chat, t.company, t.region, t.category, t.description, \
+      t.contact, t.business_number, t.queue, t.status, t.priority, t.consultant_id, \
+      $5::text AS consultant_name, $6::bigint AS consultant_messenger, t.escalation, \
+      t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at";
+
 /// The Korean name of a status, for messages.
 pub fn status_label(status: &str) -> &'static str {
     match status {
@@ -163,25 +178,67 @@ impl Desk {
 
     /// Claims the next ticket of the consultant's queues: highest priority
     /// first, then the oldest. `None` when the queues are empty.
+    ///
+    /// The hot path of the desk: the consultant's row lock (which orders
+    /// their own claims), then the capacity count, the `SKIP LOCKED` pick and
+    /// the update in one statement, and the event, lease and SME notice in
+    /// another.
     #[instrument(skip(self))]
     pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
+        let at = now();
         let mut tx = self.pool().begin().await?;
         let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        check_capacity(&mut tx, &consultant).await?;
-        let picked: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM tickets WHERE status = 'open' AND queue = ANY($1) \
-             ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(&consultant.queues)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = picked else {
+        let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
+            .bind(consultant.id)
+            .bind(&consultant.queues)
+            .bind(consultant.capacity)
+            .bind(at)
+            .bind(&consultant.name)
+            .bind(consultant.messenger_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(ticket) = claimed else {
+            // Nothing taken: at capacity, or the queues are empty.
+            check_capacity(&mut tx, &consultant).await?;
             return Ok(None);
         };
-        let ticket = self.take(&mut tx, id, &consultant).await?;
+        self.record_claim(&mut tx, &ticket, &consultant.actor(), at)
+            .await?;
         tx.commit().await?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
         Ok(Some(ticket))
+    }
+
+    /// The event, the lease and the SME's notice of a claim, in one statement.
+    async fn record_claim(
+        &self,
+        tx: &mut PgConnection,
+        ticket: &Ticket,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> DeskResult<()> {
+        let routing = self.routing();
+        let lease_due =
+            routing
+                .calendar
+                .add_business_time(routing.hours(&ticket.queue), at, routing.sla.lease);
+        let notice = notices::claimed(ticket, ticket.consultant_name.as_deref().unwrap_or(""));
+        sqlx::query(
+            "WITH event AS (INSERT INTO ticket_events (ticket_id, actor, kind) VALUES ($1, $2, 'claimed')), \
+                  lease AS (INSERT INTO jobs (kind, ticket_id, due_at) VALUES ('lease', $1, $3) \
+                            ON CONFLICT (ticket_id, kind) WHERE done_at IS NULL \
+                            DO UPDATE SET due_at = EXCLUDED.due_at) \
+             INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($4, $5, $6, $1)",
+        )
+        .bind(ticket.id)
+        .bind(actor.to_string())
+        .bind(lease_due)
+        .bind(ticket.requester_chat)
+        .bind(&notice.body)
+        .bind(sqlx::types::Json(&notice.buttons))
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     }
 
     /// Claims the ticket `code`. Of two consultants pressing at once, one
@@ -246,10 +303,8 @@ impl Desk {
         .execute(&mut **tx)
         .await?;
         let ticket = fetch_by_id(tx, id).await?;
-        log_event(tx, id, &consultant.actor(), "claimed", "").await?;
-        self.schedule_lease(tx, &ticket, at).await?;
-        let notice = notices::claimed(&ticket, &consultant.name);
-        outbox::enqueue(tx, ticket.requester_chat, &notice, Some(id)).await?;
+        self.record_claim(tx, &ticket, &consultant.actor(), at)
+            .await?;
         Ok(ticket)
     }
 

@@ -32,10 +32,15 @@ pub struct Tuning {
     pub agency_field: f32,
     pub body_field: f32,
     /// How much a term counts by how it was found, in `TermKind` order.
-    pub kinds: [f32; 5],
+    pub kinds: [f32; 6],
     /// How much an entry with many words is held back (BM25's b): long
     /// entries explain many questions a little.
     pub length_norm: f32,
+    /// How much an entry whose example questions ask about the question's
+    /// aspect (금액, 신청, 위치, 일정, …) is raised, and how much one whose
+    /// examples never do is lowered, for questions that have an aspect.
+    pub aspect_boost: f32,
+    pub aspect_penalty: f32,
 }
 
 impl Default for Tuning {
@@ -49,8 +54,10 @@ impl Default for Tuning {
             pairs: 0.3,
             agency_field: 0.7,
             body_field: 0.45,
-            kinds: [1.0, 0.7, 0.8, 0.4, 0.7],
+            kinds: [1.0, 0.7, 0.8, 0.4, 0.7, 0.5],
             length_norm: 0.0,
+            aspect_boost: 0.0,
+            aspect_penalty: 0.5,
         }
     }
 }
@@ -129,6 +136,9 @@ pub struct Index {
     tuning: Tuning,
     /// Per entry: 1 / ((1 - b) + b · terms / average terms).
     length_factor: Vec<f32>,
+    /// Per entry: the aspects its example questions ask about, with the share
+    /// of examples asking it.
+    aspects: Vec<Vec<(String, f32)>>,
 }
 
 /// The text of one entry, split by how much each part counts.
@@ -183,6 +193,7 @@ impl Index {
             postings: Vec::new(),
             examples: Vec::new(),
             typo_keys: HashMap::new(),
+            aspects: Vec::new(),
         };
         let mut example_analyses: Vec<Vec<Analysis>> = Vec::with_capacity(entries.len());
         // Words as written (not joined guesses): the targets of typo look-up.
@@ -191,6 +202,11 @@ impl Index {
             let mut weights: HashMap<u32, f32> = HashMap::new();
             let mut add = |index: &mut Index, analysis: &Analysis, field: f32| {
                 for term in &analysis.terms {
+                    // What an entry is about is in its questions and keywords,
+                    // not in the details its answer happens to mention.
+                    if term.kind == TermKind::Aspect && field < TITLE_FIELD {
+                        continue;
+                    }
                     let id = index.intern(&term.text);
                     if term.kind != TermKind::Joined {
                         typo_targets.insert(id);
@@ -236,6 +252,19 @@ impl Index {
         index.unknown_idf = bm25_idf(n, 0.5);
 
         for analyses in example_analyses {
+            let mut shares: Vec<(String, f32)> = Vec::new();
+            for analysis in &analyses {
+                for term in analysis.terms.iter().filter(|t| t.kind == TermKind::Aspect) {
+                    match shares.iter_mut().find(|(a, _)| *a == term.text) {
+                        Some(share) => share.1 += 1.0,
+                        None => shares.push((term.text.clone(), 1.0)),
+                    }
+                }
+            }
+            for share in &mut shares {
+                share.1 /= analyses.len().max(1) as f32;
+            }
+            index.aspects.push(shares);
             let examples = analyses
                 .iter()
                 .map(|analysis| {
@@ -348,7 +377,7 @@ impl Index {
             let kind = self.tuning.kind(term.kind);
             let (id, weight) = match self.vocabulary.get(&term.text) {
                 Some(&id) => (Some(id), kind * self.idf[id as usize]),
-                None => match (term.kind != TermKind::Joined)
+                None => match (!matches!(term.kind, TermKind::Joined | TermKind::Aspect))
                     .then(|| self.correct_typo(&term.text))
                     .flatten()
                 {
@@ -367,7 +396,7 @@ impl Index {
             };
             // Joined words the knowledge base has never seen are guesses of
             // the joiner, not words of the question: they do not count against it.
-            let counts = id.is_some() || term.kind != TermKind::Joined;
+            let counts = id.is_some() || !matches!(term.kind, TermKind::Joined | TermKind::Aspect);
             match query
                 .iter_mut()
                 .find(|(known, ..)| id.is_some() && *known == id)
@@ -417,6 +446,12 @@ impl Index {
         candidates.sort_by(by_coverage);
 
         let query_pairs = letter_pairs(&analysis.compact);
+        let query_aspects: Vec<&str> = analysis
+            .terms
+            .iter()
+            .filter(|t| t.kind == TermKind::Aspect)
+            .map(|t| t.text.as_str())
+            .collect();
         let mut query_terms: Vec<(u32, f32)> = query
             .iter()
             .filter_map(|(id, w, _)| id.map(|id| (id, *w)))
@@ -433,7 +468,24 @@ impl Index {
                     pairs = pairs.max(dice(&query_pairs, &example.pairs));
                 }
                 let t = &self.tuning;
-                let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                let mut score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                if !query_aspects.is_empty() {
+                    let shares = &self.aspects[entry as usize];
+                    let matched = query_aspects
+                        .iter()
+                        .map(|q| {
+                            shares
+                                .iter()
+                                .find(|(a, _)| a == q)
+                                .map_or(0.0, |(_, share)| *share)
+                        })
+                        .sum::<f32>()
+                        / query_aspects.len() as f32;
+                    // Half the examples asking it is as much as a FAQ shows.
+                    let matched = (matched * 2.0).min(1.0);
+                    score *= (1.0 + t.aspect_boost * matched)
+                        * (1.0 - t.aspect_penalty * (1.0 - matched));
+                }
                 Scored {
                     entry: entry as usize,
                     score,

@@ -38,6 +38,10 @@ pub enum TermKind {
     Joined,
     /// A question word (언제, 어디, 얼마, 어떻게 → 방법, …).
     Question,
+    /// What the question asks about (`#금액`, `#신청`, `#위치`, …), from its
+    /// question words and aspect nouns: steers an aspect question to the FAQ
+    /// about that aspect rather than the program it belongs to.
+    Aspect,
 }
 
 impl TermKind {
@@ -49,6 +53,7 @@ impl TermKind {
             TermKind::Part => 0.5,
             TermKind::Joined => 0.4,
             TermKind::Question => 0.35,
+            TermKind::Aspect => 0.3,
         }
     }
 }
@@ -209,6 +214,9 @@ impl Analyzer {
         let word_starts: Vec<usize> = normalized.match_indices(' ').map(|(i, _)| i).collect();
         // Nouns in a row, to be joined; broken by anything that is not a noun.
         let mut run: Vec<String> = Vec::new();
+        let mut aspects: Vec<&'static str> = Vec::new();
+        // 몇 (how many) before a counter: 몇월 asks when, 몇억 how much.
+        let mut after_myeot = false;
         for token in tokens.iter_mut() {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
@@ -218,6 +226,17 @@ impl Analyzer {
             let expression = details.get(7).copied().unwrap_or("*");
             let first_tag = tag.split('+').next().unwrap_or(tag);
 
+            if std::mem::take(&mut after_myeot) {
+                if let Some(aspect) = counter_aspect(&surface) {
+                    aspects.push(aspect);
+                }
+            }
+            if surface == "몇" || surface.starts_with("몇") && first_tag == "MM" {
+                after_myeot = true;
+            }
+            if let Some(aspect) = myeot_word_aspect(&surface) {
+                aspects.push(aspect);
+            }
             if let Some(question) = question_word(&surface, first_tag) {
                 flush_run(&mut run, &mut analysis);
                 analysis.push(question, TermKind::Question);
@@ -276,6 +295,16 @@ impl Analyzer {
         }
         flush_run(&mut run, &mut analysis);
         drop(tokens);
+        for term in &analysis.terms {
+            if term.kind != TermKind::Joined {
+                if let Some(aspect) = aspect_of(&term.text) {
+                    aspects.push(aspect);
+                }
+            }
+        }
+        for aspect in aspects {
+            analysis.push(aspect, TermKind::Aspect);
+        }
         analysis.text = normalized;
         analysis
     }
@@ -371,6 +400,60 @@ fn question_word(form: &str, tag: &str) -> Option<&'static str> {
     };
     // 뭐 and friends are also fillers; only the question senses count.
     matches!(tag, "NP" | "MAG" | "MM" | "VA" | "NNG" | "IC").then_some(question)
+}
+
+/// The aspect a term asks about, from a small lexicon of everyday words for
+/// the aspects SME support FAQs are written about.
+fn aspect_of(term: &str) -> Option<&'static str> {
+    let aspect = match term {
+        "얼마" | "금액" | "액수" | "한도" | "비용" | "돈" | "요금" | "예산" | "지원액" | "무료"
+        | "공짜" | "유료" | "무상" | "수강료" | "교육비" | "이용료" | "회비" | "가격" | "값"
+        | "자부담" | "부담금" | "사업비" | "시험비" | "국비" | "시비" | "수수료" | "억"
+        | "만원" | "비" | "료" | "최대" | "최고" => "#금액",
+        "방법" | "신청" | "절차" | "접수" | "서류" | "지원서" | "신청서" | "제출" | "가입"
+        | "참가" | "참여" | "순서" | "모집" => "#신청",
+        "어디" | "위치" | "주소" | "장소" | "지역" => "#위치",
+        "언제" | "기간" | "일정" | "마감" | "날짜" | "시기" | "시간" | "며칠" | "주말"
+        | "공휴일" | "휴일" | "야간" | "밤" | "개강" | "연도" | "년도" | "요일" | "평일"
+        | "토요일" | "일요일" => "#일정",
+        "자격" | "대상" | "요건" | "조건" | "기준" => "#자격",
+        "무엇" | "설명" | "소개" | "정체" | "개요" => "#개요",
+        "성과" | "실적" | "사례" | "효과" | "후기" | "케이스" | "결과" | "성공" => {
+            "#성과"
+        }
+        "연락처" | "전화" | "번호" | "문의처" | "이메일" | "메일" | "담당자" | "홈페이지" => {
+            "#연락"
+        }
+        _ => return None,
+    };
+    Some(aspect)
+}
+
+/// What 몇 asks with the counter after it: 몇월 when, 몇억 how much, 몇개 how many.
+fn counter_aspect(counter: &str) -> Option<&'static str> {
+    let aspect = match counter {
+        "월" | "일" | "시" | "주" | "달" | "년" | "시간" | "분" | "주일" | "개월" => {
+            "#일정"
+        }
+        "억" | "만" | "원" | "만원" | "천" | "천만" | "백만" | "퍼센트" | "프로" => {
+            "#금액"
+        }
+        "개" | "곳" | "군데" | "명" | "건" | "개사" | "기업" | "회사" | "업체" => {
+            "#수량"
+        }
+        _ => return None,
+    };
+    Some(aspect)
+}
+
+/// Words written with 몇 as one token (몇월, 며칠).
+fn myeot_word_aspect(word: &str) -> Option<&'static str> {
+    match word {
+        "며칠" | "몇월" | "몇일" | "몇시" | "몇년" | "몇달" => Some("#일정"),
+        "몇억" | "몇만원" => Some("#금액"),
+        "몇개" | "몇곳" | "몇명" | "몇군데" => Some("#수량"),
+        _ => None,
+    }
 }
 
 fn is_content_noun(form: &str) -> bool {
