@@ -9,6 +9,7 @@
 //! outbox). Criterion's "thrpt" line is claims per second.
 
 #[path = "../tests/common/pg.rs"]
+#[allow(dead_code)]
 mod pg;
 
 use std::sync::Arc;
