@@ -133,6 +133,17 @@ fn main() {
         }
         return;
     }
+    if args.first().is_some_and(|a| a == "why") {
+        // Run with ONESTOP_EXPLAIN=1 to see each candidate's signals.
+        for text in &args[1..] {
+            println!("{text}");
+            let r = kb.find(text);
+            for s in r.ranked.iter().take(5) {
+                println!("  {:4} {} {:.3}", s.entry, kb.entry(s.entry).id(), s.score);
+            }
+        }
+        return;
+    }
     if args.first().is_some_and(|a| a == "eval") {
         // Weights can be overridden: `coverage=0.5 k5=1.5 …`.
         let mut t = Tuning::default();

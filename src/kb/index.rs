@@ -147,6 +147,8 @@ pub struct EntryText<'a> {
     pub titles: Vec<&'a str>,
     /// Example questions (and for programs their name), compared one by one.
     pub examples: Vec<&'a str>,
+    /// Whether the first of `examples` is the entry's name.
+    pub named: bool,
     pub agency: Option<&'a str>,
     /// Descriptions and answers.
     pub body: Vec<&'a str>,
@@ -163,6 +165,7 @@ impl<'a> EntryText<'a> {
                 Self {
                     titles,
                     examples,
+                    named: true,
                     agency: Some(&p.agency),
                     body: vec![&p.support, &p.eligibility, &p.apply],
                 }
@@ -172,6 +175,7 @@ impl<'a> EntryText<'a> {
                 Self {
                     titles,
                     examples: f.questions.iter().map(String::as_str).collect(),
+                    named: false,
                     agency: None,
                     body: vec![&f.answer],
                 }
@@ -251,9 +255,11 @@ impl Index {
             .collect();
         index.unknown_idf = bm25_idf(n, 0.5);
 
-        for analyses in example_analyses {
+        let named: Vec<bool> = entries.iter().map(|e| e.named).collect();
+        for (entry_index, analyses) in example_analyses.into_iter().enumerate() {
             let mut shares: Vec<(String, f32)> = Vec::new();
-            for analysis in &analyses {
+            let asked = &analyses[named[entry_index] as usize..];
+            for analysis in asked {
                 for term in analysis.terms.iter().filter(|t| t.kind == TermKind::Aspect) {
                     match shares.iter_mut().find(|(a, _)| *a == term.text) {
                         Some(share) => share.1 += 1.0,
@@ -262,7 +268,7 @@ impl Index {
                 }
             }
             for share in &mut shares {
-                share.1 /= analyses.len().max(1) as f32;
+                share.1 /= asked.len().max(1) as f32;
             }
             index.aspects.push(shares);
             let examples = analyses
@@ -458,33 +464,22 @@ impl Index {
             .collect();
         query_terms.sort_by_key(|t| t.0);
 
+        let t = &self.tuning;
         let mut ranked: Vec<Scored> = candidates
-            .into_iter()
-            .map(|(entry, coverage)| {
+            .iter()
+            .map(|&(entry, coverage)| {
                 let mut closeness = 0.0f32;
                 let mut pairs = 0.0f32;
                 for example in &self.examples[entry as usize] {
                     closeness = closeness.max(self.cosine(&query_terms, query_norm, example));
                     pairs = pairs.max(dice(&query_pairs, &example.pairs));
                 }
-                let t = &self.tuning;
-                let mut score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
-                if !query_aspects.is_empty() {
-                    let shares = &self.aspects[entry as usize];
-                    let matched = query_aspects
-                        .iter()
-                        .map(|q| {
-                            shares
-                                .iter()
-                                .find(|(a, _)| a == q)
-                                .map_or(0.0, |(_, share)| *share)
-                        })
-                        .sum::<f32>()
-                        / query_aspects.len() as f32;
-                    // Half the examples asking it is as much as a FAQ shows.
-                    let matched = (matched * 2.0).min(1.0);
-                    score *= (1.0 + t.aspect_boost * matched)
-                        * (1.0 - t.aspect_penalty * (1.0 - matched));
+                let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                if explain() {
+                    eprintln!(
+                        "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} aspects {:?} -> {score:.3}",
+                        self.aspects[entry as usize]
+                    );
                 }
                 Scored {
                     entry: entry as usize,
@@ -492,8 +487,49 @@ impl Index {
                 }
             })
             .collect();
+        self.steer_by_aspect(&query_aspects, &mut ranked);
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         ranked
+    }
+
+    /// Raises the entries whose example questions ask what the question asks
+    /// (its aspects) and lowers the others, relative to the candidate that
+    /// asks it most: an aspect no candidate is written about changes nothing.
+    fn steer_by_aspect(&self, query_aspects: &[&str], ranked: &mut [Scored]) {
+        if query_aspects.is_empty() || ranked.is_empty() {
+            return;
+        }
+        let t = &self.tuning;
+        let share = |entry: usize, aspect: &str| {
+            self.aspects[entry]
+                .iter()
+                .find(|(a, _)| a == aspect)
+                .map_or(0.0, |(_, share)| *share)
+        };
+        let best: Vec<f32> = query_aspects
+            .iter()
+            .map(|q| {
+                ranked
+                    .iter()
+                    .map(|s| share(s.entry, q))
+                    .fold(0.0f32, f32::max)
+            })
+            .collect();
+        let asked = best.iter().filter(|b| **b > 0.0).count();
+        if asked == 0 {
+            return;
+        }
+        for scored in ranked.iter_mut() {
+            let matched = query_aspects
+                .iter()
+                .zip(&best)
+                .filter(|(_, b)| **b > 0.0)
+                .map(|(q, b)| share(scored.entry, q) / b)
+                .sum::<f32>()
+                / asked as f32;
+            scored.score *=
+                (1.0 + t.aspect_boost * matched) * (1.0 - t.aspect_penalty * (1.0 - matched));
+        }
     }
 
     fn cosine(&self, query: &[(u32, f32)], query_norm: f32, example: &Example) -> f32 {
@@ -532,6 +568,11 @@ pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     } else {
         Outcome::Fallback
     }
+}
+
+fn explain() -> bool {
+    static EXPLAIN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *EXPLAIN.get_or_init(|| std::env::var_os("ONESTOP_EXPLAIN").is_some())
 }
 
 fn bm25_idf(entries: f32, containing: f32) -> f32 {
