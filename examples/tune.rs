@@ -133,6 +133,38 @@ fn main() {
         }
         return;
     }
+    if args.first().is_some_and(|a| a == "time") {
+        let mut questions: Vec<String> = covered_lines
+            .iter()
+            .map(|l| l.split_once('\t').unwrap().1.to_string())
+            .collect();
+        questions.extend(uncovered_lines.iter().cloned());
+        let time = |label: &str, work: &dyn Fn(&str)| {
+            let mut times = Vec::new();
+            for _ in 0..10 {
+                for q in &questions {
+                    let start = std::time::Instant::now();
+                    work(q);
+                    times.push(start.elapsed());
+                }
+            }
+            times.sort();
+            let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+            println!(
+                "{label}: p50 {:?} p90 {:?} p99 {:?}",
+                at(0.5),
+                at(0.9),
+                at(0.99)
+            );
+        };
+        time("find", &|q| {
+            std::hint::black_box(kb.find(q));
+        });
+        time("analyze", &|q| {
+            std::hint::black_box(kb.analyzer().analyze(q));
+        });
+        return;
+    }
     if args.first().is_some_and(|a| a == "why") {
         // Run with ONESTOP_EXPLAIN=1 to see each candidate's signals.
         for text in &args[1..] {

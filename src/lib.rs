@@ -8,5 +8,6 @@
 pub mod channel;
 pub mod cli;
 pub mod desk;
+pub mod dialog;
 pub mod kb;
 pub mod nlu;

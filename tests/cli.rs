@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dialogs, path_str, run, stderr, stdout, SMALL_KB};
+use common::{dialogs, path_str, run, run_with_db, stderr, stdout, SMALL_KB};
 use serde_json::Value;
 
 #[test]
@@ -91,7 +91,10 @@ fn chat_handles_odd_messages_and_opens_suggestions_by_number() {
     let input = format!(
         "\n😀😀😀\nhello, how do I renew my visa?\n{long}\n융복합 R&D 지원\n1\n/quit\n이 줄은 읽히지 않아요\n"
     );
-    let output = run(&["chat"], &input);
+    let db = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::pg::TestDb::new());
+    let output = run_with_db(&db, &["chat"], &input);
     assert!(output.status.success(), "{}", stderr(&output));
     let transcript = stdout(&output);
     assert!(transcript.contains("메시지가 비어 있어요"), "{transcript}");

@@ -1,54 +1,180 @@
-//! The console channel: a conversation with the bot in the terminal, on the
-//! same knowledge base and replies as the messenger.
+//! The console channel: the whole engine in a terminal, on the same
+//! database, flows and desk as the messenger. You are an SME by default;
+//! `/consultant` turns you into a consultant (registered on the spot, in
+//! every queue) and `/sme` back, so one person can walk the whole journey:
+//! question → answer, intake → ticket → claim → relay → resolve.
+//!
+//! Buttons are shown numbered; typing the number presses it.
 
 use std::io::{BufRead, Write};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use sqlx::types::Json;
 
-use crate::kb::{render, KnowledgeBase, Outcome};
+use crate::desk::{Button, NewConsultant};
+use crate::dialog::{Engine, Input};
 
-/// Reads questions line by line from `input` and writes the bot's replies to
-/// `output` until end of input or `/quit`.
-pub fn chat(kb: &KnowledgeBase, input: impl BufRead, mut output: impl Write) -> Result<()> {
-    writeln!(output, "🤖 {}", kb.texts.get("greeting"))?;
-    writeln!(output, "   ({})", kb.texts.get("chat_help"))?;
-    let mut offered: Vec<usize> = Vec::new();
-    for line in input.lines() {
-        let line = line?;
-        let text = line.trim();
-        if matches!(text, "/quit" | "/exit" | "/q") {
-            break;
+/// The SME's chat id in the console.
+pub const SME_CHAT: i64 = 1;
+/// The console consultant's messenger id.
+pub const CONSULTANT_CHAT: i64 = 1001;
+
+/// Who is typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Sme,
+    Consultant,
+}
+
+impl Role {
+    fn chat(self) -> i64 {
+        match self {
+            Role::Sme => SME_CHAT,
+            Role::Consultant => CONSULTANT_CHAT,
         }
-        let reply = if text.is_empty() {
-            kb.texts.get("empty").to_string()
-        } else if text == "/help" || text == "/start" {
-            format!(
-                "{}\n{}",
-                kb.texts.get("greeting"),
-                kb.texts.get("chat_help")
-            )
-        } else if let Some(&entry) = text
+    }
+}
+
+const HELP: &str = "(번호를 입력하면 버튼을 누른 것과 같아요. /consultant 상담원으로, /sme SME로 바꾸기, /quit 끝내기)";
+
+/// Runs the conversation until end of input or `/quit`.
+pub async fn chat(
+    engine: &Engine,
+    input: impl BufRead,
+    mut output: impl Write,
+    mut role: Role,
+) -> Result<()> {
+    if role == Role::Consultant {
+        register_console_consultant(engine).await?;
+    }
+    writeln!(output, "🤖 {}", engine.kb.texts.get("greeting"))?;
+    writeln!(output, "   {HELP}")?;
+    let mut buttons: Vec<Button> = Vec::new();
+    for line in input.lines() {
+        let line = line.context("reading the terminal")?;
+        let text = line.trim();
+        match text {
+            "/quit" | "/exit" | "/q" => break,
+            "/consultant" | "/상담원" => {
+                register_console_consultant(engine).await?;
+                role = Role::Consultant;
+                buttons.clear();
+                writeln!(
+                    output,
+                    "   — 이제 상담원(김상담)입니다. /queue, /mine, /help 를 써 보세요."
+                )?;
+                deliver(engine, &mut output, role, &mut buttons).await?;
+                continue;
+            }
+            "/sme" => {
+                role = Role::Sme;
+                buttons.clear();
+                writeln!(output, "   — 이제 SME입니다.")?;
+                deliver(engine, &mut output, role, &mut buttons).await?;
+                continue;
+            }
+            _ => {}
+        }
+        let input = match text
             .parse::<usize>()
             .ok()
             .and_then(|n| n.checked_sub(1))
-            .and_then(|n| offered.get(n))
+            .and_then(|n| buttons.get(n))
         {
-            render::entry(kb, kb.entry(entry))
-        } else if text.chars().count() > 4000 {
-            kb.texts.get("too_long").to_string()
-        } else {
-            let _span = tracing::info_span!("question").entered();
-            let result = kb.find(text);
-            tracing::debug!(outcome = result.outcome.as_str(), "matched");
-            offered = match result.outcome {
-                Outcome::Suggest => render::suggestions(kb, &result),
-                _ => Vec::new(),
-            };
-            render::reply(kb, &result)
+            Some(button) => Input::Button(button.data.clone()),
+            None => Input::Text(line.clone()),
         };
-        writeln!(output, "🤖 {}", reply.replace('\n', "\n   "))?;
-        output.flush()?;
+        let mut tx = engine.desk.pool().begin().await?;
+        engine.handle(&mut tx, role.chat(), &input).await?;
+        tx.commit().await?;
+        engine.desk.announce_pending().await?;
+        engine.desk.run_due_jobs().await?;
+        deliver(engine, &mut output, role, &mut buttons).await?;
     }
-    writeln!(output, "🤖 {}", kb.texts.get("goodbye"))?;
+    writeln!(output, "🤖 {}", engine.kb.texts.get("goodbye"))?;
+    Ok(())
+}
+
+/// The console consultant, in every queue.
+async fn register_console_consultant(engine: &Engine) -> Result<()> {
+    let queues = engine
+        .desk
+        .routing()
+        .queues
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    engine
+        .desk
+        .add_consultant(NewConsultant {
+            messenger_id: CONSULTANT_CHAT,
+            name: "김상담".into(),
+            queues,
+            capacity: 10,
+        })
+        .await?;
+    Ok(())
+}
+
+/// (outbox id, text, buttons)
+type OutboxRow = (i64, String, Json<Vec<Vec<Button>>>);
+
+/// Prints the outbox messages for the current role, with numbered buttons;
+/// the other role's wait until you switch, and their count is shown.
+async fn deliver(
+    engine: &Engine,
+    output: &mut impl Write,
+    role: Role,
+    buttons: &mut Vec<Button>,
+) -> Result<()> {
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(
+        "UPDATE outbox SET sent_at = now(), receipt = 'console' \
+         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 \
+         RETURNING id, body, buttons",
+    )
+    .bind(role.chat())
+    .fetch_all(engine.desk.pool())
+    .await?;
+    rows.sort_by_key(|r| r.0);
+    for (_, body, Json(rows)) in rows {
+        writeln!(output, "🤖 {}", body.replace('\n', "\n   "))?;
+        let flat: Vec<Button> = rows.into_iter().flatten().collect();
+        if !flat.is_empty() {
+            let labels: Vec<String> = flat
+                .iter()
+                .enumerate()
+                .map(|(i, b)| format!("[{}] {}", i + 1, b.text))
+                .collect();
+            writeln!(output, "   {}", labels.join("  "))?;
+            *buttons = flat;
+        }
+    }
+    let (other, switch) = match role {
+        Role::Sme => (CONSULTANT_CHAT, "/consultant"),
+        Role::Consultant => (SME_CHAT, "/sme"),
+    };
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1",
+    )
+    .bind(other)
+    .fetch_one(engine.desk.pool())
+    .await?;
+    let registered: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1)")
+            .bind(CONSULTANT_CHAT)
+            .fetch_one(engine.desk.pool())
+            .await?;
+    if waiting > 0 && (other == SME_CHAT || registered) {
+        let who = if other == SME_CHAT {
+            "SME"
+        } else {
+            "상담원"
+        };
+        writeln!(
+            output,
+            "   ({who}에게 새 메시지 {waiting}개: {switch} 로 확인)"
+        )?;
+    }
+    output.flush()?;
     Ok(())
 }

@@ -200,8 +200,19 @@ pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<Ex
 pub enum DeskCommand {
     Consultant(ConsultantAction),
     Tickets(TicketAction),
-    Stats { top: i64, json: bool },
-    Worker { deliver: String, pace: SenderConfig },
+    Stats {
+        top: i64,
+        json: bool,
+    },
+    Worker {
+        deliver: String,
+        pace: SenderConfig,
+    },
+    Chat {
+        kb: Box<crate::kb::KnowledgeBase>,
+        flows: crate::dialog::Flows,
+        consultant: bool,
+    },
 }
 
 async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
@@ -210,6 +221,22 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
         DeskCommand::Tickets(action) => tickets(desk, action).await,
         DeskCommand::Stats { top, json } => stats(desk, top, json).await,
         DeskCommand::Worker { deliver, pace } => worker(desk, &deliver, pace).await,
+        DeskCommand::Chat {
+            kb,
+            flows,
+            consultant,
+        } => {
+            let engine = crate::dialog::Engine::new(Arc::new(*kb), Arc::new(flows), desk.clone());
+            let role = if consultant {
+                crate::channel::console::Role::Consultant
+            } else {
+                crate::channel::console::Role::Sme
+            };
+            let stdin = std::io::stdin();
+            crate::channel::console::chat(&engine, stdin.lock(), std::io::stdout().lock(), role)
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

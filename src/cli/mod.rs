@@ -47,14 +47,47 @@ impl KbArgs {
             None => Routing::embedded(),
         }
     }
+
+    fn sources(&self) -> Result<Vec<kb::SourceFile>> {
+        match &self.kb {
+            Some(dir) => kb::read_dir(dir),
+            None => Ok(kb::embedded_sources()),
+        }
+    }
+
+    /// The dialog flows of the folder.
+    fn flows(&self) -> Result<crate::dialog::Flows> {
+        let place = self
+            .kb
+            .as_ref()
+            .map_or("the built-in dialogs".to_string(), |d| {
+                d.display().to_string()
+            });
+        crate::dialog::Flows::load(&self.sources()?).map_err(|diags| {
+            anyhow::anyhow!(
+                "{place} has {} error(s) in its flows:\n{diags}",
+                diags.len()
+            )
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Talk with the bot in the terminal (type /quit to leave).
+    ///
+    /// The whole bot on the embedded defaults: questions, menus, intake,
+    /// tickets. Without DATABASE_URL it keeps its data in a private
+    /// PostgreSQL under --data-dir. Type /consultant to work the tickets as a
+    /// consultant, /sme to go back.
     Chat {
         #[command(flatten)]
         kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Start as the console consultant instead of an SME.
+        #[arg(long)]
+        consultant: bool,
     },
     /// Print what the bot would reply to one question.
     Ask {
@@ -190,10 +223,17 @@ pub fn run() -> ExitCode {
 
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Chat { kb } => {
-            let kb = kb.load()?;
-            let stdin = std::io::stdin();
-            crate::channel::console::chat(&kb, stdin.lock(), std::io::stdout().lock())?;
+        Command::Chat { kb, db, consultant } => {
+            let engine_parts = (kb.load()?, kb.routing()?, kb.flows()?);
+            return desk::execute(
+                &db,
+                engine_parts.1.clone(),
+                DeskCommand::Chat {
+                    kb: Box::new(engine_parts.0),
+                    flows: engine_parts.2,
+                    consultant,
+                },
+            );
         }
         Command::Ask {
             kb,
@@ -260,23 +300,29 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Check { dir } => {
             let sources = kb::read_dir(&dir)?;
             return Ok(
-                match (KnowledgeBase::load(&sources), Routing::load(&sources)) {
-                    (Ok(kb), Ok(routing)) => {
+                match (
+                    KnowledgeBase::load(&sources),
+                    Routing::load(&sources),
+                    crate::dialog::Flows::load(&sources),
+                ) {
+                    (Ok(kb), Ok(routing), Ok(flows)) => {
                         println!(
-                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes)",
+                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
                         dir.display(),
                         sources.len(),
                         kb.programs.len(),
                         kb.faqs.len(),
                         kb.synonyms.len(),
                         routing.queues.len(),
-                        routing.rules.len()
+                        routing.rules.len(),
+                        flows.flows.len()
                     );
                         ExitCode::SUCCESS
                     }
-                    (kb, routing) => {
+                    (kb, routing, flows) => {
                         let mut diags = kb.err().unwrap_or_default();
                         diags.0.extend(routing.err().unwrap_or_default().0);
+                        diags.0.extend(flows.err().unwrap_or_default().0);
                         let diags = diags.sorted();
                         print!("{diags}");
                         eprintln!("{}: {} error(s)", dir.display(), diags.len());

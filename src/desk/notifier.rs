@@ -41,7 +41,7 @@ impl Desk {
                 let told =
                     tickets::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
                 if told == 0 {
-                    warn!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
+                    info!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
                 }
                 sqlx::query("UPDATE tickets SET announced_queue = queue WHERE id = $1")
                     .bind(id)

@@ -30,6 +30,16 @@ pub struct Stats {
 impl Desk {
     /// Counts a question that got `fallback`.
     pub async fn record_unanswered(&self, question: &str) -> DeskResult<()> {
+        let mut conn = self.pool().acquire().await?;
+        self.record_unanswered_in(&mut conn, question).await
+    }
+
+    /// [`Desk::record_unanswered`] inside the caller's transaction.
+    pub async fn record_unanswered_in(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        question: &str,
+    ) -> DeskResult<()> {
         let question: String = mask(question.trim()).chars().take(MAX_QUESTION).collect();
         if question.is_empty() {
             return Ok(());
@@ -39,7 +49,7 @@ impl Desk {
              DO UPDATE SET times = unanswered_questions.times + 1, last_at = now()",
         )
         .bind(question)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         Ok(())
     }

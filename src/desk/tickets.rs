@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 use tracing::{info, instrument};
 
 use super::consultants::{self, Consultant};
@@ -129,11 +129,22 @@ impl Desk {
     /// Opens a ticket from an intake, routes it, and tells the SME its code.
     #[instrument(skip_all, fields(chat = new.requester_chat))]
     pub async fn open_ticket(&self, new: NewTicket) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let result = self.open_ticket_in(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::open_ticket`] inside the caller's transaction.
+    pub async fn open_ticket_in(
+        &self,
+        tx: &mut PgConnection,
+        new: NewTicket,
+    ) -> DeskResult<Ticket> {
         let new = validate(new)?;
         let queue = self.routing().route(&new.category, &new.region).clone();
         let opened = now();
         let year = opened.with_timezone(&kst()).year();
-        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (code, requester_chat, company, region, category, description, \
              contact, business_number, queue, created_at) \
@@ -152,26 +163,25 @@ impl Desk {
         .bind(opened)
         .fetch_one(&mut *tx)
         .await?;
-        let ticket = fetch_by_id(&mut tx, id).await?;
+        let ticket = fetch_by_id(&mut *tx, id).await?;
         let actor = Actor::Sme(new.requester_chat);
         log_event(
-            &mut tx,
+            &mut *tx,
             id,
             &actor,
             "opened",
             &format!("queue={}", queue.id),
         )
         .await?;
-        add_message(&mut tx, id, "sme", None, &new.description).await?;
+        add_message(&mut *tx, id, "sme", None, &new.description).await?;
         let calendar = &self.routing().calendar;
         let due =
             calendar.add_business_time(&queue.hours, opened, self.routing().sla.escalate_after);
-        jobs::schedule(&mut tx, id, JobKind::Escalate, due).await?;
+        jobs::schedule(&mut *tx, id, JobKind::Escalate, due).await?;
         let closed_until = (!calendar.is_open(&queue.hours, opened))
             .then(|| calendar.describe_next_open(&queue.hours, opened));
         let notice = notices::received(&ticket, &queue.name, closed_until.as_deref());
-        outbox::enqueue(&mut tx, ticket.requester_chat, &notice, Some(id)).await?;
-        tx.commit().await?;
+        outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(id)).await?;
         info!(code = %ticket.code, queue = %queue.id, "ticket opened");
         Ok(ticket)
     }
@@ -185,9 +195,20 @@ impl Desk {
     /// another.
     #[instrument(skip(self))]
     pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
-        let at = now();
         let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
+        let result = self.claim_next_in(&mut tx, messenger_id).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::claim_next`] inside the caller's transaction.
+    pub async fn claim_next_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+    ) -> DeskResult<Option<Ticket>> {
+        let at = now();
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
             .bind(consultant.id)
             .bind(&consultant.queues)
@@ -199,12 +220,11 @@ impl Desk {
             .await?;
         let Some(ticket) = claimed else {
             // Nothing taken: at capacity, or the queues are empty.
-            check_capacity(&mut tx, &consultant).await?;
+            check_capacity(&mut *tx, &consultant).await?;
             return Ok(None);
         };
-        self.record_claim(&mut tx, &ticket, &consultant.actor(), at)
+        self.record_claim(&mut *tx, &ticket, &consultant.actor(), at)
             .await?;
-        tx.commit().await?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
         Ok(Some(ticket))
     }
@@ -246,8 +266,20 @@ impl Desk {
     #[instrument(skip(self))]
     pub async fn claim(&self, messenger_id: i64, code: &str) -> DeskResult<Ticket> {
         let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        let result = self.claim_in(&mut tx, messenger_id, code).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::claim`] inside the caller's transaction.
+    pub async fn claim_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+    ) -> DeskResult<Ticket> {
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         match ticket.status.as_str() {
             "open" => {}
             "claimed" => {
@@ -270,9 +302,8 @@ impl Desk {
                 queue: ticket.queue,
             });
         }
-        check_capacity(&mut tx, &consultant).await?;
-        let ticket = self.take(&mut tx, ticket.id, &consultant).await?;
-        tx.commit().await?;
+        check_capacity(&mut *tx, &consultant).await?;
+        let ticket = self.take(&mut *tx, ticket.id, &consultant).await?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
         Ok(ticket)
     }
@@ -289,7 +320,7 @@ impl Desk {
 
     async fn take(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut PgConnection,
         id: i64,
         consultant: &Consultant,
     ) -> DeskResult<Ticket> {
@@ -300,7 +331,7 @@ impl Desk {
         .bind(id)
         .bind(consultant.id)
         .bind(at)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         let ticket = fetch_by_id(tx, id).await?;
         self.record_claim(tx, &ticket, &consultant.actor(), at)
@@ -351,12 +382,28 @@ impl Desk {
         to_queue: &str,
         reason: &str,
     ) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let result = self
+            .transfer_in(&mut tx, messenger_id, code, to_queue, reason)
+            .await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::transfer`] inside the caller's transaction.
+    pub async fn transfer_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        to_queue: &str,
+        reason: &str,
+    ) -> DeskResult<Ticket> {
         let Some(queue) = self.routing().queue(to_queue).cloned() else {
             return Err(self.unknown_queue_error(to_queue));
         };
-        let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         match ticket.status.as_str() {
             "claimed" if ticket.consultant_id != Some(consultant.id) => {
                 return Err(DeskError::NotHolder {
@@ -398,25 +445,24 @@ impl Desk {
         .await?;
         let detail = format!("{} → {}: {}", ticket.queue, queue.id, reason.trim());
         log_event(
-            &mut tx,
+            &mut *tx,
             ticket.id,
             &consultant.actor(),
             "transferred",
             &detail,
         )
         .await?;
-        jobs::cancel(&mut tx, ticket.id, JobKind::Lease).await?;
-        self.schedule_escalation(&mut tx, ticket.id, &queue.id, at)
+        jobs::cancel(&mut *tx, ticket.id, JobKind::Lease).await?;
+        self.schedule_escalation(&mut *tx, ticket.id, &queue.id, at)
             .await?;
-        let moved = fetch_by_id(&mut tx, ticket.id).await?;
+        let moved = fetch_by_id(&mut *tx, ticket.id).await?;
         outbox::enqueue(
-            &mut tx,
+            &mut *tx,
             moved.requester_chat,
             &notices::transferred(&moved, &queue.name),
             Some(moved.id),
         )
         .await?;
-        tx.commit().await?;
         info!(code = %moved.code, to = %queue.id, "ticket transferred");
         Ok(moved)
     }
@@ -430,15 +476,30 @@ impl Desk {
         code: &str,
         summary: &str,
     ) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let result = self
+            .resolve_in(&mut tx, messenger_id, code, summary)
+            .await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::resolve`] inside the caller's transaction.
+    pub async fn resolve_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        summary: &str,
+    ) -> DeskResult<Ticket> {
         let summary = summary.trim();
         if summary.is_empty() {
             return Err(DeskError::Invalid(
                 "해결 내용을 한 줄이라도 적어 주세요. SME에게 그대로 전달됩니다".into(),
             ));
         }
-        let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         self.require_holder(&ticket, &consultant, "해결")?;
         let at = now();
         sqlx::query("UPDATE tickets SET status = 'resolved', resolved_at = $2 WHERE id = $1")
@@ -446,31 +507,37 @@ impl Desk {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        log_event(&mut tx, ticket.id, &consultant.actor(), "resolved", summary).await?;
+        log_event(
+            &mut *tx,
+            ticket.id,
+            &consultant.actor(),
+            "resolved",
+            summary,
+        )
+        .await?;
         add_message(
-            &mut tx,
+            &mut *tx,
             ticket.id,
             "consultant",
             Some(consultant.id),
             summary,
         )
         .await?;
-        jobs::cancel(&mut tx, ticket.id, JobKind::Lease).await?;
+        jobs::cancel(&mut *tx, ticket.id, JobKind::Lease).await?;
         let routing = self.routing();
         let due = routing.calendar.next_open(
             routing.hours(&ticket.queue),
             at + routing.sla.followup_after,
         );
-        jobs::schedule(&mut tx, ticket.id, JobKind::Followup, due).await?;
-        let resolved = fetch_by_id(&mut tx, ticket.id).await?;
+        jobs::schedule(&mut *tx, ticket.id, JobKind::Followup, due).await?;
+        let resolved = fetch_by_id(&mut *tx, ticket.id).await?;
         outbox::enqueue(
-            &mut tx,
+            &mut *tx,
             resolved.requester_chat,
             &notices::resolved(&resolved, summary),
             Some(resolved.id),
         )
         .await?;
-        tx.commit().await?;
         info!(code = %resolved.code, "ticket resolved");
         Ok(resolved)
     }
@@ -537,8 +604,21 @@ impl Desk {
     #[instrument(skip(self, reason))]
     pub async fn reopen(&self, messenger_id: i64, code: &str, reason: &str) -> DeskResult<Ticket> {
         let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        let result = self.reopen_in(&mut tx, messenger_id, code, reason).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::reopen`] inside the caller's transaction.
+    pub async fn reopen_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        reason: &str,
+    ) -> DeskResult<Ticket> {
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         if !self.may_work_on(&consultant, &ticket.queue)
             && ticket.consultant_id != Some(consultant.id)
         {
@@ -548,15 +628,14 @@ impl Desk {
             });
         }
         let reopened = self
-            .reopen_locked(&mut tx, ticket, &consultant.actor(), reason.trim())
+            .reopen_locked(&mut *tx, ticket, &consultant.actor(), reason.trim())
             .await?;
-        tx.commit().await?;
         Ok(reopened)
     }
 
     async fn reopen_locked(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut PgConnection,
         ticket: Ticket,
         actor: &Actor,
         reason: &str,
@@ -574,7 +653,7 @@ impl Desk {
              announced_queue = NULL WHERE id = $1",
         )
         .bind(ticket.id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         log_event(tx, ticket.id, actor, "reopened", reason).await?;
         jobs::cancel(tx, ticket.id, JobKind::Followup).await?;
@@ -588,12 +667,25 @@ impl Desk {
     /// The SME's 1–5 answer to the follow-up: 1–2 reopens, 3–5 closes.
     #[instrument(skip(self))]
     pub async fn rate(&self, requester_chat: i64, code: &str, score: i64) -> DeskResult<Ticket> {
+        let mut tx = self.pool().begin().await?;
+        let result = self.rate_in(&mut tx, requester_chat, code, score).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::rate`] inside the caller's transaction.
+    pub async fn rate_in(
+        &self,
+        tx: &mut PgConnection,
+        requester_chat: i64,
+        code: &str,
+        score: i64,
+    ) -> DeskResult<Ticket> {
         if !(1..=5).contains(&score) {
             return Err(DeskError::BadRating(score));
         }
         let score = score as i32;
-        let mut tx = self.pool().begin().await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         if ticket.requester_chat != requester_chat {
             // An SME sees only its own tickets: others' codes do not exist.
             return Err(DeskError::UnknownTicket(code.to_string()));
@@ -611,28 +703,28 @@ impl Desk {
             .bind(score)
             .execute(&mut *tx)
             .await?;
-        log_event(&mut tx, ticket.id, &actor, "rated", &score.to_string()).await?;
-        jobs::cancel(&mut tx, ticket.id, JobKind::Followup).await?;
+        log_event(&mut *tx, ticket.id, &actor, "rated", &score.to_string()).await?;
+        jobs::cancel(&mut *tx, ticket.id, JobKind::Followup).await?;
         let rated = if score <= 2 {
             let reason = format!("만족도 {score}점");
-            self.reopen_locked(&mut tx, ticket, &actor, &reason).await?
+            self.reopen_locked(&mut *tx, ticket, &actor, &reason)
+                .await?
         } else {
             sqlx::query("UPDATE tickets SET status = 'closed', closed_at = $2 WHERE id = $1")
                 .bind(ticket.id)
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
-            log_event(&mut tx, ticket.id, &actor, "closed", "").await?;
-            fetch_by_id(&mut tx, ticket.id).await?
+            log_event(&mut *tx, ticket.id, &actor, "closed", "").await?;
+            fetch_by_id(&mut *tx, ticket.id).await?
         };
         outbox::enqueue(
-            &mut tx,
+            &mut *tx,
             requester_chat,
             &notices::rated(&rated, score),
             Some(rated.id),
         )
         .await?;
-        tx.commit().await?;
         Ok(rated)
     }
 
@@ -640,26 +732,58 @@ impl Desk {
     /// sent to the SME, and it renews the consultant's lease.
     #[instrument(skip(self, body))]
     pub async fn reply(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<Ticket> {
-        let body = non_empty_message(body)?;
         let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
-        self.require_holder(&ticket, &consultant, "답변")?;
-        add_message(&mut tx, ticket.id, "consultant", Some(consultant.id), &body).await?;
-        self.schedule_lease(&mut tx, &ticket, now()).await?;
-        let notice = notices::from_consultant(&ticket, &consultant.name, &body);
-        outbox::enqueue(&mut tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
+        let result = self.reply_in(&mut tx, messenger_id, code, body).await?;
         tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::reply`] inside the caller's transaction.
+    pub async fn reply_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        body: &str,
+    ) -> DeskResult<Ticket> {
+        let body = non_empty_message(body)?;
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
+        self.require_holder(&ticket, &consultant, "답변")?;
+        add_message(
+            &mut *tx,
+            ticket.id,
+            "consultant",
+            Some(consultant.id),
+            &body,
+        )
+        .await?;
+        self.schedule_lease(&mut *tx, &ticket, now()).await?;
+        let notice = notices::from_consultant(&ticket, &consultant.name, &body);
+        outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
         Ok(ticket)
     }
 
     /// An internal note on a ticket; the SME never sees it.
     #[instrument(skip(self, body))]
     pub async fn note(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<()> {
-        let body = non_empty_message(body)?;
         let mut tx = self.pool().begin().await?;
-        let consultant = lock_consultant(&mut tx, messenger_id).await?;
-        let ticket = lock_ticket(&mut tx, code).await?;
+        self.note_in(&mut tx, messenger_id, code, body).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Desk::note`] inside the caller's transaction.
+    pub async fn note_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        body: &str,
+    ) -> DeskResult<()> {
+        let body = non_empty_message(body)?;
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
         if !self.may_work_on(&consultant, &ticket.queue)
             && ticket.consultant_id != Some(consultant.id)
         {
@@ -668,8 +792,7 @@ impl Desk {
                 queue: ticket.queue,
             });
         }
-        add_message(&mut tx, ticket.id, "note", Some(consultant.id), &body).await?;
-        tx.commit().await?;
+        add_message(&mut *tx, ticket.id, "note", Some(consultant.id), &body).await?;
         Ok(())
     }
 
@@ -678,8 +801,20 @@ impl Desk {
     /// the ticket, or `None` when the SME has no open ticket.
     #[instrument(skip(self, body))]
     pub async fn sme_message(&self, requester_chat: i64, body: &str) -> DeskResult<Option<Ticket>> {
-        let body = non_empty_message(body)?;
         let mut tx = self.pool().begin().await?;
+        let result = self.sme_message_in(&mut tx, requester_chat, body).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// [`Desk::sme_message`] inside the caller's transaction.
+    pub async fn sme_message_in(
+        &self,
+        tx: &mut PgConnection,
+        requester_chat: i64,
+        body: &str,
+    ) -> DeskResult<Option<Ticket>> {
+        let body = non_empty_message(body)?;
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM tickets WHERE requester_chat = $1 AND status IN ('open', 'claimed') \
              ORDER BY (status = 'claimed') DESC, id DESC LIMIT 1 FOR UPDATE",
@@ -691,18 +826,17 @@ impl Desk {
             return Ok(None);
         };
         // Read after the lock, so a claim committed meanwhile is seen.
-        let ticket = fetch_by_id(&mut tx, id).await?;
-        add_message(&mut tx, ticket.id, "sme", None, &body).await?;
+        let ticket = fetch_by_id(&mut *tx, id).await?;
+        add_message(&mut *tx, ticket.id, "sme", None, &body).await?;
         if let Some(consultant_chat) = ticket.consultant_messenger {
             outbox::enqueue(
-                &mut tx,
+                &mut *tx,
                 consultant_chat,
                 &notices::from_sme(&ticket, &body),
                 Some(ticket.id),
             )
             .await?;
         }
-        tx.commit().await?;
         Ok(Some(ticket))
     }
 

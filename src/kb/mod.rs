@@ -35,8 +35,9 @@ pub const MAX_QUESTION_CHARS: usize = 1000;
 /// Top-level tables that belong to other parts of onestop (routing, flows):
 /// the knowledge-base loader leaves them alone instead of calling them unknown.
 /// `routing`, `queue`, `route` and `holidays` are read by
-/// `crate::desk::routing::Routing::load` (its `TABLES`).
-pub const OTHER_TABLES: &[&str] = &["routing", "queue", "route", "holidays"];
+/// `crate::desk::routing::Routing::load` (its `TABLES`); `flow` by the dialog
+/// engine (`dialogs/flows/`).
+pub const OTHER_TABLES: &[&str] = &["routing", "queue", "route", "holidays", "flow"];
 
 /// One file of a `dialogs/` folder.
 #[derive(Debug, Clone)]
@@ -358,6 +359,9 @@ impl KnowledgeBase {
         if !unknown.is_empty() {
             if let Some(corrected) = self.correct_typos(&analysis.text, &unknown) {
                 tracing::debug!(%corrected, "corrected typos");
+                if std::env::var_os("ONESTOP_EXPLAIN_TYPOS").is_some() {
+                    eprintln!("TYPO {question} => {corrected}");
+                }
                 analysis = self.analyzer.analyze(&corrected);
             }
         }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_telegram;
 pub mod pg;
 
 use std::io::Write;
@@ -19,6 +20,25 @@ pub fn onestop() -> Command {
 /// Runs `onestop args…` with `stdin` as standard input.
 pub fn run(args: &[&str], stdin: &str) -> Output {
     let mut child = onestop()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("onestop starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("onestop finishes")
+}
+
+/// Runs `onestop args…` against the test database `db`.
+pub fn run_with_db(db: &pg::TestDb, args: &[&str], stdin: &str) -> Output {
+    let mut child = onestop()
+        .env("DATABASE_URL", &db.url)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

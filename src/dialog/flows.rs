@@ -1,0 +1,459 @@
+//! Dialog flows written by admins in `dialogs/flows/`: steps with prompts,
+//! typed slots, validation with a re-ask, branches, and an action at the end
+//! (open a ticket, find programs). Loaded and validated with file, line and
+//! column like the rest of `dialogs/`.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::kb::diagnostic::{Diagnostics, LineIndex, Location};
+use crate::kb::SourceFile;
+
+/// What a step asks for, and how the answer is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotType {
+    /// Free text (1–4,000 characters).
+    Text,
+    /// One of `options`, offered as buttons.
+    Choice,
+    /// A Korean phone number.
+    Phone,
+    /// An email address.
+    Email,
+    /// A phone number or an email.
+    Contact,
+    /// One of the 17 시·도, offered as buttons.
+    Region,
+    /// A ticket category, offered as buttons.
+    Category,
+    /// A business stage (예비창업, 초기창업, 성장, 재도약), offered as buttons.
+    Stage,
+    /// 예 / 아니요: goes to `yes` or `no`.
+    YesNo,
+    /// A 사업자등록번호, checked by its check digit.
+    BusinessNumber,
+}
+
+const SLOT_TYPES: &[(&str, SlotType)] = &[
+    ("text", SlotType::Text),
+    ("choice", SlotType::Choice),
+    ("phone", SlotType::Phone),
+    ("email", SlotType::Email),
+    ("contact", SlotType::Contact),
+    ("region", SlotType::Region),
+    ("category", SlotType::Category),
+    ("stage", SlotType::Stage),
+    ("yesno", SlotType::YesNo),
+    ("business_number", SlotType::BusinessNumber),
+];
+
+/// What happens when a flow reaches `@action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Open a ticket from the slots company, region, category, description,
+    /// contact (and business_number).
+    OpenTicket,
+    /// List the programs that fit region, stage and need (a category).
+    FindPrograms,
+    /// End the flow without doing anything.
+    Cancel,
+}
+
+const ACTIONS: &[(&str, Action, &[&str])] = &[
+    (
+        "@open_ticket",
+        Action::OpenTicket,
+        &["company", "region", "category", "description", "contact"],
+    ),
+    (
+        "@find_programs",
+        Action::FindPrograms,
+        &["region", "stage", "need"],
+    ),
+    ("@cancel", Action::Cancel, &[]),
+];
+
+/// Where a step leads: another step, or an action that ends the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Step(String),
+    Action(Action),
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub ask: String,
+    pub slot: Option<String>,
+    pub kind: SlotType,
+    pub options: Vec<String>,
+    pub optional: bool,
+    pub next: Option<Target>,
+    pub yes: Option<Target>,
+    pub no: Option<Target>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub id: String,
+    pub title: String,
+    pub start: String,
+    /// Slots filled before the first step (e.g. category = "기타").
+    pub preset: BTreeMap<String, String>,
+    pub steps: Vec<Step>,
+    pub done: String,
+}
+
+impl Flow {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// Every flow of a `dialogs/` folder.
+#[derive(Debug, Clone, Default)]
+pub struct Flows {
+    pub flows: Vec<Flow>,
+}
+
+impl Flows {
+    pub fn get(&self, id: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+
+    /// Loads and checks the `[[flow]]` tables of `sources`; every problem
+    /// is reported at once.
+    pub fn load(sources: &[SourceFile]) -> Result<Flows, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut flows = Vec::new();
+        let mut first_place: HashMap<String, Location> = HashMap::new();
+        for source in sources {
+            if !mentions_flows(&source.text) {
+                continue;
+            }
+            let lines = LineIndex::new(&source.path, &source.text);
+            // Syntax errors are the knowledge base loader's to report.
+            if toml::de::DeTable::parse(&source.text).is_err() {
+                continue;
+            }
+            let file: FlowFile = match toml::from_str(&source.text) {
+                Ok(file) => file,
+                Err(e) => {
+                    let at = lines.location(e.span().map_or(0, |s| s.start));
+                    let message = e.message().lines().next().unwrap_or("invalid flow");
+                    diags.push(at, format!("flow: {message}"));
+                    continue;
+                }
+            };
+            for raw in file.flow {
+                let at = lines.location(raw.id.span().start);
+                if let Some(first) = first_place.get(raw.id.get_ref()) {
+                    diags.push(
+                        at.clone(),
+                        format!("flow `{}` is already defined at {first}", raw.id.get_ref()),
+                    );
+                    continue;
+                }
+                first_place.insert(raw.id.get_ref().clone(), at);
+                if let Some(flow) = check_flow(raw, &lines, &mut diags) {
+                    flows.push(flow);
+                }
+            }
+        }
+        if diags.is_empty() {
+            Ok(Flows { flows })
+        } else {
+            Err(diags.sorted())
+        }
+    }
+}
+
+fn mentions_flows(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("[[flow") || l.starts_with("[flow")
+    })
+}
+
+#[derive(Deserialize)]
+struct FlowFile {
+    #[serde(default)]
+    flow: Vec<RawFlow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlow {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    start: Spanned<String>,
+    #[serde(default)]
+    preset: BTreeMap<String, String>,
+    /// Said when the flow's action is done (before the action's own reply).
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    step: Vec<RawStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: Spanned<String>,
+    #[serde(default)]
+    ask: Option<Spanned<String>>,
+    #[serde(default)]
+    slot: Option<String>,
+    #[serde(rename = "type", default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    next: Option<Spanned<String>>,
+    #[serde(default)]
+    yes: Option<Spanned<String>>,
+    #[serde(default)]
+    no: Option<Spanned<String>>,
+}
+
+fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> Option<Flow> {
+    let before = diags.len();
+    let flow_at = lines.location(raw.id.span().start);
+    let mut ids: HashMap<String, Location> = HashMap::new();
+    for step in &raw.step {
+        let at = lines.location(step.id.span().start);
+        if let Some(first) = ids.get(step.id.get_ref()) {
+            diags.push(
+                at,
+                format!("step `{}` is already defined at {first}", step.id.get_ref()),
+            );
+        } else {
+            ids.insert(step.id.get_ref().clone(), at);
+        }
+    }
+    if raw.step.is_empty() {
+        diags.push(
+            flow_at.clone(),
+            format!("flow `{}` has no [[flow.step]]", raw.id.get_ref()),
+        );
+    }
+    let known: Vec<&str> = ids.keys().map(String::as_str).collect();
+    let target = |value: &Spanned<String>, diags: &mut Diagnostics| -> Option<Target> {
+        let name = value.get_ref().trim();
+        let at = lines.location(value.span().start);
+        if let Some(action) = name.strip_prefix('@').map(|_| name) {
+            return match ACTIONS.iter().find(|(n, _, _)| *n == action) {
+                Some((_, a, _)) => Some(Target::Action(*a)),
+                None => {
+                    let names: Vec<&str> = ACTIONS.iter().map(|(n, _, _)| *n).collect();
+                    diags.push(
+                        at,
+                        format!(
+                            "unknown action `{name}`; expected one of: {}",
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        if ids.contains_key(name) {
+            Some(Target::Step(name.to_string()))
+        } else {
+            diags.push(
+                at,
+                format!("unknown step `{name}`{}", did_you_mean(name, &known)),
+            );
+            None
+        }
+    };
+    let start = raw.start.get_ref().trim().to_string();
+    if !ids.contains_key(&start) && !raw.step.is_empty() {
+        diags.push(
+            lines.location(raw.start.span().start),
+            format!(
+                "unknown start step `{start}`{}",
+                did_you_mean(&start, &known)
+            ),
+        );
+    }
+    let mut steps = Vec::new();
+    let mut filled: HashSet<String> = raw.preset.keys().cloned().collect();
+    let mut actions_used = Vec::new();
+    for rs in &raw.step {
+        let at = lines.location(rs.id.span().start);
+        let kind_name = rs.kind.as_ref().map_or("text", |k| k.get_ref().as_str());
+        let kind = match SLOT_TYPES.iter().find(|(n, _)| *n == kind_name) {
+            Some((_, k)) => *k,
+            None => {
+                let place = rs
+                    .kind
+                    .as_ref()
+                    .map_or(at.clone(), |k| lines.location(k.span().start));
+                let names: Vec<&str> = SLOT_TYPES.iter().map(|(n, _)| *n).collect();
+                diags.push(
+                    place,
+                    format!(
+                        "unknown step type `{kind_name}`; expected one of: {}",
+                        names.join(", ")
+                    ),
+                );
+                SlotType::Text
+            }
+        };
+        let ask = match &rs.ask {
+            Some(a) if !a.get_ref().trim().is_empty() => a.get_ref().trim().to_string(),
+            Some(a) => {
+                diags.push(lines.location(a.span().start), "`ask` is empty");
+                String::new()
+            }
+            None => {
+                diags.push(
+                    at.clone(),
+                    format!("step `{}` has no prompt (`ask`)", rs.id.get_ref()),
+                );
+                String::new()
+            }
+        };
+        if kind == SlotType::Choice && rs.options.is_empty() {
+            diags.push(
+                at.clone(),
+                format!("step `{}` of type choice needs `options`", rs.id.get_ref()),
+            );
+        }
+        if kind != SlotType::YesNo && rs.slot.is_none() {
+            diags.push(
+                at.clone(),
+                format!(
+                    "step `{}` needs a `slot` to keep the answer in",
+                    rs.id.get_ref()
+                ),
+            );
+        }
+        if let Some(slot) = &rs.slot {
+            filled.insert(slot.clone());
+        }
+        let (next, yes, no) = if kind == SlotType::YesNo {
+            if rs.next.is_some() {
+                diags.push(
+                    at.clone(),
+                    "a yesno step goes on with `yes` and `no`, not `next`",
+                );
+            }
+            let yes = match &rs.yes {
+                Some(v) => target(v, diags),
+                None => {
+                    diags.push(
+                        at.clone(),
+                        format!("yesno step `{}` needs `yes`", rs.id.get_ref()),
+                    );
+                    None
+                }
+            };
+            let no = match &rs.no {
+                Some(v) => target(v, diags),
+                None => {
+                    diags.push(
+                        at.clone(),
+                        format!("yesno step `{}` needs `no`", rs.id.get_ref()),
+                    );
+                    None
+                }
+            };
+            (None, yes, no)
+        } else {
+            let next = match &rs.next {
+                Some(v) => target(v, diags),
+                None => {
+                    diags.push(
+                        at.clone(),
+                        format!(
+                            "step `{}` needs `next` (a step id or an @action)",
+                            rs.id.get_ref()
+                        ),
+                    );
+                    None
+                }
+            };
+            (next, None, None)
+        };
+        for t in [&next, &yes, &no].into_iter().flatten() {
+            if let Target::Action(a) = t {
+                actions_used.push((*a, at.clone()));
+            }
+        }
+        steps.push(Step {
+            id: rs.id.get_ref().clone(),
+            ask,
+            slot: rs.slot.clone(),
+            kind,
+            options: rs.options.clone(),
+            optional: rs.optional,
+            next,
+            yes,
+            no,
+        });
+    }
+    // Slots an action needs must be asked somewhere (or preset).
+    for (action, at) in &actions_used {
+        let needs = ACTIONS
+            .iter()
+            .find(|(_, a, _)| a == action)
+            .map_or(&[][..], |(_, _, n)| n);
+        for slot in needs.iter().filter(|s| !filled.contains(**s)) {
+            diags.push(
+                at.clone(),
+                format!("this flow never asks for `{slot}`, which its action needs"),
+            );
+        }
+    }
+    // Unreachable steps.
+    if diags.len() == before {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut queue: VecDeque<&str> = VecDeque::from([start.as_str()]);
+        while let Some(id) = queue.pop_front() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(step) = steps.iter().find(|s| s.id == id) {
+                for t in [&step.next, &step.yes, &step.no].into_iter().flatten() {
+                    if let Target::Step(next) = t {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        for step in &steps {
+            if !seen.contains(step.id.as_str()) {
+                diags.push(
+                    ids[&step.id].clone(),
+                    format!("step `{}` can never be reached from `{start}`", step.id),
+                );
+            }
+        }
+    }
+    if diags.len() != before {
+        return None;
+    }
+    Some(Flow {
+        id: raw.id.into_inner(),
+        title: raw.title.into_inner(),
+        start,
+        preset: raw.preset,
+        steps,
+        done: raw.done.unwrap_or_default(),
+    })
+}
+
+fn did_you_mean(name: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::normalized_levenshtein(k, name), *k))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+}

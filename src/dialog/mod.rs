@@ -1,0 +1,184 @@
+//! The dialog engine: one message or button press in, replies out, the same
+//! for every channel. SMEs get answers from the knowledge base, menus, flows
+//! from `dialogs/flows/` and their tickets; registered consultants get their
+//! queue, tickets and the relay. State lives in Postgres (`conversations`),
+//! and every reply is written to the outbox in the caller's transaction, so
+//! a message is handled exactly once or not at all.
+
+mod consultant;
+pub mod flows;
+mod sme;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+
+use crate::desk::notices::Notice;
+use crate::desk::{outbox, Button, Desk, DeskError};
+use crate::kb::KnowledgeBase;
+pub use flows::Flows;
+
+/// Longest message handled; Telegram's own limit is 4,096.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// What arrived from a chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A typed message (commands included).
+    Text(String),
+    /// A pressed button, by its data.
+    Button(String),
+}
+
+/// Everything a conversation needs: the knowledge base, the flows, the desk.
+#[derive(Clone)]
+pub struct Engine {
+    pub kb: Arc<KnowledgeBase>,
+    pub flows: Arc<Flows>,
+    pub desk: Desk,
+}
+
+/// Where a chat is, kept between messages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ChatState {
+    /// The flow in progress, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<FlowState>,
+    /// Entry ids last offered as suggestions (typed numbers pick them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered: Vec<String>,
+    /// A consultant's ticket that plain messages go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_ticket: Option<String>,
+    /// A consultant's next message completes this (`resolve:CODE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FlowState {
+    pub id: String,
+    pub step: String,
+    pub slots: BTreeMap<String, String>,
+    /// Steps passed, for "back".
+    pub history: Vec<String>,
+}
+
+/// Replies being written for one input.
+pub(crate) struct Replies<'c> {
+    tx: &'c mut PgConnection,
+    chat: i64,
+}
+
+impl Replies<'_> {
+    async fn say(&mut self, body: impl Into<String>, buttons: Vec<Vec<Button>>) -> Result<()> {
+        let notice = Notice {
+            body: body.into(),
+            buttons,
+        };
+        outbox::enqueue(self.tx, self.chat, &notice, None).await?;
+        Ok(())
+    }
+
+    async fn text(&mut self, body: impl Into<String>) -> Result<()> {
+        self.say(body, Vec::new()).await
+    }
+}
+
+impl Engine {
+    pub fn new(kb: Arc<KnowledgeBase>, flows: Arc<Flows>, desk: Desk) -> Self {
+        Self { kb, flows, desk }
+    }
+
+    /// Handles one input from `chat` inside `tx`: state, desk changes and
+    /// replies commit together.
+    pub async fn handle(&self, tx: &mut PgConnection, chat: i64, input: &Input) -> Result<()> {
+        let span = tracing::info_span!("update", chat);
+        let _entered = span.enter();
+        let mut state = load_state(tx, chat).await?;
+        let is_consultant: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1 AND active)",
+        )
+        .bind(chat)
+        .fetch_one(&mut *tx)
+        .await?;
+        {
+            let mut replies = Replies { tx, chat };
+            let input = tidy(input);
+            match input {
+                None => replies.text(self.kb.texts.get("empty")).await?,
+                Some(Input::Text(t)) if t.chars().count() > MAX_MESSAGE_CHARS => {
+                    replies.text(self.kb.texts.get("too_long")).await?
+                }
+                Some(input) if is_consultant => {
+                    consultant::handle(self, &mut replies, &mut state, &input).await?
+                }
+                Some(input) => sme::handle(self, &mut replies, &mut state, &input).await?,
+            }
+        }
+        save_state(tx, chat, &state).await?;
+        Ok(())
+    }
+}
+
+/// Ends the savepoint of a desk action: kept if it succeeded, rolled back if
+/// it was refused (the refusal's text is returned for the user).
+pub(crate) async fn settle<T>(
+    savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
+    result: Result<T, DeskError>,
+) -> Result<Result<T, String>> {
+    match result {
+        Ok(value) => {
+            savepoint.commit().await?;
+            Ok(Ok(value))
+        }
+        Err(DeskError::Database(e)) => Err(e.into()),
+        Err(refusal) => {
+            savepoint.rollback().await?;
+            Ok(Err(refusal.to_string()))
+        }
+    }
+}
+
+/// Normalizes what arrived: trims text, drops empty messages.
+fn tidy(input: &Input) -> Option<Input> {
+    match input {
+        Input::Text(t) => {
+            let t = t.trim();
+            (!t.is_empty()).then(|| Input::Text(t.to_string()))
+        }
+        Input::Button(b) => Some(Input::Button(b.clone())),
+    }
+}
+
+async fn load_state(tx: &mut PgConnection, chat: i64) -> Result<ChatState> {
+    sqlx::query("INSERT INTO conversations (chat_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(chat)
+        .execute(&mut *tx)
+        .await?;
+    let state: sqlx::types::Json<serde_json::Value> =
+        sqlx::query_scalar("SELECT state FROM conversations WHERE chat_id = $1 FOR UPDATE")
+            .bind(chat)
+            .fetch_one(&mut *tx)
+            .await?;
+    // A state written by an older version that no longer reads is dropped,
+    // not fatal: the chat starts over.
+    Ok(serde_json::from_value(state.0).unwrap_or_default())
+}
+
+async fn save_state(tx: &mut PgConnection, chat: i64, state: &ChatState) -> Result<()> {
+    sqlx::query("UPDATE conversations SET state = $2, updated_at = now() WHERE chat_id = $1")
+        .bind(chat)
+        .bind(sqlx::types::Json(state))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Buttons laid out `per_row` to a row.
+pub(crate) fn rows(buttons: Vec<Button>, per_row: usize) -> Vec<Vec<Button>> {
+    buttons.chunks(per_row).map(|c| c.to_vec()).collect()
+}
