@@ -208,6 +208,10 @@ fn main() {
         );
         let (fb, answers) = uncovered(&kb, &uncovered_lines, misses);
         println!("uncovered.tsv fallback {fb:.3}, answers {answers}");
+        println!(
+            "typos.tsv     {}",
+            covered(&kb, &read("typos.tsv"), None, misses)
+        );
         let holdout = read("holdout.tsv");
         if !holdout.is_empty() && args.iter().any(|a| a == "holdout") {
             println!("holdout.tsv   {}", covered(&kb, &holdout, None, misses));

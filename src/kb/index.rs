@@ -342,6 +342,7 @@ impl Index {
             .filter(|t| {
                 matches!(t.kind, TermKind::Word | TermKind::Stem | TermKind::Part)
                     && !self.knows(&t.text)
+                    && analysis.fragmented.contains(&t.word)
             })
             .map(|t| t.word)
             .collect();
@@ -383,9 +384,10 @@ impl Index {
             let kind = self.tuning.kind(term.kind);
             let (id, weight) = match self.vocabulary.get(&term.text) {
                 Some(&id) => (Some(id), kind * self.idf[id as usize]),
-                None => match (!matches!(term.kind, TermKind::Joined | TermKind::Aspect))
-                    .then(|| self.correct_typo(&term.text))
-                    .flatten()
+                None => match (!matches!(term.kind, TermKind::Joined | TermKind::Aspect)
+                    && analysis.fragmented.contains(&term.word))
+                .then(|| self.correct_typo(&term.text))
+                .flatten()
                 {
                     Some((id, similarity)) => {
                         (Some(id), kind * similarity as f32 * self.idf[id as usize])

@@ -359,10 +359,7 @@ impl KnowledgeBase {
         if !unknown.is_empty() {
             if let Some(corrected) = self.correct_typos(&analysis.text, &unknown) {
                 tracing::debug!(%corrected, "corrected typos");
-                if std::env::var_os("ONESTOP_EXPLAIN_TYPOS").is_some() {
-                    eprintln!("TYPO {question} => {corrected}");
-                }
-                analysis = self.analyzer.analyze(&corrected);
+                analysis = self.analyzer.analyze_prepared(corrected);
             }
         }
         let ranked = self.index.rank(&analysis);

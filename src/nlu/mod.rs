@@ -75,6 +75,11 @@ pub struct Analysis {
     pub terms: Vec<Term>,
     /// The normalized text without spaces and punctuation.
     pub compact: String,
+    /// The written words ko-dic could not read whole (an unknown piece, or a
+    /// one-syllable piece next to another content piece: 지언금 → 지언 + 금):
+    /// where a typo is likely. A word ko-dic reads as a real word (케이스,
+    /// 도시) is not a typo of a similar knowledge-base word.
+    pub fragmented: Vec<usize>,
     /// The text as analyzed: normalized, synonyms rewritten, one space
     /// between words.
     pub text: String,
@@ -202,7 +207,13 @@ impl Analyzer {
 
     /// Analyzes one text into search terms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        let normalized = glue_words(&self.synonyms.rewrite(&normalize(text)));
+        self.analyze_prepared(glue_words(&self.synonyms.rewrite(&normalize(text))))
+    }
+
+    /// Analyzes a text that is already normalized with its synonyms rewritten
+    /// (an `Analysis::text`, edited): rewriting it again would nest synonyms
+    /// that contain one another (혁신센터 inside 창조경제혁신센터).
+    pub fn analyze_prepared(&self, normalized: String) -> Analysis {
         let mut analysis = Analysis {
             compact: compact(&normalized),
             ..Analysis::default()
@@ -212,6 +223,9 @@ impl Analyzer {
             return analysis;
         };
         let word_starts: Vec<usize> = normalized.match_indices(' ').map(|(i, _)| i).collect();
+        // Per written word: content pieces, and whether one is odd (unknown
+        // to ko-dic, or one syllable long).
+        let mut pieces = vec![(0u8, false, false); word_starts.len() + 1];
         // Nouns in a row, to be joined; broken by anything that is not a noun.
         let mut run: Vec<String> = Vec::new();
         let mut aspects: Vec<&'static str> = Vec::new();
@@ -220,11 +234,36 @@ impl Analyzer {
         for token in tokens.iter_mut() {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
+            let unknown = token.word_id.is_unknown();
             let details = token.details();
             let tag = details.first().copied().unwrap_or("UNK");
             let word_type = details.get(4).copied().unwrap_or("*");
             let expression = details.get(7).copied().unwrap_or("*");
             let first_tag = tag.split('+').next().unwrap_or(tag);
+            let content_piece = unknown
+                || matches!(
+                    first_tag,
+                    "NNG"
+                        | "NNP"
+                        | "NNB"
+                        | "NR"
+                        | "NP"
+                        | "XPN"
+                        | "XSN"
+                        | "XR"
+                        | "MAG"
+                        | "MM"
+                        | "IC"
+                        | "SL"
+                        | "SH"
+                        | "UNKNOWN"
+                );
+            if content_piece {
+                let piece = &mut pieces[analysis.current_word];
+                piece.0 = piece.0.saturating_add(1);
+                piece.1 |= surface.chars().count() == 1;
+                piece.2 |= unknown;
+            }
 
             if std::mem::take(&mut after_myeot) {
                 if let Some(aspect) = counter_aspect(&surface) {
@@ -305,6 +344,12 @@ impl Analyzer {
         for aspect in aspects {
             analysis.push(aspect, TermKind::Aspect);
         }
+        analysis.fragmented = pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, (count, short, unknown))| *unknown || (*short && *count >= 2))
+            .map(|(i, _)| i)
+            .collect();
         analysis.text = normalized;
         analysis
     }
