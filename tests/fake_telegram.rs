@@ -128,7 +128,11 @@ async fn a_second_poller_terminates_the_first() {
         let bot = bot.clone();
         async move { bot.get_updates().timeout(5).await }
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let deadline = Instant::now() + WAIT;
+    while fake.request_count("getUpdates") == 0 {
+        assert!(Instant::now() < deadline, "the first poll never arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let second = bot.get_updates().timeout(0).await.unwrap();
     assert!(second.is_empty());
     let first = first.await.unwrap();
@@ -401,7 +405,7 @@ async fn telegram_s_own_refusals() {
         matches!(blocked, Err(RequestError::Api(ApiError::BotBlocked))),
         "{blocked:?}"
     );
-    assert_eq!(fake.sent().len(), 2);
+    assert_eq!(fake.sent().len(), 3);
 }
 
 #[tokio::test]
@@ -474,4 +478,48 @@ async fn a_teloxide_dispatcher_answers_through_the_fake() {
     token.shutdown().unwrap().await;
     running.await.unwrap();
     assert!(fake.request_count("getUpdates") >= 2);
+}
+
+/// Raw HTTP, to check what teloxide cannot show quickly: query-string
+/// parameters, and the 502 of `set_bad_gateway` (teloxide sleeps 10 s on 5xx).
+#[test]
+fn raw_http_query_parameters_and_bad_gateway() {
+    use std::io::{Read, Write};
+
+    fn get(fake: &FakeTelegram, path: &str) -> String {
+        let address = fake
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    let fake = FakeTelegram::start_blocking();
+    let response = get(
+        &fake,
+        "/bot123456:TEST/sendMessage?chat_id=3&text=%EC%95%88%EB%85%95+%ED%95%98%EC%84%B8%EC%9A%94",
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(fake.sent_to(3)[0].text, "안녕 하세요");
+
+    let response = get(&fake, "/bot123456:TEST/frobnicate");
+    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+    assert!(response.contains(r#""description":"Not Found: method not found""#));
+
+    fake.set_bad_gateway(true);
+    let response = get(&fake, "/bot123456:TEST/getMe");
+    assert!(response.starts_with("HTTP/1.1 502"), "{response}");
+    fake.set_bad_gateway(false);
+    let response = get(&fake, "/bot123456:TEST/getMe");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(fake.request_count("getMe"), 2);
 }

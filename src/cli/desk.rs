@@ -549,3 +549,38 @@ pub async fn wait_for_stop_signal() {
         _ = term.recv() => {}
     }
 }
+
+/// How `onestop serve` reaches Telegram.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The bot's token from @BotFather.
+    #[arg(long, env = "TELOXIDE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The Bot API server (a self-hosted one, or a fake one in tests).
+    #[arg(
+        long,
+        env = "TELOXIDE_API_URL",
+        default_value = "https://api.telegram.org"
+    )]
+    pub api_url: String,
+    /// Long-polling wait per getUpdates call, in seconds (teloxide's HTTP
+    /// client gives up after 17).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub poll_timeout: u64,
+    /// Receive updates by webhook on this address (path /telegram) instead
+    /// of long polling; Telegram must be told the public URL with setWebhook.
+    #[arg(long, value_name = "ADDR")]
+    pub webhook_listen: Option<std::net::SocketAddr>,
+    /// The secret Telegram sends with each webhook call.
+    #[arg(long, env = "ONESTOP_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// At most this many messages per second overall (Telegram allows about 30).
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub per_second: u32,
+    /// At least this many milliseconds between two messages to one chat.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub per_chat_ms: u64,
+    /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
+    #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
+    pub admins: Vec<i64>,
+}

@@ -2,6 +2,7 @@
 //! and the desk's `consultant`, `tickets`, `stats` and `worker` (in `desk`).
 
 mod desk;
+mod serve;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use serde::Serialize;
 
 use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
-use desk::{ConsultantAction, DbArgs, DeskCommand, TicketAction};
+use desk::{ConsultantAction, DbArgs, DeskCommand, ServeArgs, TicketAction};
 
 /// onestop: the Korean SME one-stop help desk.
 ///
@@ -135,6 +136,18 @@ enum Command {
     Texts {
         #[command(flatten)]
         kb: KbArgs,
+    },
+    /// Run the bot on Telegram until SIGTERM or Ctrl-C (SIGHUP reloads dialogs/).
+    ///
+    /// Needs TELOXIDE_TOKEN; TELOXIDE_API_URL points it at another Bot API
+    /// server. Long polling by default, --webhook-listen for a webhook.
+    Serve {
+        #[command(flatten)]
+        kb: KbArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
     },
     /// Register, list and deactivate consultants.
     Consultant {
@@ -331,6 +344,7 @@ fn execute(command: Command) -> Result<ExitCode> {
                 },
             );
         }
+        Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
         Command::Consultant { kb, db, action } => {
             return desk::execute(&db, kb.routing()?, DeskCommand::Consultant(action));
         }

@@ -162,12 +162,8 @@ impl Desk {
     }
 
     pub(super) fn unknown_queue_error(&self, name: &str) -> DeskError {
-        let ids: Vec<&str> = self
-            .routing()
-            .queues
-            .iter()
-            .map(|q| q.id.as_str())
-            .collect();
+        let routing = self.routing();
+        let ids: Vec<&str> = routing.queues.iter().map(|q| q.id.as_str()).collect();
         let best = ids
             .iter()
             .map(|id| (strsim::normalized_levenshtein(id, name), *id))

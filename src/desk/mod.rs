@@ -18,7 +18,7 @@ pub mod routing;
 pub mod stats;
 pub mod tickets;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,29 +34,37 @@ pub fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
-/// The desk: its database and the routing it works by.
+/// The desk: its database and the routing it works by. Clones share both,
+/// so a reload reaches every part at once.
 #[derive(Debug, Clone)]
 pub struct Desk {
     pool: PgPool,
-    routing: Arc<Routing>,
+    routing: Arc<RwLock<Arc<Routing>>>,
 }
 
 impl Desk {
     pub fn new(pool: PgPool, routing: Arc<Routing>) -> Self {
-        Self { pool, routing }
+        Self {
+            pool,
+            routing: Arc::new(RwLock::new(routing)),
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
 
-    pub fn routing(&self) -> &Routing {
-        &self.routing
+    /// The routing in force now.
+    pub fn routing(&self) -> Arc<Routing> {
+        self.routing
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    /// The routing the desk works by from now on (after a reload).
-    pub fn set_routing(&mut self, routing: Arc<Routing>) {
-        self.routing = routing;
+    /// The routing every clone of this desk works by from now on (a reload).
+    pub fn set_routing(&self, routing: Arc<Routing>) {
+        *self.routing.write().unwrap_or_else(|e| e.into_inner()) = routing;
     }
 }
 

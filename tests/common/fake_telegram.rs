@@ -426,12 +426,21 @@ impl FakeTelegram {
         self.shared.lock().pending_count()
     }
 
-    /// How many requests for `method` reached the server.
+    /// How many requests for `method` reached the server (the name compared
+    /// case-insensitively, as Telegram does).
     pub fn request_count(&self, method: &str) -> u64 {
-        self.shared.lock().counts.get(method).copied().unwrap_or(0)
+        self.shared
+            .lock()
+            .counts
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(method))
+            .map(|(_, count)| count)
+            .sum()
     }
 
-    /// Requests per method that reached the server.
+    /// Requests per method that reached the server: served methods under
+    /// their documented names ("sendMessage"), others as they arrived
+    /// (teloxide sends "SendDice").
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
         self.shared.lock().counts.clone()
     }
@@ -932,6 +941,23 @@ fn bad_request(description: &str) -> Response {
     error(400, &format!("Bad Request: {description}"))
 }
 
+/// The methods the fake serves, as the Bot API documentation spells them;
+/// requests are counted under these names whatever case they arrive in.
+const METHODS: &[&str] = &[
+    "getMe",
+    "getUpdates",
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "deleteWebhook",
+    "setWebhook",
+    "getWebhookInfo",
+    "setMyCommands",
+    "deleteMyCommands",
+    "sendChatAction",
+];
+
 async fn handle(
     axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
     uri: Uri,
@@ -947,6 +973,12 @@ async fn handle(
     let Some(&method) = segments.get(position + 1) else {
         return error(404, "Not Found");
     };
+    // Method names are case-insensitive; teloxide sends "GetMe", "SendMessage".
+    let method = METHODS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(method))
+        .copied()
+        .unwrap_or(method);
     if segments.len() != position + 2 {
         return error(404, "Not Found");
     }
