@@ -1,6 +1,6 @@
 //! The dialog engine through the console channel of the real binary, on a
-//! real PostgreSQL: the whole journey a newcomer walks, a form interrupted by
-//! a killed process and resumed, consultant commands refused to others, and
+//! real PostgreSQL: the whole journey a newcomer walks, a form continued by a
+//! new process, consultant commands refused to others, and
 //! broken flow files reported with file, line and column.
 
 mod common;
@@ -73,9 +73,10 @@ fn a_newcomer_walks_the_whole_journey_in_the_console() {
 }
 
 #[test]
-fn a_form_survives_a_killed_process() {
+fn a_form_continues_in_a_new_process_where_the_last_one_stopped() {
     let db = db();
-    // The first process ends (as if killed) in the middle of the form.
+    // The first process ends in the middle of the form (state is committed
+    // after every message, so a kill at this point is the same).
     chat(&db, &["/start", "3", "가온식품", "전남"]);
     // A new process picks up at the step where it stopped.
     let transcript = chat(
