@@ -73,7 +73,7 @@ const TITLE_FIELD: f32 = 1.0;
 /// A misspelt word must be at least this close (by jamo) to a known one.
 const TYPO_SIMILARITY: f64 = 0.75;
 /// Entries kept from the coverage pass for the finer signals.
-const CANDIDATES: usize = 32;
+const CANDIDATES: usize = 16;
 
 /// The outcome the bot acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -114,12 +114,25 @@ pub struct MatchResult {
 }
 
 struct Example {
-    /// (term id, weight of its kind), sorted by term id.
+    /// (term id, weight of its kind × idf).
     terms: Vec<(u32, f32)>,
     /// Euclidean norm of the example's idf-weighted terms.
     norm: f32,
-    /// Sorted, distinct letter pairs.
-    pairs: Vec<u64>,
+    /// Its distinct letter pairs, as ids into `Index::pair_ids`.
+    pairs: Vec<u32>,
+}
+
+/// Per-thread scratch space for scoring, so a question allocates nothing
+/// the size of the vocabulary: the question's weight per term id, and per
+/// letter-pair id whether the question has it. Entries are reset after use.
+#[derive(Default)]
+struct Scratch {
+    weights: Vec<f32>,
+    marks: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// The index built once per knowledge base.
@@ -139,6 +152,8 @@ pub struct Index {
     /// Per entry: the aspects its example questions ask about, with the share
     /// of examples asking it.
     aspects: Vec<Vec<(String, f32)>>,
+    /// Every letter pair of the example questions → its id.
+    pair_ids: HashMap<u64, u32>,
 }
 
 /// The text of one entry, split by how much each part counts.
@@ -198,6 +213,7 @@ impl Index {
             examples: Vec::new(),
             typo_keys: HashMap::new(),
             aspects: Vec::new(),
+            pair_ids: HashMap::new(),
         };
         let mut example_analyses: Vec<Vec<Analysis>> = Vec::with_capacity(entries.len());
         // Words as written (not joined guesses): the targets of typo look-up.
@@ -274,22 +290,23 @@ impl Index {
             let examples = analyses
                 .iter()
                 .map(|analysis| {
-                    let mut terms: Vec<(u32, f32)> = analysis
+                    let terms: Vec<(u32, f32)> = analysis
                         .terms
                         .iter()
-                        .map(|t| (index.vocabulary[&t.text], tuning.kind(t.kind)))
+                        .map(|t| {
+                            let id = index.vocabulary[&t.text];
+                            (id, tuning.kind(t.kind) * index.idf[id as usize])
+                        })
                         .collect();
-                    terms.sort_by_key(|t| t.0);
-                    let norm = terms
-                        .iter()
-                        .map(|(id, w)| (w * index.idf[*id as usize]).powi(2))
-                        .sum::<f32>()
-                        .sqrt();
-                    Example {
-                        terms,
-                        norm,
-                        pairs: letter_pairs(&analysis.compact),
-                    }
+                    let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                    let pairs = letter_pairs(&analysis.compact)
+                        .into_iter()
+                        .map(|pair| {
+                            let next = index.pair_ids.len() as u32;
+                            *index.pair_ids.entry(pair).or_insert(next)
+                        })
+                        .collect();
+                    Example { terms, norm, pairs }
                 })
                 .collect();
             index.examples.push(examples);
@@ -460,35 +477,76 @@ impl Index {
             .filter(|t| t.kind == TermKind::Aspect)
             .map(|t| t.text.as_str())
             .collect();
-        let mut query_terms: Vec<(u32, f32)> = query
+        let query_terms: Vec<(u32, f32)> = query
             .iter()
             .filter_map(|(id, w, _)| id.map(|id| (id, *w)))
             .collect();
-        query_terms.sort_by_key(|t| t.0);
 
         let t = &self.tuning;
-        let mut ranked: Vec<Scored> = candidates
-            .iter()
-            .map(|&(entry, coverage)| {
-                let mut closeness = 0.0f32;
-                let mut pairs = 0.0f32;
-                for example in &self.examples[entry as usize] {
-                    closeness = closeness.max(self.cosine(&query_terms, query_norm, example));
-                    pairs = pairs.max(dice(&query_pairs, &example.pairs));
-                }
-                let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
-                if explain() {
-                    eprintln!(
-                        "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} aspects {:?} -> {score:.3}",
-                        self.aspects[entry as usize]
-                    );
-                }
-                Scored {
-                    entry: entry as usize,
-                    score,
-                }
-            })
-            .collect();
+        let mut ranked: Vec<Scored> = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch { weights, marks } = &mut *scratch;
+            if weights.len() < self.terms.len() {
+                weights.resize(self.terms.len(), 0.0);
+            }
+            if marks.len() < self.pair_ids.len() {
+                marks.resize(self.pair_ids.len(), 0);
+            }
+            for &(id, w) in &query_terms {
+                weights[id as usize] = w;
+            }
+            let known_pairs: Vec<u32> = query_pairs
+                .iter()
+                .filter_map(|p| self.pair_ids.get(p).copied())
+                .collect();
+            for &id in &known_pairs {
+                marks[id as usize] = 1;
+            }
+            let query_pair_count = query_pairs.len() as f32;
+            let ranked = candidates
+                .iter()
+                .map(|&(entry, coverage)| {
+                    let mut closeness = 0.0f32;
+                    let mut pairs = 0.0f32;
+                    for example in &self.examples[entry as usize] {
+                        if example.norm > 0.0 && query_norm > 0.0 {
+                            let dot: f32 = example
+                                .terms
+                                .iter()
+                                .map(|&(id, w)| weights[id as usize] * w)
+                                .sum();
+                            closeness = closeness.max((dot / (query_norm * example.norm)).min(1.0));
+                        }
+                        if !example.pairs.is_empty() && query_pair_count > 0.0 {
+                            let shared: u32 =
+                                example.pairs.iter().map(|&p| marks[p as usize] as u32).sum();
+                            pairs = pairs.max(
+                                2.0 * shared as f32
+                                    / (query_pair_count + example.pairs.len() as f32),
+                            );
+                        }
+                    }
+                    let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                    if explain() {
+                        eprintln!(
+                            "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} aspects {:?} -> {score:.3}",
+                            self.aspects[entry as usize]
+                        );
+                    }
+                    Scored {
+                        entry: entry as usize,
+                        score,
+                    }
+                })
+                .collect();
+            for &(id, _) in &query_terms {
+                weights[id as usize] = 0.0;
+            }
+            for &id in &known_pairs {
+                marks[id as usize] = 0;
+            }
+            ranked
+        });
         self.steer_by_aspect(&query_aspects, &mut ranked);
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         ranked
@@ -532,27 +590,6 @@ impl Index {
             scored.score *=
                 (1.0 + t.aspect_boost * matched) * (1.0 - t.aspect_penalty * (1.0 - matched));
         }
-    }
-
-    fn cosine(&self, query: &[(u32, f32)], query_norm: f32, example: &Example) -> f32 {
-        if example.norm == 0.0 || query_norm == 0.0 {
-            return 0.0;
-        }
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-        while i < query.len() && j < example.terms.len() {
-            let (q, qw) = query[i];
-            let (e, ew) = example.terms[j];
-            match q.cmp(&e) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += qw * ew * self.idf[e as usize];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        (dot / (query_norm * example.norm)).min(1.0)
     }
 }
 
@@ -616,26 +653,6 @@ fn letter_pairs(compact: &str) -> Vec<u64> {
     pairs
 }
 
-/// Dice overlap of two sorted, distinct sets.
-fn dice(a: &[u64], b: &[u64]) -> f32 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * shared as f32 / (a.len() + b.len()) as f32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,10 +666,10 @@ mod tests {
     }
 
     #[test]
-    fn dice_of_letter_pairs() {
-        let a = letter_pairs("창업지원");
-        let b = letter_pairs("창업지원금");
-        assert!((dice(&a, &b) - 6.0 / 7.0).abs() < 1e-6);
-        assert_eq!(dice(&a, &[]), 0.0);
+    fn letter_pairs_are_distinct_neighbours() {
+        let pairs = letter_pairs("창업창업");
+        // 창업, 업창 (창업 twice counts once).
+        assert_eq!(pairs.len(), 2);
+        assert!(letter_pairs("창").is_empty());
     }
 }
