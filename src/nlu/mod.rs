@@ -341,6 +341,12 @@ impl Analyzer {
                 }
             }
         }
+        // 얼마나 걸려요 asks how long, not how much.
+        if analysis.terms.iter().any(|t| t.text == "걸리") {
+            for aspect in aspects.iter_mut().filter(|a| **a == "#금액") {
+                *aspect = "#일정";
+            }
+        }
         for aspect in aspects {
             analysis.push(aspect, TermKind::Aspect);
         }
@@ -440,6 +446,7 @@ fn question_word(form: &str, tag: &str) -> Option<&'static str> {
         "어떻게" | "어케" | "어떡" | "어떻" | "어찌" | "어떠" => "방법",
         "왜" => "왜",
         "누구" | "누가" => "누구",
+        "어느" => "어느",
         "무엇" | "뭐" | "뭔" | "무슨" | "뭘" => "무엇",
         _ => return None,
     };
