@@ -80,16 +80,51 @@ fn classify(error: RequestError) -> DeliveryError {
     }
 }
 
-/// The chat an update belongs to, if it is one the bot handles.
-fn chat_of(update: &Update) -> Option<i64> {
-    match &update.kind {
-        UpdateKind::Message(m) => Some(m.chat.id.0),
-        UpdateKind::CallbackQuery(q) => Some(match &q.message {
-            Some(MaybeInaccessibleMessage::Regular(m)) => m.chat.id.0,
-            Some(MaybeInaccessibleMessage::Inaccessible(m)) => m.chat.id.0,
-            None => q.from.id.0 as i64,
-        }),
-        _ => None,
+/// What onestop keeps of an update: enough to handle it, in a shape of its
+/// own (teloxide's `Update` does not read back what it writes).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredUpdate {
+    pub chat: i64,
+    /// A message's text ("" for a photo, sticker, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A pressed button's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_id: Option<String>,
+}
+
+impl StoredUpdate {
+    /// `None` for updates the bot does not handle (edits, channel posts, …).
+    pub fn from_update(update: &Update) -> Option<Self> {
+        match &update.kind {
+            UpdateKind::Message(m) => Some(Self {
+                chat: m.chat.id.0,
+                text: Some(m.text().unwrap_or("").to_string()),
+                button: None,
+                callback_id: None,
+            }),
+            UpdateKind::CallbackQuery(q) => Some(Self {
+                chat: match &q.message {
+                    Some(MaybeInaccessibleMessage::Regular(m)) => m.chat.id.0,
+                    Some(MaybeInaccessibleMessage::Inaccessible(m)) => m.chat.id.0,
+                    None => q.from.id.0 as i64,
+                },
+                text: None,
+                button: Some(q.data.clone().unwrap_or_default()),
+                callback_id: Some(q.id.0.clone()),
+            }),
+            _ => None,
+        }
+    }
+
+    fn input(&self) -> Option<Input> {
+        match (&self.text, &self.button) {
+            (_, Some(data)) => Some(Input::Button(data.clone())),
+            (Some(text), None) => Some(Input::Text(text.clone())),
+            (None, None) => None,
+        }
     }
 }
 
@@ -97,10 +132,11 @@ fn chat_of(update: &Update) -> Option<i64> {
 pub async fn store_updates(pool: &PgPool, updates: &[Update]) -> Result<()> {
     let mut tx = pool.begin().await?;
     for update in updates {
-        let Some(chat) = chat_of(update) else {
+        let Some(stored) = StoredUpdate::from_update(update) else {
             continue;
         };
-        let payload = serde_json::to_value(update).context("serializing an update")?;
+        let chat = stored.chat;
+        let payload = serde_json::to_value(&stored).context("serializing an update")?;
         sqlx::query(
             "INSERT INTO inbound_updates (update_id, chat_id, payload) VALUES ($1, $2, $3) \
              ON CONFLICT (update_id) DO NOTHING",
@@ -149,6 +185,7 @@ pub async fn poll(
                 if updates.is_empty() {
                     continue;
                 }
+                tracing::debug!(updates = updates.len(), offset, "received updates");
                 let next = updates
                     .iter()
                     .map(|u| i64::from(u.id.0) + 1)
@@ -322,16 +359,10 @@ async fn handle_stored(engine: &Engine, bot: &Bot, pool: &PgPool, update_id: i64
     let Some((chat, payload)) = row else {
         return Ok(()); // done already, or in another worker's hands
     };
-    let update: Option<Update> = serde_json::from_value(payload.0).ok();
-    let mut callback = None;
-    let input = match update.as_ref().map(|u| &u.kind) {
-        Some(UpdateKind::Message(m)) => Some(Input::Text(m.text().unwrap_or("").to_string())),
-        Some(UpdateKind::CallbackQuery(q)) => {
-            callback = Some(q.id.clone());
-            q.data.clone().map(Input::Button)
-        }
-        _ => None,
-    };
+    tracing::debug!(update_id, chat, "processing an update");
+    let stored: Option<StoredUpdate> = serde_json::from_value(payload.0).ok();
+    let callback = stored.as_ref().and_then(|s| s.callback_id.clone());
+    let input = stored.as_ref().and_then(StoredUpdate::input);
     if let Some(input) = input {
         if let Err(e) = engine.handle(&mut tx, chat, &input).await {
             // Roll back what the update did, and tell the user instead of
@@ -349,7 +380,9 @@ async fn handle_stored(engine: &Engine, bot: &Bot, pool: &PgPool, update_id: i64
     tx.commit().await?;
     if let Some(id) = callback {
         // Stops the button's spinner; best effort.
-        let _ = bot.answer_callback_query(id).await;
+        let _ = bot
+            .answer_callback_query(teloxide::types::CallbackQueryId(id))
+            .await;
     }
     Ok(())
 }

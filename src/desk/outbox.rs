@@ -308,6 +308,7 @@ pub async fn run_sender<C: Channel>(
             config.lock_for,
         )
         .await;
+        tracing::trace!(taken = ?taken.as_ref().map(Vec::len), "outbox round");
         let batch = match taken {
             Ok(batch) => batch,
             Err(e) => {

@@ -1,0 +1,406 @@
+//! End to end: the real `onestop serve` binary, real teloxide over HTTP to a
+//! fake Bot API server on loopback, and a real PostgreSQL. SMEs and
+//! consultants type and press buttons as people do; we watch what the bot
+//! sends back.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::fake_telegram::{FakeTelegram, SentMessage, TOKEN};
+use common::pg::TestDb;
+use common::{onestop, run_with_db, stdout};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The default dialogs/ with clocks short enough for a test: queues open
+/// around the clock and the follow-up two seconds after resolution.
+fn quick_dialogs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogs"),
+        dir.path(),
+    );
+    let routing = dir.path().join("routing.toml");
+    let text = std::fs::read_to_string(&routing)
+        .unwrap()
+        .replace("평일 09:00-18:00", "always")
+        .replace("followup_after = \"3일\"", "followup_after = \"2s\"");
+    assert!(
+        text.contains("\"2s\""),
+        "the test expects followup_after = \"3일\" in routing.toml"
+    );
+    std::fs::write(routing, text).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+struct Bot {
+    child: Child,
+}
+
+impl Bot {
+    fn start(db: &TestDb, fake: &FakeTelegram, dialogs: &Path) -> Bot {
+        let mut command = onestop();
+        if let Some(filter) = std::env::var_os("E2E_LOG") {
+            command.env("RUST_LOG", filter);
+        }
+        let child = command
+            .env("DATABASE_URL", &db.url)
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", fake.url())
+            .args([
+                "serve",
+                "--poll-timeout",
+                "1",
+                "--per-chat-ms",
+                "0",
+                "--per-second",
+                "1000",
+            ])
+            .arg("--kb")
+            .arg(dialogs)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(if std::env::var_os("E2E_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("onestop serve starts");
+        Bot { child }
+    }
+
+    /// SIGKILL: no chance to clean up.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM: drains and exits 0.
+    fn stop(mut self) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn db() -> TestDb {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(TestDb::new())
+}
+
+/// Types `text` in `chat` and waits for a reply containing `expect`.
+fn say(fake: &FakeTelegram, chat: i64, text: &str, expect: &str) -> SentMessage {
+    let since = fake.sent_count();
+    fake.push_text(chat, text);
+    fake.wait_for_since(chat, since, |m| m.plain.contains(expect), WAIT)
+}
+
+/// Presses the button whose label contains `label` under `message`.
+fn press(fake: &FakeTelegram, message: &SentMessage, label: &str, expect: &str) -> SentMessage {
+    let data = message
+        .button(label)
+        .unwrap_or_else(|| panic!("no button {label:?} under {:?}", message.plain))
+        .to_string();
+    let since = fake.sent_count();
+    fake.push_callback(message.chat_id, &data, message.message_id);
+    fake.wait_for_since(message.chat_id, since, |m| m.plain.contains(expect), WAIT)
+}
+
+fn add_consultant(db: &TestDb, id: i64, name: &str, queues: &str) {
+    let output = run_with_db(
+        db,
+        &[
+            "consultant",
+            "add",
+            "--id",
+            &id.to_string(),
+            "--name",
+            name,
+            "--queue",
+            queues,
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", stdout(&output));
+}
+
+const SME: i64 = 7001;
+const CONSULTANT: i64 = 9001;
+
+/// Walks the intake flow up to the receipt; returns the ticket code.
+fn intake(fake: &FakeTelegram, chat: i64, company: &str) -> String {
+    let menu = say(fake, chat, "/start", "안녕하세요");
+    let ask = press(fake, &menu, "애로사항 접수", "회사(상호) 이름");
+    let region = say(fake, ask.chat_id, company, "어느 지역");
+    let category = press(fake, &region, "부산", "어떤 분야");
+    press(fake, &category, "자금", "자세히 적어");
+    say(
+        fake,
+        chat,
+        "운전자금 대출 연장이 막혔어요",
+        "전화번호나 이메일",
+    );
+    say(fake, chat, "010-1234-5678", "사업자등록번호");
+    let confirm = say(fake, chat, "건너뛰기", "이대로 접수할까요");
+    let receipt = press(fake, &confirm, "예", "접수번호");
+    receipt
+        .plain
+        .lines()
+        .find_map(|l| l.strip_prefix("접수번호: "))
+        .expect("the receipt has the code")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_whole_journey_question_intake_claim_relay_resolve_rating() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+
+    let answer = say(&fake, SME, "창업지원금 어떻게 받아요?", "창업");
+    assert!(
+        answer.button("상담원 연결").is_some(),
+        "{:?}",
+        answer.button_labels()
+    );
+
+    let code = intake(&fake, SME, "한빛정밀");
+    let card = fake.wait_for(
+        CONSULTANT,
+        |m| m.plain.contains(&code) && m.plain.contains("새 접수"),
+        WAIT,
+    );
+    let claimed = press(&fake, &card, "담당하기", "맡았어요");
+    assert!(claimed.plain.contains("한빛정밀"));
+    fake.wait_for(SME, |m| m.plain.contains("박상담 상담원이"), WAIT);
+
+    fake.push_text(CONSULTANT, "안녕하세요, 대출 연장 서류를 보내 주세요");
+    fake.wait_for(
+        SME,
+        |m| m.plain.contains("대출 연장 서류를 보내 주세요"),
+        WAIT,
+    );
+    fake.push_text(SME, "네 오늘 보낼게요");
+    fake.wait_for(CONSULTANT, |m| m.plain.contains("네 오늘 보낼게요"), WAIT);
+
+    say(
+        &fake,
+        CONSULTANT,
+        &format!("/resolve {code} 보증 연장 절차를 안내했습니다"),
+        "해결 처리했어요",
+    );
+    fake.wait_for(SME, |m| m.plain.contains("해결 처리되었습니다"), WAIT);
+    let rating = fake.wait_for(SME, |m| m.plain.contains("잘 해결되었나요"), WAIT);
+    assert_eq!(rating.button_labels(), ["1점", "2점", "3점", "4점", "5점"]);
+    press(&fake, &rating, "5점", "감사합니다");
+
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(
+        shown.contains("종료") && shown.contains("만족도    5점"),
+        "{shown}"
+    );
+    bot.stop();
+}
+
+#[test]
+fn of_two_consultants_pressing_claim_one_wins_and_the_other_is_told_who() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, 9001, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "가온식품");
+    let card_a = fake.wait_for(9001, |m| m.plain.contains(&code), WAIT);
+    let card_b = fake.wait_for(9002, |m| m.plain.contains(&code), WAIT);
+    let since = fake.sent_count();
+    fake.push_callback(9001, card_a.button("담당하기").unwrap(), card_a.message_id);
+    fake.push_callback(9002, card_b.button("담당하기").unwrap(), card_b.message_id);
+    let a = fake.wait_for_since(9001, since, |m| m.plain.contains(&code), WAIT);
+    let b = fake.wait_for_since(9002, since, |m| m.plain.contains(&code), WAIT);
+    let (winner, loser) = if a.plain.contains("맡았어요") {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert!(winner.plain.contains("맡았어요"), "{}", winner.plain);
+    let winner_name = if winner.chat_id == 9001 {
+        "박상담"
+    } else {
+        "최상담"
+    };
+    assert!(
+        loser.plain.contains("이미") && loser.plain.contains(winner_name),
+        "the loser is told who won: {}",
+        loser.plain
+    );
+}
+
+#[test]
+fn a_kill_in_the_middle_of_a_form_and_of_a_relay_loses_nothing() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    let menu = say(&fake, SME, "/start", "안녕하세요");
+    let ask = press(&fake, &menu, "애로사항 접수", "회사(상호) 이름");
+    say(&fake, ask.chat_id, "누리테크", "어느 지역");
+    bot.kill();
+
+    // Typed while the bot is down.
+    fake.push_text(SME, "부산");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    let category = fake.wait_for(SME, |m| m.plain.contains("어떤 분야"), WAIT);
+    press(&fake, &category, "자금", "자세히 적어");
+    say(&fake, SME, "판로가 막혔어요", "전화번호나 이메일");
+    say(&fake, SME, "nuri@tech.kr", "사업자등록번호");
+    let confirm = say(&fake, SME, "건너뛰기", "이대로 접수할까요");
+    assert!(
+        confirm.plain.contains("누리테크") && confirm.plain.contains("부산"),
+        "{}",
+        confirm.plain
+    );
+    let receipt = press(&fake, &confirm, "예", "접수번호");
+    let code = receipt
+        .plain
+        .lines()
+        .find_map(|l| l.strip_prefix("접수번호: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let card = fake.wait_for(CONSULTANT, |m| m.plain.contains(&code), WAIT);
+    press(&fake, &card, "담당하기", "맡았어요");
+    bot.kill();
+
+    // The SME writes while the bot is down; a restarted bot relays it, once.
+    fake.push_text(SME, "아직 계신가요?");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    fake.wait_for(CONSULTANT, |m| m.plain.contains("아직 계신가요?"), WAIT);
+    std::thread::sleep(Duration::from_millis(1500));
+    let relayed = fake
+        .sent_to(CONSULTANT)
+        .iter()
+        .filter(|m| m.plain.contains("아직 계신가요?"))
+        .count();
+    assert_eq!(relayed, 1, "relayed exactly once");
+    let tickets = stdout(&run_with_db(&db, &["tickets", "list"], ""));
+    assert_eq!(tickets.lines().count(), 1, "one ticket: {tickets}");
+    bot.stop();
+}
+
+#[test]
+fn a_duplicated_update_is_handled_once() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, SME, "/start", "안녕하세요");
+    let since = fake.sent_count();
+    let update = fake.push_text(SME, "G-FAIR 참가 신청은 어떻게 해요?");
+    fake.wait_for_since(SME, since, |_| true, WAIT);
+    fake.wait_for_ack(update, WAIT);
+    fake.redeliver(update);
+    say(&fake, SME, "/status", "접수");
+    let answers = fake
+        .sent_to(SME)
+        .iter()
+        .filter(|m| m.index >= since)
+        .count();
+    assert_eq!(
+        answers,
+        2,
+        "one answer to the question, one to /status: {:#?}",
+        fake.sent_to(SME)
+    );
+}
+
+#[test]
+fn someone_who_is_not_a_consultant_sees_none_of_the_consultant_side() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    for command in [
+        "/queue",
+        "/mine",
+        &format!("/claim {code}"),
+        &format!("/resolve {code} 끝"),
+    ] {
+        let reply = say(&fake, 7777, command, "");
+        assert!(
+            reply.plain.contains("알 수 없는 명령"),
+            "{command}: {}",
+            reply.plain
+        );
+    }
+    // A forged button press does nothing either.
+    let since = fake.sent_count();
+    fake.push_callback(7777, &format!("claim:{code}"), 1);
+    let reply = fake.wait_for_since(7777, since, |_| true, WAIT);
+    assert!(!reply.plain.contains("맡았어요"), "{}", reply.plain);
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(
+        shown.contains("대기"),
+        "the ticket is still waiting: {shown}"
+    );
+}
+
+#[test]
+fn an_api_outage_delays_replies_and_drops_none() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, SME, "/start", "안녕하세요");
+    fake.set_outage(true);
+    for n in 0..5 {
+        fake.push_text(SME + 1 + n, "스마트공장 지원 받을 수 있나요?");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    fake.set_outage(false);
+    for n in 0..5 {
+        fake.wait_for(SME + 1 + n, |_| true, WAIT);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    for n in 0..5 {
+        assert_eq!(
+            fake.sent_to(SME + 1 + n).len(),
+            1,
+            "exactly one reply to chat {}",
+            SME + 1 + n
+        );
+    }
+}
