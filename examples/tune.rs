@@ -193,7 +193,6 @@ fn main() {
                 "length_norm" => t.length_norm = v,
                 "boost" => t.aspect_boost = v,
                 "penalty" => t.aspect_penalty = v,
-                "entry_pairs" => t.entry_pairs = v,
                 k if k.starts_with('k') => t.kinds[k[1..].parse::<usize>().unwrap()] = v,
                 _ => panic!("unknown weight {key}"),
             }
@@ -231,25 +230,30 @@ fn main() {
     };
     println!("default: {:?}", report(&kb));
     let mut results = Vec::new();
-    for coverage in [0.4f32, 0.5, 0.6] {
+    for coverage in [0.4f32, 0.5, 0.6, 0.7] {
         for pairs in [0.1f32, 0.2, 0.3] {
-            for entry_pairs in [0.0f32, 0.1, 0.2, 0.3] {
-                for penalty in [0.4f32, 0.5, 0.6] {
-                    let closeness = 1.0 - coverage - pairs - entry_pairs;
-                    if closeness < 0.05 {
-                        continue;
+            for body in [0.25f32, 0.45] {
+                for penalty in [0.3f32, 0.5, 0.6] {
+                    for aspect in [0.0f32, 0.5, 1.0] {
+                        let closeness = 1.0 - coverage - pairs;
+                        if closeness < 0.05 {
+                            continue;
+                        }
+                        let mut kinds = base.kinds;
+                        kinds[5] = aspect;
+                        let t = Tuning {
+                            coverage,
+                            closeness,
+                            pairs,
+                            body_field: body,
+                            aspect_penalty: penalty,
+                            kinds,
+                            ..base
+                        };
+                        kb.retune(t);
+                        let (odd, even, fb, answers) = report(&kb);
+                        results.push((odd, even, fb, answers, t));
                     }
-                    let t = Tuning {
-                        coverage,
-                        closeness,
-                        pairs,
-                        entry_pairs,
-                        aspect_penalty: penalty,
-                        ..base
-                    };
-                    kb.retune(t);
-                    let (odd, even, fb, answers) = report(&kb);
-                    results.push((odd, even, fb, answers, t));
                 }
             }
         }

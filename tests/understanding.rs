@@ -4,9 +4,12 @@
 //! fallback (≥ 0.90) and almost never a confident answer.
 //!
 //! The covered questions are deliberate paraphrases (other words than the
-//! entries use). The target is top-1 ≥ 0.90; the matcher reaches 0.72 today,
-//! so this test holds the line at what is reached (top-1 ≥ 0.70, top-3 ≥ 0.90)
-//! and must be raised as the matcher improves.
+//! entries use). The target is top-1 ≥ 0.90; the matcher reaches 0.784 today
+//! (top-3 0.914, 1 confident wrong answer; uncovered fallback 0.964), so this
+//! test holds the line just under what is reached and must be raised as the
+//! matcher improves. tests/data/holdout.tsv is deliberately not tested here:
+//! it is the check that tuning on these files generalizes
+//! (`cargo run --release --example tune -- eval holdout`).
 
 use onestop::kb::{KnowledgeBase, Outcome};
 
@@ -67,7 +70,7 @@ fn covered_questions_find_the_right_entry_first() {
         eprintln!("  miss: {miss}");
     }
     assert!(
-        top1 as f64 / n >= 0.70,
+        top1 as f64 / n >= 0.77,
         "top-1 accuracy {:.3}",
         top1 as f64 / n
     );
@@ -77,7 +80,7 @@ fn covered_questions_find_the_right_entry_first() {
         top3 as f64 / n
     );
     assert!(
-        answered_wrong as f64 / n <= 0.05,
+        answered_wrong as f64 / n <= 0.02,
         "{answered_wrong} confident answers from the wrong entry"
     );
 }
@@ -111,11 +114,35 @@ fn uncovered_questions_fall_back_to_a_consultant() {
         fallback / questions.len() as f64,
         answered
     );
-    assert!(fallback / questions.len() as f64 >= 0.90);
+    assert!(
+        fallback / questions.len() as f64 >= 0.95,
+        "fallback {:.3}",
+        fallback / questions.len() as f64
+    );
     assert!(
         answered as f64 / questions.len() as f64 <= 0.02,
         "{answered} confident answers to questions nothing covers"
     );
+}
+
+#[test]
+fn misspelt_questions_find_the_right_entry_first() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    let labeled = lines("typos.tsv");
+    let mut top1 = 0;
+    for line in &labeled {
+        let (expected, question) = line.split_once('\t').expect("expected_id<TAB>question");
+        let result = kb.find(question);
+        let first = result.ranked.first().map(|s| kb.entry(s.entry).id());
+        if first == Some(expected) {
+            top1 += 1;
+        } else {
+            eprintln!("  miss: {question}  →  {first:?} (expected {expected})");
+        }
+    }
+    let rate = top1 as f64 / labeled.len() as f64;
+    eprintln!("typos: {} questions, top-1 {rate:.3}", labeled.len());
+    assert!(rate >= 0.95, "top-1 on misspelt questions {rate:.3}");
 }
 
 #[test]

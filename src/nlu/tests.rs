@@ -106,3 +106,54 @@ fn question_words_are_kept_as_weak_terms() {
         assert_eq!(term.map(|t| t.kind), Some(TermKind::Question), "{question}");
     }
 }
+
+fn aspects(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    analyzer
+        .analyze(text)
+        .terms
+        .into_iter()
+        .filter(|t| t.kind == TermKind::Aspect)
+        .map(|t| t.text)
+        .collect()
+}
+
+#[test]
+fn aspects_come_from_question_words_and_everyday_nouns() {
+    let a = plain();
+    assert_eq!(aspects(&a, "창업지원금 얼마나 줘요"), ["#금액"]);
+    assert_eq!(aspects(&a, "교육비 있어요?"), ["#금액"]);
+    assert_eq!(aspects(&a, "센터 위치가 어디예요"), ["#위치"]);
+    assert_eq!(aspects(&a, "신청 마감 언제까지임"), ["#신청", "#일정"]);
+    assert!(aspects(&a, "지원 대상 자격 알려줘").contains(&"#자격".to_string()));
+    assert!(aspects(&a, "창업 멘토링 프로그램").is_empty());
+}
+
+#[test]
+fn how_many_asks_by_its_counter() {
+    let a = plain();
+    assert!(aspects(&a, "모집 공고 몇월에 떠요").contains(&"#일정".to_string()));
+    assert!(aspects(&a, "사업비 몇억이에요").contains(&"#금액".to_string()));
+    assert!(aspects(&a, "센터 몇 군데 있어요").contains(&"#수량".to_string()));
+    // 얼마나 걸려요 asks how long, not how much.
+    assert_eq!(aspects(&a, "시험 얼마나 걸려요"), ["#일정"]);
+}
+
+#[test]
+fn words_ko_dic_cannot_read_whole_are_marked_as_likely_typos() {
+    let a = plain();
+    // 지언금 → 지언 + 금: a typo of 지원금.
+    assert_eq!(a.analyze("창업 지언금 신청").fragmented, [1]);
+    // Real words are not typos, however close to a known word they are.
+    assert!(a.analyze("성공 케이스 있어요").fragmented.is_empty());
+    assert!(a.analyze("부천 도시 지사").fragmented.is_empty());
+}
+
+#[test]
+fn prepared_text_is_not_rewritten_twice() {
+    let synonyms = Synonyms::new(&[vec!["창조경제혁신센터".into(), "혁신센터".into()]]);
+    let a = Analyzer::new(&[], synonyms).unwrap();
+    let first = a.analyze("혁신센터 어디");
+    assert_eq!(first.text, "창조경제혁신센터 어디");
+    let again = a.analyze_prepared(first.text.clone());
+    assert_eq!(again.text, first.text);
+}
