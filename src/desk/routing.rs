@@ -1071,7 +1071,7 @@ queue = "export"
     fn the_examples_in_the_documentation_load() {
         let docs = include_str!("../../docs/dialogs.md");
         let start = docs.find("## Routing tickets to agencies").unwrap();
-        let end = docs.find("## How questions are matched").unwrap();
+        let end = docs.find("## Dialog flows").unwrap();
         let blocks: Vec<SourceFile> = docs[start..end]
             .split("```toml\n")
             .skip(1)
