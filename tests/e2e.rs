@@ -54,6 +54,10 @@ struct Bot {
 
 impl Bot {
     fn start(db: &TestDb, fake: &FakeTelegram, dialogs: &Path) -> Bot {
+        Bot::start_with(db, fake, dialogs, &[])
+    }
+
+    fn start_with(db: &TestDb, fake: &FakeTelegram, dialogs: &Path, extra: &[&str]) -> Bot {
         let mut command = onestop();
         if let Some(filter) = std::env::var_os("E2E_LOG") {
             command.env("RUST_LOG", filter);
@@ -73,6 +77,7 @@ impl Bot {
             ])
             .arg("--kb")
             .arg(dialogs)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(if std::env::var_os("E2E_LOG").is_some() {
@@ -83,6 +88,10 @@ impl Bot {
             .spawn()
             .expect("onestop serve starts");
         Bot { child }
+    }
+
+    fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal).unwrap();
     }
 
     /// SIGKILL: no chance to clean up.
@@ -403,4 +412,91 @@ fn an_api_outage_delays_replies_and_drops_none() {
             SME + 1 + n
         );
     }
+}
+
+#[test]
+fn sighup_reloads_dialogs_and_a_broken_edit_is_refused_and_reported() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let bot = Bot::start_with(&db, &fake, dialogs.path(), &["--admins", "42"]);
+    let question = "주차장 운영 시간이 어떻게 돼요?";
+    let before = say(&fake, SME, question, "");
+    assert!(!before.plain.contains("밤 10시"), "{}", before.plain);
+
+    let faq = r#"
+[[faq]]
+id = "parking-hours"
+category = "기타"
+questions = ["주차장 운영 시간", "주차장 몇 시까지 열어요", "주차 가능한 시간", "주차장 언제 닫아요"]
+answer = "센터 주차장은 밤 10시까지 엽니다."
+keywords = ["주차장"]
+"#;
+    std::fs::write(dialogs.path().join("kb/parking.toml"), faq).unwrap();
+    bot.signal(nix::sys::signal::Signal::SIGHUP);
+    let mut answered = false;
+    for _ in 0..50 {
+        let reply = say(&fake, SME, question, "");
+        if reply.plain.contains("밤 10시") {
+            answered = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(answered, "the new FAQ answers after SIGHUP");
+
+    std::fs::write(
+        dialogs.path().join("kb/broken.toml"),
+        "[[faq]\nid = \"x\"\n",
+    )
+    .unwrap();
+    bot.signal(nix::sys::signal::Signal::SIGHUP);
+    let report = fake.wait_for(42, |m| m.plain.contains("다시 읽기에 실패"), WAIT);
+    assert!(report.plain.contains("broken.toml:1:"), "{}", report.plain);
+    let still = say(&fake, SME, question, "밤 10시");
+    assert!(
+        still.plain.contains("밤 10시"),
+        "the last good version stays"
+    );
+    bot.stop();
+}
+
+#[test]
+fn a_consultant_sends_a_knowledge_base_answer_as_a_ready_reply() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    let card = fake.wait_for(CONSULTANT, |m| m.plain.contains(&code), WAIT);
+    press(&fake, &card, "담당하기", "맡았어요");
+    let found = say(
+        &fake,
+        CONSULTANT,
+        "/kb 염수분무 시험 어디서 해요",
+        "지식베이스 검색 결과",
+    );
+    let send = found.button("1번 답변").expect("a send button").to_string();
+    let since = fake.sent_count();
+    fake.push_callback(CONSULTANT, &send, found.message_id);
+    let relayed = fake.wait_for_since(SME, since, |m| m.plain.contains("박상담 상담원"), WAIT);
+    assert!(
+        relayed.plain.len() > 40,
+        "the answer itself reaches the SME: {}",
+        relayed.plain
+    );
+    // Internal notes never reach the SME.
+    let since = fake.sent_count();
+    say(
+        &fake,
+        CONSULTANT,
+        &format!("/note {code} 재무제표 확인 필요"),
+        "메모를 남겼어요",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(fake
+        .sent_to(SME)
+        .iter()
+        .all(|m| m.index < since || !m.plain.contains("재무제표")));
 }
