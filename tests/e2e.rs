@@ -500,3 +500,66 @@ fn a_consultant_sends_a_knowledge_base_answer_as_a_ready_reply() {
         .iter()
         .all(|m| m.index < since || !m.plain.contains("재무제표")));
 }
+
+/// POSTs `body` to the bot's webhook; returns the HTTP status code.
+fn post_webhook(port: u16, secret: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn webhook_mode_stores_the_update_before_answering_and_replies() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let bot = Bot::start_with(
+        &db,
+        &fake,
+        dialogs.path(),
+        &["--webhook-listen", &listen, "--webhook-secret", "s3cret"],
+    );
+    let update = r#"{"update_id": 500, "message": {"message_id": 1, "date": 1763860000,
+        "chat": {"id": 7001, "type": "private", "first_name": "사용자"},
+        "from": {"id": 7001, "is_bot": false, "first_name": "사용자"}, "text": "/start"}}"#;
+    let mut status = 0;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            status = post_webhook(port, "wrong", update);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status, 401, "a call without the secret is refused");
+    assert_eq!(post_webhook(port, "s3cret", update), 200);
+    // Telegram retries a webhook call it thinks failed: the same update twice.
+    assert_eq!(post_webhook(port, "s3cret", update), 200);
+    fake.wait_for(SME, |m| m.plain.contains("안녕하세요"), WAIT);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(fake.sent_to(SME).len(), 1, "handled once");
+    assert_eq!(
+        fake.request_count("getUpdates"),
+        0,
+        "no polling in webhook mode"
+    );
+    bot.stop();
+}
