@@ -29,8 +29,11 @@ const USERS: i64 = 100;
 const QUESTIONS_EACH: usize = 10;
 
 fn questions() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/covered.tsv"))
-        .expect("tests/data/covered.tsv");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/covered.tsv"
+    ))
+    .expect("tests/data/covered.tsv");
     text.lines()
         .filter_map(|l| l.split('\t').nth(1))
         .map(String::from)
@@ -43,7 +46,15 @@ fn start_bot(url: &str, fake: &FakeTelegram) -> Child {
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", fake.url())
         .env("RUST_LOG", "error")
-        .args(["serve", "--poll-timeout", "1", "--per-chat-ms", "0", "--per-second", "1000000"])
+        .args([
+            "serve",
+            "--poll-timeout",
+            "1",
+            "--per-chat-ms",
+            "0",
+            "--per-second",
+            "1000000",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -62,7 +73,11 @@ fn rss_mib(pid: u32) -> f64 {
 
 /// One round: every user asks QUESTIONS_EACH questions in turn. Returns the
 /// elapsed time and every reply latency.
-fn round(fake: &FakeTelegram, questions: &[String], first_chat: i64) -> (Duration, Vec<Duration>, usize, usize) {
+fn round(
+    fake: &FakeTelegram,
+    questions: &[String],
+    first_chat: i64,
+) -> (Duration, Vec<Duration>, usize, usize) {
     let start_index = fake.sent_count();
     let mut asked: HashMap<i64, (usize, Instant)> = HashMap::new();
     let started = Instant::now();
@@ -106,6 +121,45 @@ fn round(fake: &FakeTelegram, questions: &[String], first_chat: i64) -> (Duratio
         .sum();
     let duplicated = replies.values().map(|n| n.saturating_sub(expected)).sum();
     (elapsed, latencies, lost, duplicated)
+}
+
+/// Open loop: `total` questions at `rate` per second, spread over 100 chats
+/// (each chat gets one a second at 100/s); returns the reply latencies.
+fn paced(
+    fake: &FakeTelegram,
+    questions: &[String],
+    rate: u32,
+    total: usize,
+    first_chat: i64,
+) -> Vec<Duration> {
+    let start_index = fake.sent_count();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let started = Instant::now();
+    let mut pushed_at: HashMap<i64, std::collections::VecDeque<Instant>> = HashMap::new();
+    let mut latencies = Vec::new();
+    let mut seen = start_index;
+    let mut next = 0usize;
+    let deadline = started + Duration::from_secs(120);
+    while (next < total || latencies.len() < total) && Instant::now() < deadline {
+        while next < total && started + interval * next as u32 <= Instant::now() {
+            let chat = first_chat + (next % 100) as i64;
+            fake.push_text(chat, &questions[next % questions.len()]);
+            pushed_at.entry(chat).or_default().push_back(Instant::now());
+            next += 1;
+        }
+        let sent = fake.sent();
+        for message in &sent[seen..] {
+            if let Some(at) = pushed_at
+                .get_mut(&message.chat_id)
+                .and_then(|q| q.pop_front())
+            {
+                latencies.push(at.elapsed());
+            }
+        }
+        seen = sent.len();
+        std::thread::sleep(Duration::from_micros(300));
+    }
+    latencies
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -157,7 +211,26 @@ fn load(c: &mut Criterion) {
         all_latencies.last().copied().unwrap_or_default()
     );
     println!("lost replies: {lost}, duplicated replies: {duplicated}");
-    println!("bot resident memory after the run: {:.1} MiB", rss_mib(bot.id()));
+    for rate in [50, 100, 200] {
+        let mut latencies = paced(
+            &fake,
+            &questions,
+            rate,
+            rate as usize * 10,
+            1_000_000 * i64::from(rate),
+        );
+        latencies.sort();
+        println!(
+            "open loop at {rate} msg/s for 10 s: {} replies, p50 {:?}, p99 {:?}",
+            latencies.len(),
+            percentile(&latencies, 0.50),
+            percentile(&latencies, 0.99)
+        );
+    }
+    println!(
+        "bot resident memory after the run: {:.1} MiB",
+        rss_mib(bot.id())
+    );
     let _ = bot.kill();
     let _ = bot.wait();
 }

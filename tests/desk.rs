@@ -224,6 +224,17 @@ async fn thirty_two_consultants_claim_a_thousand_tickets_each_exactly_once() {
     .await
     .unwrap();
     assert!(max_held.unwrap_or(0) <= i64::from(CAPACITY));
+    let drifted: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM consultants c WHERE c.held <> \
+         (SELECT count(*) FROM tickets t WHERE t.consultant_id = c.id AND t.status = 'claimed')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        drifted, 0,
+        "every consultant's seat count matches the tickets they hold"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -99,19 +99,23 @@ const SELECT_TICKET: &str = "SELECT t.id, t.code, t.requester_chat, t.company, t
      t.escalation, t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at \
      FROM tickets t LEFT JOIN consultants c ON c.id = t.consultant_id";
 
-/// Claims the next ticket for consultant row $1 (queues $2, capacity $3)
-/// at $4, if they are below capacity. The caller holds the consultant's row
-/// lock, so the count here (a snapshot taken after the lock) is current.
+/// Claims the next ticket for the active consultant with messenger id $1 at
+/// $2, in one statement: the first open ticket of their queues not locked by
+/// another claim, and a seat on their row (`held < capacity`, re-checked by
+/// PostgreSQL after waiting for their own concurrent claim). Nothing if they
+/// are unknown, inactive, at capacity, or their queues are empty.
 const CLAIM_NEXT: &str = "\
-    WITH held AS (SELECT count(*) AS n FROM tickets WHERE consultant_id = $1 AND status = 'claimed'), \
-         pick AS (SELECT t.id FROM tickets t, held \
-                  WHERE t.status = 'open' AND t.queue = ANY($2) AND held.n < $3 \
-                  ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED) \
-    UPDATE tickets t SET status = 'claimed', consultant_id = $1, claimed_at = $4 \
-    FROM pick WHERE t.id = pick.id \
+    WITH c AS (SELECT id, queues FROM consultants WHERE messenger_id = $1 AND active), \
+         pick AS (SELECT t.id FROM tickets t, c \
+                  WHERE t.status = 'open' AND t.queue = ANY(c.queues) \
+                  ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED), \
+         seat AS (UPDATE consultants k SET held = k.held + 1 FROM pick, c \
+                  WHERE k.id = c.id AND k.held < k.capacity RETURNING k.id, k.name) \
+    UPDATE tickets t SET status = 'claimed', consultant_id = seat.id, claimed_at = $2 \
+    FROM pick, seat WHERE t.id = pick.id \
     RETURNING t.id, t.code, t.requester_chat, t.company, t.region, t.category, t.description, \
       t.contact, t.business_number, t.queue, t.status, t.priority, t.consultant_id, \
-      $5::text AS consultant_name, $6::bigint AS consultant_messenger, t.escalation, \
+      seat.name AS consultant_name, $1::bigint AS consultant_messenger, t.escalation, \
       t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at";
 
 /// The Korean name of a status, for messages.
@@ -208,24 +212,23 @@ impl Desk {
         messenger_id: i64,
     ) -> DeskResult<Option<Ticket>> {
         let at = now();
-        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
-            .bind(consultant.id)
-            .bind(&consultant.queues)
-            .bind(consultant.capacity)
+            .bind(messenger_id)
             .bind(at)
-            .bind(&consultant.name)
-            .bind(consultant.messenger_id)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(ticket) = claimed else {
-            // Nothing taken: at capacity, or the queues are empty.
+            // Nothing taken: say why, unless the queues are just empty.
+            let consultant = lock_consultant(&mut *tx, messenger_id).await?;
             check_capacity(&mut *tx, &consultant).await?;
             return Ok(None);
         };
-        self.record_claim(&mut *tx, &ticket, &consultant.actor(), at)
-            .await?;
-        info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
+        let actor = Actor::Consultant {
+            id: ticket.consultant_id.unwrap_or_default(),
+            name: ticket.consultant_name.clone().unwrap_or_default(),
+        };
+        self.record_claim(&mut *tx, &ticket, &actor, at).await?;
+        info!(code = %ticket.code, consultant = actor.to_string(), "ticket claimed");
         Ok(Some(ticket))
     }
 
@@ -333,6 +336,11 @@ impl Desk {
         .bind(at)
         .execute(&mut *tx)
         .await?;
+        // The seat (the caller holds the consultant's row and checked capacity).
+        sqlx::query("UPDATE consultants SET held = held + 1 WHERE id = $1")
+            .bind(consultant.id)
+            .execute(&mut *tx)
+            .await?;
         let ticket = fetch_by_id(tx, id).await?;
         self.record_claim(tx, &ticket, &consultant.actor(), at)
             .await?;
