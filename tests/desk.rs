@@ -283,8 +283,28 @@ async fn a_consultant_at_capacity_cannot_claim_more() {
     for n in 0..3 {
         desk.open_ticket(intake(n, "서울", "인력")).await.unwrap();
     }
+    let first = desk.claim_next(7).await.unwrap().unwrap();
     desk.claim_next(7).await.unwrap().unwrap();
-    desk.claim_next(7).await.unwrap().unwrap();
+    // A claim brings its event, the consultant's lease and the SME's notice.
+    let detail = desk.show(&first.code).await.unwrap();
+    assert_eq!(detail.events.last().unwrap().kind, "claimed");
+    assert!(detail.events.last().unwrap().actor.ends_with(":상담원7"));
+    let leases: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM jobs WHERE ticket_id = $1 AND kind = 'lease' AND done_at IS NULL",
+    )
+    .bind(first.id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(leases, 1);
+    let told = outbox_to(&db, first.requester_chat).await;
+    assert!(
+        told.iter().any(|m| m.contains(&format!(
+            "상담원7 상담원이 접수번호 {} 건을 맡았습니다",
+            first.code
+        ))),
+        "{told:#?}"
+    );
     let before = snapshot(&db).await;
     match desk.claim_next(7).await {
         Err(DeskError::AtCapacity { capacity: 2 }) => {}

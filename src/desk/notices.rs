@@ -59,10 +59,15 @@ pub fn card(ticket: &Ticket, waiting: &str) -> Notice {
 
 /// To the SME: a consultant took the ticket.
 pub fn claimed(ticket: &Ticket, consultant: &str) -> Notice {
-    Notice::text(format!(
-        "{} 상담원이 접수번호 {} 건을 맡았습니다. 이제 이 대화창에 남기시는 말씀은 상담원에게 바로 전달됩니다.",
-        consultant, ticket.code
-    ))
+    Notice::text(claimed_text(consultant, &ticket.code))
+}
+
+/// The text of [`claimed`]; with `%1$s` and `%2$s` it is the template the
+/// claim statement fills in with PostgreSQL's `format()`.
+pub fn claimed_text(consultant: &str, code: &str) -> String {
+    format!(
+        "{consultant} 상담원이 접수번호 {code} 건을 맡았습니다. 이제 이 대화창에 남기시는 말씀은 상담원에게 바로 전달됩니다."
+    )
 }
 
 /// To the SME: a consultant's reply.

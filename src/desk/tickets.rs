@@ -101,22 +101,38 @@ const SELECT_TICKET: &str = "SELECT t.id, t.code, t.requester_chat, t.company, t
 
 /// Claims the next ticket for the active consultant with messenger id $1 at
 /// $2, in one statement: the first open ticket of their queues not locked by
-/// another claim, and a seat on their row (`held < capacity`, re-checked by
-/// PostgreSQL after waiting for their own concurrent claim). Nothing if they
-/// are unknown, inactive, at capacity, or their queues are empty.
+/// another claim; a seat on their row (`held < capacity`, re-checked by
+/// PostgreSQL after waiting for their own concurrent claim); the event; the
+/// lease (due times per queue in $3/$4, $6 for a queue routing no longer
+/// has); and the SME's notice (template $5: consultant, code). Nothing if
+/// they are unknown, inactive, at capacity, or their queues are empty.
 const CLAIM_NEXT: &str = "\
     WITH c AS (SELECT id, queues FROM consultants WHERE messenger_id = $1 AND active), \
          pick AS (SELECT t.id FROM tickets t, c \
                   WHERE t.status = 'open' AND t.queue = ANY(c.queues) \
                   ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED), \
          seat AS (UPDATE consultants k SET held = k.held + 1 FROM pick, c \
-                  WHERE k.id = c.id AND k.held < k.capacity RETURNING k.id, k.name) \
-    UPDATE tickets t SET status = 'claimed', consultant_id = seat.id, claimed_at = $2 \
-    FROM pick, seat WHERE t.id = pick.id \
-    RETURNING t.id, t.code, t.requester_chat, t.company, t.region, t.category, t.description, \
-      t.contact, t.business_number, t.queue, t.status, t.priority, t.consultant_id, \
-      seat.name AS consultant_name, $1::bigint AS consultant_messenger, t.escalation, \
-      t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at";
+                  WHERE k.id = c.id AND k.held < k.capacity RETURNING k.id, k.name), \
+         claimed AS (UPDATE tickets t SET status = 'claimed', consultant_id = seat.id, claimed_at = $2 \
+                     FROM pick, seat WHERE t.id = pick.id \
+                     RETURNING t.*, seat.name AS consultant_name), \
+         event AS (INSERT INTO ticket_events (ticket_id, actor, kind) \
+                   SELECT id, 'consultant:' || consultant_id || ':' || consultant_name, 'claimed' \
+                   FROM claimed), \
+         lease AS (INSERT INTO jobs (kind, ticket_id, due_at) \
+                   SELECT 'lease', claimed.id, coalesce( \
+                       (SELECT d.due FROM unnest($3::text[], $4::timestamptz[]) AS d(queue, due) \
+                        WHERE d.queue = claimed.queue), $6) \
+                   FROM claimed \
+                   ON CONFLICT (ticket_id, kind) WHERE done_at IS NULL \
+                   DO UPDATE SET due_at = EXCLUDED.due_at), \
+         notice AS (INSERT INTO outbox (chat_id, body, ticket_id) \
+                    SELECT requester_chat, format($5, consultant_name, code), id FROM claimed) \
+    SELECT id, code, requester_chat, company, region, category, description, contact, \
+      business_number, queue, status, priority, consultant_id, consultant_name, \
+      $1::bigint AS consultant_messenger, escalation, rating, created_at, claimed_at, \
+      resolved_at, closed_at \
+    FROM claimed";
 
 /// The Korean name of a status, for messages.
 pub fn status_label(status: &str) -> &'static str {
@@ -193,16 +209,14 @@ impl Desk {
     /// Claims the next ticket of the consultant's queues: highest priority
     /// first, then the oldest. `None` when the queues are empty.
     ///
-    /// The hot path of the desk: the consultant's row lock (which orders
-    /// their own claims), then the capacity count, the `SKIP LOCKED` pick and
-    /// the update in one statement, and the event, lease and SME notice in
-    /// another.
+    /// The hot path of the desk, one statement ([`CLAIM_NEXT`]): the
+    /// `SKIP LOCKED` pick, the seat on the consultant's row, the update, the
+    /// event, the lease and the SME's notice.
     #[instrument(skip(self))]
     pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.claim_next_in(&mut tx, messenger_id).await?;
-        tx.commit().await?;
-        Ok(result)
+        // One statement, so no explicit transaction: it commits on its own.
+        let mut connection = self.pool().acquire().await?;
+        self.claim_next_in(&mut connection, messenger_id).await
     }
 
     /// [`Desk::claim_next`] inside the caller's transaction.
@@ -212,9 +226,29 @@ impl Desk {
         messenger_id: i64,
     ) -> DeskResult<Option<Ticket>> {
         let at = now();
+        let routing = self.routing();
+        let (queues, dues): (Vec<&str>, Vec<DateTime<Utc>>) = routing
+            .queues
+            .iter()
+            .map(|q| {
+                let due = routing
+                    .calendar
+                    .add_business_time(&q.hours, at, routing.sla.lease);
+                (q.id.as_str(), due)
+            })
+            .unzip();
+        let fallback_due = routing.calendar.add_business_time(
+            &routing.fallback_queue().hours,
+            at,
+            routing.sla.lease,
+        );
         let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
             .bind(messenger_id)
             .bind(at)
+            .bind(&queues)
+            .bind(&dues)
+            .bind(notices::claimed_text("%1$s", "%2$s"))
+            .bind(fallback_due)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(ticket) = claimed else {
@@ -223,12 +257,7 @@ impl Desk {
             check_capacity(&mut *tx, &consultant).await?;
             return Ok(None);
         };
-        let actor = Actor::Consultant {
-            id: ticket.consultant_id.unwrap_or_default(),
-            name: ticket.consultant_name.clone().unwrap_or_default(),
-        };
-        self.record_claim(&mut *tx, &ticket, &actor, at).await?;
-        info!(code = %ticket.code, consultant = actor.to_string(), "ticket claimed");
+        info!(code = %ticket.code, consultant = ?ticket.consultant_id, "ticket claimed");
         Ok(Some(ticket))
     }
 
