@@ -360,6 +360,12 @@ impl FakeTelegram {
         self.shared.lock().sent.clone()
     }
 
+    /// The messages the bot sent from position `index` on (cheap to poll).
+    pub fn sent_from(&self, index: usize) -> Vec<SentMessage> {
+        let state = self.shared.lock();
+        state.sent[index.min(state.sent.len())..].to_vec()
+    }
+
     /// Number of messages the bot sent so far (to pass to `wait_for_since`).
     pub fn sent_count(&self) -> usize {
         self.shared.lock().sent.len()
