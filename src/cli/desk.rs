@@ -13,6 +13,9 @@ use crate::desk::outbox::SenderConfig;
 use crate::desk::tickets::status_label;
 use crate::desk::{show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter};
 
+/// The private PostgreSQL's folder when none is given.
+const DEFAULT_DATA_DIR: &str = ".onestop";
+
 /// Where the database is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DbArgs {
@@ -32,12 +35,22 @@ pub struct DbArgs {
 
 impl DbArgs {
     pub async fn open(&self, max_connections: u32) -> Result<Database> {
-        Database::open(
-            self.database_url.as_deref(),
-            &self.data_dir,
-            max_connections,
-        )
-        .await
+        let mut data_dir = self.data_dir.clone();
+        if self.database_url.is_none()
+            && data_dir == std::path::Path::new(DEFAULT_DATA_DIR)
+            && !crate::desk::pg::server_can_reach(&data_dir)
+        {
+            // Run as root from a folder the postgres account cannot enter
+            // (a clone under /root, say): keep the data where it can.
+            let fallback = PathBuf::from("/var/lib/onestop");
+            eprintln!(
+                "onestop: PostgreSQL's account cannot enter this folder; keeping the data in {} \
+                 (choose another place with --data-dir)",
+                fallback.display()
+            );
+            data_dir = fallback;
+        }
+        Database::open(self.database_url.as_deref(), &data_dir, max_connections).await
     }
 }
 

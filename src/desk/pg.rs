@@ -228,6 +228,15 @@ fn as_account(command: &mut Command, owner: Option<&User>) {
     }
 }
 
+/// Whether the account the server runs as can enter every folder above
+/// `dir` (always so when onestop is not root).
+pub fn server_can_reach(dir: &Path) -> bool {
+    match (server_account(), std::path::absolute(dir)) {
+        (Ok(Some(user)), Ok(dir)) => check_reachable(&dir, &user).is_ok(),
+        _ => true,
+    }
+}
+
 /// As root, the server runs as `user`, who must be able to enter every
 /// folder above the cluster.
 fn check_reachable(data_dir: &Path, user: &User) -> Result<()> {
