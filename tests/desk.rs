@@ -517,6 +517,7 @@ async fn transfer_moves_the_ticket_and_its_new_queue_sees_it() {
     let cards = outbox_to(&db, 2).await;
     assert_eq!(cards.len(), 1);
     assert!(cards[0].contains(&ticket.code));
+    assert!(cards[0].starts_with("[이관된 접수]"), "{}", cards[0]);
     let claimed = desk.claim_next(2).await.unwrap().unwrap();
     assert_eq!(claimed.code, ticket.code);
     let sme = outbox_to(&db, 77).await;

@@ -37,7 +37,15 @@ pub fn received(ticket: &Ticket, queue_name: &str, closed_until: Option<&str>) -
 }
 
 /// To the consultants of a queue: a new (or newly moved) ticket.
-pub fn card(ticket: &Ticket, waiting: &str) -> Notice {
+/// `why` is the last event of the ticket: why its queue sees it now.
+pub fn card(ticket: &Ticket, waiting: &str, why: &str) -> Notice {
+    let title = match why {
+        "transferred" => "이관된 접수",
+        "reopened" => "다시 열린 접수",
+        "released" => "다시 대기 중인 접수",
+        "escalated" => "지연된 접수",
+        _ => "새 접수",
+    };
     let summary: String = ticket.description.chars().take(200).collect();
     let ellipsis = if ticket.description.chars().count() > 200 {
         "…"
@@ -46,7 +54,7 @@ pub fn card(ticket: &Ticket, waiting: &str) -> Notice {
     };
     Notice {
         body: format!(
-            "[새 접수] {}\n회사: {}\n지역: {} · 분야: {}\n대기: {}\n\n{}{}",
+            "[{title}] {}\n회사: {}\n지역: {} · 분야: {}\n대기: {}\n\n{}{}",
             ticket.code, ticket.company, ticket.region, ticket.category, waiting, summary, ellipsis
         ),
         buttons: vec![vec![

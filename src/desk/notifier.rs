@@ -37,7 +37,14 @@ impl Desk {
             }
             for id in &ids {
                 let ticket = tickets::fetch_by_id(&mut tx, *id).await?;
-                let notice = notices::card(&ticket, &waiting(&ticket));
+                let why: String = sqlx::query_scalar(
+                    "SELECT kind FROM ticket_events WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or_default();
+                let notice = notices::card(&ticket, &waiting(&ticket), &why);
                 let told =
                     tickets::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
                 if told == 0 {
