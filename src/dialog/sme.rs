@@ -348,10 +348,13 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
                 .collect(),
             2,
         ),
+        // By number: Telegram allows 64 bytes of button data, and a Korean
+        // option can be longer than that.
         SlotType::Choice => rows(
             step.options
                 .iter()
-                .map(|o| Button::new(o.as_str(), format!("opt:{o}")))
+                .enumerate()
+                .map(|(i, o)| Button::new(o.as_str(), format!("opt:{}", i + 1)))
                 .collect(),
             2,
         ),
