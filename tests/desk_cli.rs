@@ -10,17 +10,12 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pg::TestDb;
-use common::{onestop, stderr, stdout};
+use common::{onestop, run_with_db, stderr, stdout};
 use onestop::channel::jsonl::Delivered;
 
 /// `onestop args…` against `db`.
 fn run_on(db: &TestDb, args: &[&str]) -> Output {
-    onestop()
-        .env("DATABASE_URL", &db.url)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("onestop runs")
+    run_with_db(db, args, "")
 }
 
 fn ok(output: Output) -> String {

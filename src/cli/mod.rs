@@ -56,20 +56,40 @@ impl KbArgs {
         }
     }
 
-    /// The dialog flows of the folder.
-    fn flows(&self) -> Result<crate::dialog::Flows> {
+    /// The knowledge base, routing and flows, from one reading of the folder.
+    fn dialogs(&self) -> Result<Dialogs> {
         let place = self
             .kb
             .as_ref()
             .map_or("the built-in dialogs".to_string(), |d| {
                 d.display().to_string()
             });
-        crate::dialog::Flows::load(&self.sources()?).map_err(|diags| {
-            anyhow::anyhow!(
-                "{place} has {} error(s) in its flows:\n{diags}",
-                diags.len()
-            )
-        })
+        load_dialogs(&self.sources()?)
+            .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))
+    }
+}
+
+/// What a running bot takes from a `dialogs/` folder.
+struct Dialogs {
+    kb: KnowledgeBase,
+    routing: Routing,
+    flows: crate::dialog::Flows,
+}
+
+/// Loads all three parts of a folder, reporting every problem of each.
+fn load_dialogs(sources: &[kb::SourceFile]) -> Result<Dialogs, kb::Diagnostics> {
+    match (
+        KnowledgeBase::load(sources),
+        Routing::load(sources),
+        crate::dialog::Flows::load(sources),
+    ) {
+        (Ok(kb), Ok(routing), Ok(flows)) => Ok(Dialogs { kb, routing, flows }),
+        (kb, routing, flows) => {
+            let mut diags = kb.err().unwrap_or_default();
+            diags.0.extend(routing.err().unwrap_or_default().0);
+            diags.0.extend(flows.err().unwrap_or_default().0);
+            Err(diags.sorted())
+        }
     }
 }
 
@@ -237,13 +257,13 @@ pub fn run() -> ExitCode {
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
         Command::Chat { kb, db, consultant } => {
-            let engine_parts = (kb.load()?, kb.routing()?, kb.flows()?);
+            let dialogs = kb.dialogs()?;
             return desk::execute(
                 &db,
-                engine_parts.1.clone(),
+                dialogs.routing,
                 DeskCommand::Chat {
-                    kb: Box::new(engine_parts.0),
-                    flows: engine_parts.2,
+                    kb: Box::new(dialogs.kb),
+                    flows: dialogs.flows,
                     consultant,
                 },
             );
@@ -312,14 +332,9 @@ fn execute(command: Command) -> Result<ExitCode> {
         }
         Command::Check { dir } => {
             let sources = kb::read_dir(&dir)?;
-            return Ok(
-                match (
-                    KnowledgeBase::load(&sources),
-                    Routing::load(&sources),
-                    crate::dialog::Flows::load(&sources),
-                ) {
-                    (Ok(kb), Ok(routing), Ok(flows)) => {
-                        println!(
+            return Ok(match load_dialogs(&sources) {
+                Ok(Dialogs { kb, routing, flows }) => {
+                    println!(
                         "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
                         dir.display(),
                         sources.len(),
@@ -330,19 +345,14 @@ fn execute(command: Command) -> Result<ExitCode> {
                         routing.rules.len(),
                         flows.flows.len()
                     );
-                        ExitCode::SUCCESS
-                    }
-                    (kb, routing, flows) => {
-                        let mut diags = kb.err().unwrap_or_default();
-                        diags.0.extend(routing.err().unwrap_or_default().0);
-                        diags.0.extend(flows.err().unwrap_or_default().0);
-                        let diags = diags.sorted();
-                        print!("{diags}");
-                        eprintln!("{}: {} error(s)", dir.display(), diags.len());
-                        ExitCode::FAILURE
-                    }
-                },
-            );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print!("{diags}");
+                    eprintln!("{}: {} error(s)", dir.display(), diags.len());
+                    ExitCode::FAILURE
+                }
+            });
         }
         Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
         Command::Consultant { kb, db, action } => {

@@ -34,7 +34,11 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             args.api_url
         )
     })?;
-    let (knowledge, routing, flows) = (kb.load()?, kb.routing()?, kb.flows()?);
+    let super::Dialogs {
+        kb: knowledge,
+        routing,
+        flows,
+    } = kb.dialogs()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -141,9 +145,12 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
 /// Reloads `dialogs/`; a broken edit is refused, logged and reported to the
 /// admins, and the last good version stays.
 async fn reload(kb: &KbArgs, engine: &Arc<RwLock<Engine>>, desk: &Desk, admins: &[i64]) {
-    let loaded = kb.load().and_then(|k| Ok((k, kb.routing()?, kb.flows()?)));
-    match loaded {
-        Ok((knowledge, routing, flows)) => {
+    match kb.dialogs() {
+        Ok(super::Dialogs {
+            kb: knowledge,
+            routing,
+            flows,
+        }) => {
             desk.set_routing(Arc::new(routing));
             let mut engine = engine.write().unwrap();
             *engine = Engine::new(Arc::new(knowledge), Arc::new(flows), desk.clone());

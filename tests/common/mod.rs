@@ -19,26 +19,18 @@ pub fn onestop() -> Command {
 
 /// Runs `onestop args…` with `stdin` as standard input.
 pub fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = onestop()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("onestop starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("onestop finishes")
+    run_command(onestop(), args, stdin)
 }
 
 /// Runs `onestop args…` against the test database `db`.
 pub fn run_with_db(db: &pg::TestDb, args: &[&str], stdin: &str) -> Output {
-    let mut child = onestop()
-        .env("DATABASE_URL", &db.url)
+    let mut command = onestop();
+    command.env("DATABASE_URL", &db.url);
+    run_command(command, args, stdin)
+}
+
+fn run_command(mut command: Command, args: &[&str], stdin: &str) -> Output {
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
