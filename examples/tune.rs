@@ -165,6 +165,10 @@ fn main() {
         });
         return;
     }
+    if args.first().is_some_and(|a| a == "taxonomy") {
+        taxonomy(&kb, &covered_lines);
+        return;
+    }
     if args.first().is_some_and(|a| a == "why") {
         // Run with ONESTOP_EXPLAIN=1 to see each candidate's signals.
         for text in &args[1..] {
@@ -193,6 +197,8 @@ fn main() {
                 "length_norm" => t.length_norm = v,
                 "boost" => t.aspect_boost = v,
                 "penalty" => t.aspect_penalty = v,
+                "related" => t.related_field = v,
+
                 k if k.starts_with('k') => t.kinds[k[1..].parse::<usize>().unwrap()] = v,
                 _ => panic!("unknown weight {key}"),
             }
@@ -261,5 +267,65 @@ fn main() {
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (odd, even, fb, answers, t) in results.iter().take(15) {
         println!("odd {odd:.3} even {even:.3} fallback {fb:.3} answers {answers}  {t:?}");
+    }
+}
+
+/// Where the expected entry landed for each miss, and how the miss relates
+/// to the entry that won (program ↔ its FAQ, two FAQs of one program, other).
+#[allow(dead_code)]
+pub fn taxonomy(kb: &KnowledgeBase, lines: &[String]) {
+    let related = |id: &str| -> Vec<String> {
+        match kb.by_id(id) {
+            Some(onestop::kb::Entry::Faq(f)) => f.related.clone(),
+            Some(onestop::kb::Entry::Program(p)) => vec![p.id.clone()],
+            None => vec![],
+        }
+    };
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    for line in lines {
+        let (expected, q) = line.split_once('\t').unwrap();
+        let expected: Vec<&str> = expected.split('|').collect();
+        let r = kb.find(q);
+        let ids: Vec<&str> = r.ranked.iter().map(|s| kb.entry(s.entry).id()).collect();
+        if ids.first().is_some_and(|id| expected.contains(id)) {
+            continue;
+        }
+        let rank = ids
+            .iter()
+            .position(|id| expected.contains(id))
+            .map_or(99, |r| r + 1);
+        let top = ids.first().copied().unwrap_or("-");
+        let (a, b) = (related(top), related(expected[0]));
+        let exp_prog = matches!(kb.by_id(expected[0]), Some(onestop::kb::Entry::Program(_)));
+        let top_prog = matches!(kb.by_id(top), Some(onestop::kb::Entry::Program(_)));
+        let kind = if a.iter().any(|x| b.contains(x)) {
+            match (exp_prog, top_prog) {
+                (true, false) => "want program, got its faq",
+                (false, true) => "want faq, got its program",
+                _ => "sibling faq",
+            }
+        } else {
+            "other"
+        };
+        *kinds
+            .entry(format!("{kind} rank{}", rank.min(4)))
+            .or_default() += 1;
+        if kind != "other" && std::env::var_os("SHOW").is_some() {
+            let aspects: Vec<String> = kb
+                .analyzer()
+                .analyze(q)
+                .terms
+                .iter()
+                .filter(|t| t.kind == onestop::nlu::TermKind::Aspect)
+                .map(|t| t.text.clone())
+                .collect();
+            println!(
+                "{kind} rank{rank}: {q} {aspects:?} got {top} want {}",
+                expected[0]
+            );
+        }
+    }
+    for (k, n) in kinds {
+        println!("{n:4} {k}");
     }
 }

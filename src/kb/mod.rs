@@ -294,7 +294,10 @@ impl KnowledgeBase {
             return Err(diags.sorted());
         }
 
-        let texts_of: Vec<EntryText<'_>> = entries.iter().map(|e| EntryText::of(*e)).collect();
+        let texts_of: Vec<EntryText<'_>> = entries
+            .iter()
+            .map(|e| EntryText::of(*e, |id| program_name(&programs, id)))
+            .collect();
         let index = Index::build(&analyzer, &texts_of, Tuning::default());
         drop(texts_of);
         drop(entries);
@@ -344,7 +347,7 @@ impl KnowledgeBase {
     /// Rebuilds the index with other weights (for tuning experiments).
     pub fn retune(&mut self, tuning: Tuning) {
         let entries: Vec<EntryText<'_>> = (0..self.len())
-            .map(|i| EntryText::of(self.entry(i)))
+            .map(|i| EntryText::of(self.entry(i), |id| program_name(&self.programs, id)))
             .collect();
         let index = Index::build(&self.analyzer, &entries, tuning);
         drop(entries);
@@ -416,6 +419,14 @@ impl KnowledgeBase {
             .collect();
         changed.then(|| words.join(" "))
     }
+}
+
+/// The name of the program with this id, if there is one.
+fn program_name<'a>(programs: &'a [Program], id: &str) -> Option<&'a str> {
+    programs
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.name.as_str())
 }
 
 /// Whether what follows a word looks like a particle or an ending (so the

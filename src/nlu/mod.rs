@@ -9,6 +9,7 @@
 
 pub mod jamo;
 pub mod normalize;
+pub mod related;
 mod synonyms;
 
 use std::borrow::Cow;
@@ -23,6 +24,7 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 
 pub use normalize::{compact, normalize};
+pub use related::Related;
 pub use synonyms::Synonyms;
 
 /// How a term was found, which sets how much it counts.
@@ -130,6 +132,8 @@ pub struct Analyzer {
     /// User-dictionary words and the noun parts ko-dic alone finds in them,
     /// so 소상공인 is a term of its own and still meets 소상 and 공인.
     user_parts: HashMap<String, Vec<String>>,
+    /// The built-in near-synonyms, as this analyzer's search terms.
+    related: Related,
 }
 
 impl Analyzer {
@@ -170,11 +174,19 @@ impl Analyzer {
                 .context("building the user dictionary from knowledge-base names")?;
             Segmenter::new(Mode::Normal, dictionary, Some(user))
         };
-        Ok(Self {
+        let mut analyzer = Self {
             segmenter,
             synonyms,
             user_parts,
-        })
+            related: Related::default(),
+        };
+        analyzer.related = Related::build(&analyzer, related::BUILT_IN).0;
+        Ok(analyzer)
+    }
+
+    /// The built-in near-synonyms (`related.txt`).
+    pub fn related(&self) -> &Related {
+        &self.related
     }
 
     /// The synonyms this analyzer rewrites.
@@ -341,6 +353,11 @@ impl Analyzer {
                 }
             }
         }
+        // 뭐 asks "what is it" only when nothing more specific is asked:
+        // 서류 뭐 내야돼 asks how to apply.
+        if aspects.iter().any(|a| *a != "#개요") {
+            aspects.retain(|a| *a != "#개요" || !analysis.terms.iter().any(|t| t.text == "무엇"));
+        }
         // 얼마나 걸려요 asks how long, not how much.
         if analysis.terms.iter().any(|t| t.text == "걸리") {
             for aspect in aspects.iter_mut().filter(|a| **a == "#금액") {
@@ -469,13 +486,12 @@ fn aspect_of(term: &str) -> Option<&'static str> {
         | "공휴일" | "휴일" | "야간" | "밤" | "개강" | "연도" | "년도" | "요일" | "평일"
         | "토요일" | "일요일" => "#일정",
         "자격" | "대상" | "요건" | "조건" | "기준" => "#자격",
-        "무엇" | "설명" | "소개" | "정체" | "개요" => "#개요",
-        "성과" | "실적" | "사례" | "효과" | "후기" | "케이스" | "결과" | "성공" => {
+        "무엇" | "설명" | "소개" | "정체" | "개요" | "내용" => "#개요",
+        "성과" | "실적" | "사례" | "효과" | "후기" | "케이스" | "결과" | "성공" | "예시" => {
             "#성과"
         }
-        "연락처" | "문의처" | "이메일" | "메일" | "담당자" | "홈페이지" => {
-            "#연락"
-        }
+        "연락처" | "문의처" | "이메일" | "메일" | "담당자" | "홈페이지" | "전화" | "번호"
+        | "전화번호" | "연락" | "문의" => "#연락",
         _ => return None,
     };
     Some(aspect)

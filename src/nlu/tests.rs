@@ -157,3 +157,28 @@ fn prepared_text_is_not_rewritten_twice() {
     let again = a.analyze_prepared(first.text.clone());
     assert_eq!(again.text, first.text);
 }
+
+#[test]
+fn built_in_near_synonyms_become_search_terms() {
+    let analyzer = plain();
+    // Every word is checked with the default knowledge base's analyzer in
+    // tests/understanding.rs; ko-dic alone splits a few names.
+    let (related, _) = Related::build(&analyzer, related::BUILT_IN);
+    assert!(related.len() > 100, "{} groups", related.len());
+    // A verb in its -다 form meets the stem a question makes of it.
+    let stems: Vec<&str> = related.of("갚").collect();
+    assert!(stems.contains(&"상환"), "{stems:?}");
+    let nouns: Vec<&str> = related.of("후기").collect();
+    assert!(nouns.contains(&"사례"), "{nouns:?}");
+}
+
+#[test]
+fn near_synonym_groups_skip_phrases_and_keep_their_own_words() {
+    let analyzer = plain();
+    let text = "# 주석\n상환, 갚다, 돌려주다\n\n목록, 리스트, 여러 단어 구절\n외톨이\n";
+    let (related, unusable) = Related::build(&analyzer, text);
+    assert_eq!(related.len(), 2, "the single word is not a group");
+    assert_eq!(unusable, vec!["여러 단어 구절".to_string()]);
+    assert!(related.of("목록").any(|t| t == "리스트"));
+    assert!(!related.of("목록").any(|t| t == "목록"));
+}
