@@ -146,6 +146,82 @@ struct Example {
 struct Scratch {
     weights: Vec<f32>,
     marks: Vec<u8>,
+    /// Per entry: how much of the question it covers so far.
+    coverage: Vec<f32>,
+    /// Per entry: the best credit of the current question word or its
+    /// near-synonyms, valid where `credit_stamp` equals `stamp`.
+    credit: Vec<f32>,
+    credit_stamp: Vec<u32>,
+    stamp: u32,
+}
+
+impl Scratch {
+    /// Adds each unit's credit to the coverage of the entries it is found
+    /// in, recording entries seen for the first time in `touched`.
+    fn walk(&mut self, units: &[&Unit<'_>], touched: &mut Vec<u32>) {
+        let mut credited: Vec<u32> = Vec::new();
+        for unit in units {
+            if let [(list, factor)] = unit.lists.as_slice() {
+                for &(entry, field) in *list {
+                    let slot = &mut self.coverage[entry as usize];
+                    if *slot == 0.0 {
+                        touched.push(entry);
+                    }
+                    *slot += unit.weight * factor * field;
+                }
+                continue;
+            }
+            // The word itself or its best near-synonym, once per entry.
+            self.stamp = self.stamp.wrapping_add(1);
+            credited.clear();
+            for &(list, factor) in &unit.lists {
+                for &(entry, field) in list {
+                    let e = entry as usize;
+                    if self.credit_stamp[e] != self.stamp {
+                        self.credit_stamp[e] = self.stamp;
+                        self.credit[e] = factor * field;
+                        credited.push(entry);
+                    } else {
+                        self.credit[e] = self.credit[e].max(factor * field);
+                    }
+                }
+            }
+            for &entry in &credited {
+                let slot = &mut self.coverage[entry as usize];
+                if *slot == 0.0 {
+                    touched.push(entry);
+                }
+                *slot += unit.weight * self.credit[entry as usize];
+            }
+        }
+    }
+}
+
+/// A word of the question with its near-synonyms, as posting lists.
+struct Unit<'a> {
+    weight: f32,
+    /// (posting list, how much a match in it counts).
+    lists: Vec<(&'a [(u32, f32)], f32)>,
+}
+
+impl Unit<'_> {
+    /// Number of postings: how common the word is.
+    fn entries(&self) -> usize {
+        self.lists.iter().map(|(list, _)| list.len()).sum()
+    }
+
+    /// The best credit of the word or a near-synonym in `entry` (posting
+    /// lists are in entry order).
+    fn credit(&self, entry: u32) -> f32 {
+        self.lists
+            .iter()
+            .filter_map(|&(list, factor)| {
+                list.binary_search_by_key(&entry, |p| p.0)
+                    .ok()
+                    .map(|i| factor * list[i].1)
+            })
+            .fold(0.0, f32::max)
+    }
 }
 
 thread_local! {
@@ -166,6 +242,8 @@ pub struct Index {
     tuning: Tuning,
     /// Per entry: 1 / ((1 - b) + b · terms / average terms).
     length_factor: Vec<f32>,
+    /// The largest of `length_factor`.
+    max_length_factor: f32,
     /// Per entry: the aspects its example questions ask about, with the share
     /// of examples asking it.
     aspects: Vec<Vec<(String, f32)>>,
@@ -242,6 +320,7 @@ impl Index {
         let mut index = Index {
             tuning,
             length_factor: Vec::new(),
+            max_length_factor: 1.0,
             vocabulary: HashMap::new(),
             terms: Vec::new(),
             idf: Vec::new(),
@@ -305,6 +384,7 @@ impl Index {
         for factor in &mut index.length_factor {
             *factor = 1.0 / ((1.0 - b) + b * *factor / average.max(1.0));
         }
+        index.max_length_factor = index.length_factor.iter().copied().fold(0.0, f32::max);
         index.idf = index
             .postings
             .iter()
@@ -523,55 +603,7 @@ impl Index {
             .sum::<f32>()
             .sqrt();
 
-        let mut coverage = vec![0.0f32; self.examples.len()];
-        let mut touched: Vec<u32> = Vec::new();
-        let mut credits: Vec<(u32, f32)> = Vec::new();
-        for term in &query {
-            if term.related.is_empty() {
-                let Some(id) = term.id else { continue };
-                for &(entry, field) in &self.postings[id as usize] {
-                    let slot = &mut coverage[entry as usize];
-                    if *slot == 0.0 {
-                        touched.push(entry);
-                    }
-                    *slot += term.weight * field;
-                }
-                continue;
-            }
-            // The word itself or its best near-synonym, once per entry.
-            credits.clear();
-            for (id, factor) in term
-                .id
-                .map(|id| (id, 1.0))
-                .into_iter()
-                .chain(term.related.iter().map(|&id| (id, RELATED)))
-            {
-                credits.extend(
-                    self.postings[id as usize]
-                        .iter()
-                        .map(|&(entry, field)| (entry, factor * field)),
-                );
-            }
-            credits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-            credits.dedup_by_key(|c| c.0);
-            for &(entry, credit) in &credits {
-                let slot = &mut coverage[entry as usize];
-                if *slot == 0.0 {
-                    touched.push(entry);
-                }
-                *slot += term.weight * credit;
-            }
-        }
-        let mut candidates: Vec<(u32, f32)> = touched
-            .into_iter()
-            .map(|entry| {
-                let e = entry as usize;
-                (
-                    entry,
-                    (coverage[e] / total * self.length_factor[e]).min(1.0),
-                )
-            })
-            .collect();
+        let mut candidates = self.cover(&query, total);
         let by_coverage = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if candidates.len() > CANDIDATES {
             candidates.select_nth_unstable_by(CANDIDATES - 1, by_coverage);
@@ -613,7 +645,7 @@ impl Index {
         let t = &self.tuning;
         let mut ranked: Vec<Scored> = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let Scratch { weights, marks } = &mut *scratch;
+            let Scratch { weights, marks, .. } = &mut *scratch;
             if weights.len() < self.terms.len() {
                 weights.resize(self.terms.len(), 0.0);
             }
@@ -678,6 +710,91 @@ impl Index {
         self.steer_by_aspect(&query_aspects, &mut ranked);
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         ranked
+    }
+
+    /// The coverage pass: every entry that could be among the `CANDIDATES`
+    /// covering most of the question, with the share it covers.
+    ///
+    /// Words found in many entries (지원, 신청 in a large knowledge base) are
+    /// not walked entry by entry when the rarer words have already found
+    /// enough entries that one with only common words cannot catch up
+    /// (MaxScore): they are then looked up for the entries still in the race.
+    fn cover(&self, query: &[QueryTerm], total: f32) -> Vec<(u32, f32)> {
+        let units: Vec<Unit<'_>> = query
+            .iter()
+            .map(|term| Unit {
+                weight: term.weight,
+                lists: term
+                    .id
+                    .map(|id| (self.postings[id as usize].as_slice(), 1.0))
+                    .into_iter()
+                    .chain(
+                        term.related
+                            .iter()
+                            .map(|&id| (self.postings[id as usize].as_slice(), RELATED)),
+                    )
+                    .collect(),
+            })
+            .filter(|unit| !unit.lists.is_empty())
+            .collect();
+        let entries = self.examples.len();
+        let common = (entries / 16).max(CANDIDATES * 4);
+        let (rare, frequent): (Vec<&Unit<'_>>, Vec<&Unit<'_>>) =
+            units.iter().partition(|unit| unit.entries() <= common);
+        let share = |entry: u32, covered: f32| covered / total * self.length_factor[entry as usize];
+
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let scratch = &mut *scratch;
+            if scratch.coverage.len() < entries {
+                scratch.coverage.resize(entries, 0.0);
+                scratch.credit.resize(entries, 0.0);
+                scratch.credit_stamp.resize(entries, 0);
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            scratch.walk(&rare, &mut touched);
+
+            // The share the CANDIDATES-th entry covers with rare words alone
+            // is a floor for the last candidate; an entry that cannot reach
+            // it even with every common word is out of the race.
+            let floor = (touched.len() >= CANDIDATES).then(|| {
+                let mut shares: Vec<f32> = touched
+                    .iter()
+                    .map(|&e| share(e, scratch.coverage[e as usize]))
+                    .collect();
+                *shares
+                    .select_nth_unstable_by(CANDIDATES - 1, |a, b| b.total_cmp(a))
+                    .1
+            });
+            let common_weight: f32 = frequent.iter().map(|unit| unit.weight).sum();
+            let untouched_best = common_weight / total * self.max_length_factor;
+            let mut candidates = Vec::with_capacity(touched.len());
+            match floor {
+                Some(floor) if !frequent.is_empty() && untouched_best < floor => {
+                    for &entry in &touched {
+                        let mut covered = scratch.coverage[entry as usize];
+                        if share(entry, covered + common_weight) < floor {
+                            continue;
+                        }
+                        for unit in &frequent {
+                            covered += unit.weight * unit.credit(entry);
+                        }
+                        candidates.push((entry, share(entry, covered).min(1.0)));
+                    }
+                }
+                _ => {
+                    scratch.walk(&frequent, &mut touched);
+                    for &entry in &touched {
+                        let covered = scratch.coverage[entry as usize];
+                        candidates.push((entry, share(entry, covered).min(1.0)));
+                    }
+                }
+            }
+            for &entry in &touched {
+                scratch.coverage[entry as usize] = 0.0;
+            }
+            candidates
+        })
     }
 
     /// Raises the entries whose example questions ask what the question asks
@@ -791,6 +908,62 @@ mod tests {
         assert!(typo_keys("지언금").iter().any(|k| known.contains(k)));
         assert!(typo_keys("지원").iter().any(|k| known.contains(k)));
         assert!(typo_keys("ab").is_empty());
+    }
+
+    #[test]
+    fn common_words_still_count_for_the_entries_rare_words_found() {
+        // 400 entries: every one says 지원, every fourth 회의, the first 30
+        // 창업 (commas keep the words from being joined). The entries with
+        // 창업 and 회의 must lead, then the other 창업 entries, even when the
+        // common words are looked up per entry instead of walked (MaxScore).
+        let analyzer = Analyzer::plain().unwrap();
+        let texts: Vec<String> = (0..400)
+            .map(|i| {
+                let mut text = String::from("지원");
+                if i % 4 == 0 {
+                    text.push_str(", 회의");
+                }
+                if i < 30 {
+                    text.push_str(", 창업");
+                }
+                text
+            })
+            .collect();
+        let entries: Vec<EntryText<'_>> = texts
+            .iter()
+            .map(|text| EntryText {
+                titles: vec![],
+                examples: vec![text.as_str()],
+                named: false,
+                agency: None,
+                body: vec![],
+                related: vec![],
+            })
+            .collect();
+        let index = Index::build(&analyzer, &entries, Tuning::default());
+        let ranked = index.rank(&analyzer.analyze("창업, 회의, 지원"));
+        let leaders: Vec<usize> = ranked.iter().take(8).map(|s| s.entry).collect();
+        assert_eq!(leaders, vec![0, 4, 8, 12, 16, 20, 24, 28], "{ranked:?}");
+        assert!(ranked.iter().all(|s| s.entry < 30), "{ranked:?}");
+        assert_eq!(ranked.len(), 30, "{ranked:?}");
+        // The coverage itself: all three words for entry 0, two for entry 1.
+        let analysis = analyzer.analyze("창업, 회의, 지원");
+        let query: Vec<QueryTerm> = analysis
+            .terms
+            .iter()
+            .filter_map(|t| index.vocabulary.get(&t.text))
+            .map(|&id| QueryTerm {
+                id: Some(id),
+                weight: index.idf[id as usize],
+                counts: true,
+                related: vec![],
+            })
+            .collect();
+        let total: f32 = query.iter().map(|q| q.weight).sum();
+        let covered = index.cover(&query, total);
+        let share = |entry: u32| covered.iter().find(|c| c.0 == entry).unwrap().1;
+        assert!(share(0) > 0.99, "{covered:?}");
+        assert!(share(1) < share(0) - 0.1, "{covered:?}");
     }
 
     #[test]
