@@ -112,7 +112,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let covered_lines = read("covered.tsv");
     let uncovered_lines = read("uncovered.tsv");
-    let mut kb = KnowledgeBase::embedded().unwrap();
+    // TUNE_KB=DIR evaluates another dialogs/ folder than the built-in one.
+    let mut kb = match std::env::var_os("TUNE_KB") {
+        Some(dir) => KnowledgeBase::load_dir(std::path::Path::new(&dir)).unwrap(),
+        None => KnowledgeBase::embedded().unwrap(),
+    };
 
     if args.first().is_some_and(|a| a == "analyze") {
         for text in &args[1..] {
