@@ -288,6 +288,10 @@ impl Analyzer {
             if let Some(aspect) = myeot_word_aspect(&surface) {
                 aspects.push(aspect);
             }
+            // -(으)려면 (in order to) asks what it takes: how to apply.
+            if first_tag == "EC" && matches!(surface.as_str(), "려면" | "으려면") {
+                aspects.push("#신청");
+            }
             if let Some(question) = question_word(&surface, first_tag) {
                 flush_run(&mut run, &mut analysis);
                 analysis.push(question, TermKind::Question);
@@ -352,6 +356,33 @@ impl Analyzer {
                     aspects.push(aspect);
                 }
             }
+        }
+        // 지원해 주는 거 있어? / 받고 싶어: a question that asks nothing in
+        // particular but whether there is help asks for a program.
+        if aspects.is_empty() {
+            let compact = &analysis.compact;
+            let cue = [
+                "주는거",
+                "주는것",
+                "주는게",
+                "주는데",
+                "주는곳",
+                "주는사업",
+                "싶어",
+                "싶은데",
+                "싶습니다",
+                "싶다",
+            ];
+            if cue.iter().any(|c| compact.contains(c)) {
+                aspects.push("#개요");
+            }
+        }
+        // 뭐부터 (what first) asks for the steps.
+        if ["뭐부터", "뭘부터", "무엇부터"]
+            .iter()
+            .any(|w| normalized.contains(w))
+        {
+            aspects.push("#신청");
         }
         // 뭐 asks "what is it" only when nothing more specific is asked:
         // 서류 뭐 내야돼 asks how to apply.

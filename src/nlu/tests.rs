@@ -129,6 +129,23 @@ fn aspects_come_from_question_words_and_everyday_nouns() {
 }
 
 #[test]
+fn endings_and_phrases_say_what_is_asked() {
+    let a = plain();
+    // -(으)려면 and 뭐부터 ask for the steps.
+    assert_eq!(
+        aspects(&a, "창업지원금 받으려면 뭐부터 해야돼요"),
+        ["#신청"]
+    );
+    assert_eq!(aspects(&a, "스마트공장 하려면"), ["#신청"]);
+    // Asking whether there is help, or saying what one wants, asks for a program.
+    assert_eq!(aspects(&a, "염수테스트 지원해주는거 알려줘요"), ["#개요"]);
+    assert_eq!(aspects(&a, "스마트팩토리 도입 지원 받고싶어"), ["#개요"]);
+    // ... but not when something in particular is asked.
+    assert_eq!(aspects(&a, "전화하고 싶은데 번호가 뭐예요"), ["#연락"]);
+    assert!(aspects(&a, "수출 지원 있어요?").is_empty());
+}
+
+#[test]
 fn how_many_asks_by_its_counter() {
     let a = plain();
     assert!(aspects(&a, "모집 공고 몇월에 떠요").contains(&"#일정".to_string()));
