@@ -161,20 +161,20 @@ impl Scratch {
     fn walk(&mut self, units: &[&Unit<'_>], touched: &mut Vec<u32>) {
         let mut credited: Vec<u32> = Vec::new();
         for unit in units {
-            if let [(list, factor)] = unit.lists.as_slice() {
-                for &(entry, field) in *list {
+            if unit.related.is_empty() {
+                for &(entry, field) in unit.own {
                     let slot = &mut self.coverage[entry as usize];
                     if *slot == 0.0 {
                         touched.push(entry);
                     }
-                    *slot += unit.weight * factor * field;
+                    *slot += unit.weight * field;
                 }
                 continue;
             }
             // The word itself or its best near-synonym, once per entry.
             self.stamp = self.stamp.wrapping_add(1);
             credited.clear();
-            for &(list, factor) in &unit.lists {
+            for (list, factor) in unit.lists() {
                 for &(entry, field) in list {
                     let e = entry as usize;
                     if self.credit_stamp[e] != self.stamp {
@@ -200,22 +200,33 @@ impl Scratch {
 /// A word of the question with its near-synonyms, as posting lists.
 struct Unit<'a> {
     weight: f32,
-    /// (posting list, how much a match in it counts).
-    lists: Vec<(&'a [(u32, f32)], f32)>,
+    /// The word's own posting list (empty if the knowledge base lacks it).
+    own: &'a [(u32, f32)],
+    /// Its near-synonyms' term ids, found for `RELATED` of the weight.
+    related: &'a [u32],
+    postings: &'a [Vec<(u32, f32)>],
 }
 
-impl Unit<'_> {
+impl<'a> Unit<'a> {
+    /// (posting list, how much a match in it counts).
+    fn lists(&self) -> impl Iterator<Item = (&'a [(u32, f32)], f32)> + '_ {
+        std::iter::once((self.own, 1.0)).chain(
+            self.related
+                .iter()
+                .map(|&id| (self.postings[id as usize].as_slice(), RELATED)),
+        )
+    }
+
     /// Number of postings: how common the word is.
     fn entries(&self) -> usize {
-        self.lists.iter().map(|(list, _)| list.len()).sum()
+        self.lists().map(|(list, _)| list.len()).sum()
     }
 
     /// The best credit of the word or a near-synonym in `entry` (posting
     /// lists are in entry order).
     fn credit(&self, entry: u32) -> f32 {
-        self.lists
-            .iter()
-            .filter_map(|&(list, factor)| {
+        self.lists()
+            .filter_map(|(list, factor)| {
                 list.binary_search_by_key(&entry, |p| p.0)
                     .ok()
                     .map(|i| factor * list[i].1)
@@ -255,7 +266,7 @@ pub struct Index {
 }
 
 /// One term of a question, as the index sees it.
-struct QueryTerm {
+struct QueryTerm<'a> {
     /// The term's id, if the knowledge base has it (perhaps after typo correction).
     id: Option<u32>,
     weight: f32,
@@ -263,7 +274,7 @@ struct QueryTerm {
     /// the knowledge base does not know do not).
     counts: bool,
     /// Known near-synonyms, which find entries for `RELATED` of the weight.
-    related: Vec<u32>,
+    related: &'a [u32],
 }
 
 /// The text of one entry, split by how much each part counts.
@@ -544,9 +555,9 @@ impl Index {
             let kind = self.tuning.kind(term.kind);
             let related = match term.kind {
                 TermKind::Word | TermKind::Stem | TermKind::Joined => {
-                    self.related.get(&term.text).cloned().unwrap_or_default()
+                    self.related.get(&term.text).map_or(&[][..], Vec::as_slice)
                 }
-                _ => Vec::new(),
+                _ => &[],
             };
             let (id, weight) = match self.vocabulary.get(&term.text) {
                 Some(&id) => (Some(id), kind * self.idf[id as usize]),
@@ -637,7 +648,7 @@ impl Index {
             if let Some(id) = term.id {
                 query_terms.push((id, term.weight));
             }
-            for &id in &term.related {
+            for &id in term.related {
                 query_terms.push((id, term.weight * RELATED));
             }
         }
@@ -724,18 +735,13 @@ impl Index {
             .iter()
             .map(|term| Unit {
                 weight: term.weight,
-                lists: term
+                own: term
                     .id
-                    .map(|id| (self.postings[id as usize].as_slice(), 1.0))
-                    .into_iter()
-                    .chain(
-                        term.related
-                            .iter()
-                            .map(|&id| (self.postings[id as usize].as_slice(), RELATED)),
-                    )
-                    .collect(),
+                    .map_or(&[][..], |id| self.postings[id as usize].as_slice()),
+                related: term.related,
+                postings: &self.postings,
             })
-            .filter(|unit| !unit.lists.is_empty())
+            .filter(|unit| !unit.own.is_empty() || !unit.related.is_empty())
             .collect();
         let entries = self.examples.len();
         let common = (entries / 16).max(CANDIDATES * 4);
@@ -956,7 +962,7 @@ mod tests {
                 id: Some(id),
                 weight: index.idf[id as usize],
                 counts: true,
-                related: vec![],
+                related: &[],
             })
             .collect();
         let total: f32 = query.iter().map(|q| q.weight).sum();
