@@ -14,6 +14,11 @@
 //! `nlu`) steers between a program and its FAQs: entries whose example
 //! questions ask it less than the candidate that asks it most are lowered.
 //!
+//! A question's word also finds the entries that use one of its built-in
+//! near-synonyms (`nlu::related`: 후기 finds 사례), for `RELATED` of its
+//! weight, counted once per entry with the best of the word and its
+//! near-synonyms.
+//!
 //! Words not in the knowledge base weigh as much as its rarest words, so a
 //! question about something else (여권 발급) is mostly unexplained and falls
 //! back to a consultant instead of getting a confident wrong answer.
