@@ -928,6 +928,22 @@ mod tests {
         assert!(typo_keys("ab").is_empty());
     }
 
+    /// An index of FAQs with one example question each.
+    fn index_of_examples(analyzer: &Analyzer, examples: &[String]) -> Index {
+        let entries: Vec<EntryText<'_>> = examples
+            .iter()
+            .map(|text| EntryText {
+                titles: vec![],
+                examples: vec![text.as_str()],
+                named: false,
+                agency: None,
+                body: vec![],
+                related: vec![],
+            })
+            .collect();
+        Index::build(analyzer, &entries, Tuning::default())
+    }
+
     #[test]
     fn common_words_still_count_for_the_entries_rare_words_found() {
         // 400 entries: every one says 지원, every fourth 회의, the first 30
@@ -947,18 +963,7 @@ mod tests {
                 text
             })
             .collect();
-        let entries: Vec<EntryText<'_>> = texts
-            .iter()
-            .map(|text| EntryText {
-                titles: vec![],
-                examples: vec![text.as_str()],
-                named: false,
-                agency: None,
-                body: vec![],
-                related: vec![],
-            })
-            .collect();
-        let index = Index::build(&analyzer, &entries, Tuning::default());
+        let index = index_of_examples(&analyzer, &texts);
         let ranked = index.rank(&analyzer.analyze("창업, 회의, 지원"));
         let leaders: Vec<usize> = ranked.iter().take(8).map(|s| s.entry).collect();
         assert_eq!(leaders, vec![0, 4, 8, 12, 16, 20, 24, 28], "{ranked:?}");
@@ -998,18 +1003,7 @@ mod tests {
                 _ => format!("상담, {}", own[i % own.len()]),
             })
             .collect();
-        let entries: Vec<EntryText<'_>> = texts
-            .iter()
-            .map(|text| EntryText {
-                titles: vec![],
-                examples: vec![text.as_str()],
-                named: false,
-                agency: None,
-                body: vec![],
-                related: vec![],
-            })
-            .collect();
-        let index = Index::build(&analyzer, &entries, Tuning::default());
+        let index = index_of_examples(&analyzer, &texts);
         let ranked = index.rank(&analyzer.analyze("상담해줘요 빨리빨리요"));
         assert_eq!(ranked[0].entry, 35, "{:?}", &ranked[..3]);
     }
