@@ -276,8 +276,7 @@ fn main() {
 
 /// Where the expected entry landed for each miss, and how the miss relates
 /// to the entry that won (program ↔ its FAQ, two FAQs of one program, other).
-#[allow(dead_code)]
-pub fn taxonomy(kb: &KnowledgeBase, lines: &[String]) {
+fn taxonomy(kb: &KnowledgeBase, lines: &[String]) {
     let related = |id: &str| -> Vec<String> {
         match kb.by_id(id) {
             Some(onestop::kb::Entry::Faq(f)) => f.related.clone(),

@@ -296,7 +296,7 @@ impl KnowledgeBase {
 
         let texts_of: Vec<EntryText<'_>> = entries
             .iter()
-            .map(|e| EntryText::of(*e, |id| program_name(&programs, id)))
+            .map(|e| EntryText::of(*e, |id| program_name(&programs, &ids, id)))
             .collect();
         let index = Index::build(&analyzer, &texts_of, Tuning::default());
         drop(texts_of);
@@ -347,7 +347,11 @@ impl KnowledgeBase {
     /// Rebuilds the index with other weights (for tuning experiments).
     pub fn retune(&mut self, tuning: Tuning) {
         let entries: Vec<EntryText<'_>> = (0..self.len())
-            .map(|i| EntryText::of(self.entry(i), |id| program_name(&self.programs, id)))
+            .map(|i| {
+                EntryText::of(self.entry(i), |id| {
+                    program_name(&self.programs, &self.ids, id)
+                })
+            })
             .collect();
         let index = Index::build(&self.analyzer, &entries, tuning);
         drop(entries);
@@ -421,12 +425,14 @@ impl KnowledgeBase {
     }
 }
 
-/// The name of the program with this id, if there is one.
-fn program_name<'a>(programs: &'a [Program], id: &str) -> Option<&'a str> {
-    programs
-        .iter()
-        .find(|p| p.id == id)
-        .map(|p| p.name.as_str())
+/// The name of the program with this id, if there is one (`ids` indexes
+/// programs first, then FAQs).
+fn program_name<'a>(
+    programs: &'a [Program],
+    ids: &HashMap<String, usize>,
+    id: &str,
+) -> Option<&'a str> {
+    programs.get(*ids.get(id)?).map(|p| p.name.as_str())
 }
 
 /// Whether what follows a word looks like a particle or an ending (so the
