@@ -13,6 +13,7 @@ pub mod related;
 mod synonyms;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -22,6 +23,8 @@ use lindera::dictionary::{
 };
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera::token::Token;
+use lindera_dictionary::viterbi::Lattice;
 
 pub use normalize::{compact, normalize};
 pub use related::Related;
@@ -197,7 +200,7 @@ impl Analyzer {
     /// The morphemes of `text` as `surface/TAG` pairs, for `onestop analyze`.
     pub fn morphemes(&self, text: &str) -> Vec<(String, String)> {
         let text = glue_words(&self.synonyms.rewrite(&normalize(text)));
-        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(text.as_str())) else {
+        let Ok(mut tokens) = segment(&self.segmenter, &text) else {
             return Vec::new();
         };
         tokens
@@ -230,7 +233,7 @@ impl Analyzer {
             compact: compact(&normalized),
             ..Analysis::default()
         };
-        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
+        let Ok(mut tokens) = segment(&self.segmenter, &normalized) else {
             analysis.text = normalized;
             return analysis;
         };
@@ -409,6 +412,15 @@ impl Analyzer {
     }
 }
 
+/// Segments `text` with this thread's lattice: the lattice keeps its buffers
+/// between questions, so a question costs no allocations for it.
+fn segment<'a>(segmenter: &'a Segmenter, text: &'a str) -> lindera::LinderaResult<Vec<Token<'a>>> {
+    thread_local! {
+        static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
+    }
+    LATTICE.with_borrow_mut(|lattice| segmenter.segment_with_lattice(Cow::Borrowed(text), lattice))
+}
+
 /// Removes the symbols that join one word's halves (r&d, g-fair, 융·복합), so
 /// the word is analyzed whole.
 fn glue_words(text: &str) -> String {
@@ -430,7 +442,7 @@ fn glue_words(text: &str) -> String {
 /// How ko-dic alone splits `word`: `None` when it keeps it whole (no user
 /// entry needed), otherwise the noun parts it finds (two syllables or more).
 fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
-    let mut tokens = segmenter.segment(Cow::Borrowed(word)).ok()?;
+    let mut tokens = segment(segmenter, word).ok()?;
     if tokens.len() <= 1 {
         return None;
     }
