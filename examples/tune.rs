@@ -7,6 +7,10 @@
 //! - `cargo run --release --example tune -- eval [misses]` reports top-1,
 //!   top-3, wrong confident answers and fallback on every labeled file with
 //!   the default weights (and lists the misses).
+//! - `cargo run --release --example tune -- baseline` scores character
+//!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
+//!   entry's name, keywords and example questions as one document, and each
+//!   example question as a document of its own (the best one counts).
 
 use onestop::kb::{KnowledgeBase, Outcome, Tuning};
 
@@ -108,6 +112,101 @@ fn uncovered(kb: &KnowledgeBase, lines: &[String], misses: bool) -> (f64, usize)
     (fallback as f64 / lines.len().max(1) as f64, answers)
 }
 
+/// Character n-grams (n = 1..=3) of `text` with spaces removed, counted.
+fn ngrams(text: &str) -> std::collections::HashMap<String, f32> {
+    let chars: Vec<char> = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let mut grams = std::collections::HashMap::new();
+    for n in 1..=3 {
+        for w in chars.windows(n) {
+            *grams.entry(w.iter().collect::<String>()).or_insert(0.0) += 1.0;
+        }
+    }
+    grams
+}
+
+/// Character n-gram TF-IDF with cosine similarity, the baseline the issue
+/// names. `documents` are (entry, text); an entry scores its best document.
+struct Baseline {
+    idf: std::collections::HashMap<String, f32>,
+    documents: Vec<(usize, std::collections::HashMap<String, f32>)>,
+}
+
+impl Baseline {
+    fn new(documents: Vec<(usize, String)>) -> Self {
+        let grams: Vec<(usize, std::collections::HashMap<String, f32>)> = documents
+            .into_iter()
+            .map(|(e, text)| (e, ngrams(&text)))
+            .collect();
+        let mut df: std::collections::HashMap<String, f32> = std::collections::HashMap::new();
+        for (_, g) in &grams {
+            for k in g.keys() {
+                *df.entry(k.clone()).or_insert(0.0) += 1.0;
+            }
+        }
+        let n = grams.len() as f32;
+        let idf: std::collections::HashMap<String, f32> = df
+            .into_iter()
+            .map(|(k, d)| (k, (1.0 + n / d).ln()))
+            .collect();
+        let weigh = |g: std::collections::HashMap<String, f32>| {
+            let mut v: std::collections::HashMap<String, f32> = g
+                .into_iter()
+                .map(|(k, tf)| {
+                    let w = (1.0 + tf.ln()) * idf.get(&k).copied().unwrap_or(0.0);
+                    (k, w)
+                })
+                .collect();
+            let norm = v.values().map(|w| w * w).sum::<f32>().sqrt().max(1e-9);
+            v.values_mut().for_each(|w| *w /= norm);
+            v
+        };
+        let documents = grams.into_iter().map(|(e, g)| (e, weigh(g))).collect();
+        Baseline { idf, documents }
+    }
+
+    /// Entries by their best cosine with `query`, best first.
+    fn rank(&self, query: &str) -> Vec<(usize, f32)> {
+        let mut q: std::collections::HashMap<String, f32> = ngrams(query)
+            .into_iter()
+            .filter_map(|(k, tf)| self.idf.get(&k).map(|idf| (k, (1.0 + tf.ln()) * idf)))
+            .collect();
+        let norm = q.values().map(|w| w * w).sum::<f32>().sqrt().max(1e-9);
+        q.values_mut().for_each(|w| *w /= norm);
+        let mut best: std::collections::HashMap<usize, f32> = std::collections::HashMap::new();
+        for (entry, d) in &self.documents {
+            let cos: f32 = q.iter().filter_map(|(k, w)| d.get(k).map(|v| v * w)).sum();
+            let b = best.entry(*entry).or_insert(0.0);
+            *b = b.max(cos);
+        }
+        let mut ranked: Vec<(usize, f32)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
+    /// (top-1, top-3) over labeled lines.
+    fn score(&self, kb: &KnowledgeBase, lines: &[String]) -> (f64, f64) {
+        let (mut top1, mut top3) = (0, 0);
+        for line in lines {
+            let (expected, q) = line.split_once('\t').unwrap();
+            let expected: Vec<&str> = expected.split('|').collect();
+            let ranked = self.rank(q);
+            let ids: Vec<&str> = ranked
+                .iter()
+                .take(3)
+                .map(|(e, _)| kb.entry(*e).id())
+                .collect();
+            top1 += usize::from(ids.first().is_some_and(|id| expected.contains(id)));
+            top3 += usize::from(ids.iter().any(|id| expected.contains(id)));
+        }
+        let n = lines.len().max(1) as f64;
+        (top1 as f64 / n, top3 as f64 / n)
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let covered_lines = read("covered.tsv");
@@ -117,6 +216,48 @@ fn main() {
         Some(dir) => KnowledgeBase::load_dir(std::path::Path::new(&dir)).unwrap(),
         None => KnowledgeBase::embedded().unwrap(),
     };
+
+    if args.first().is_some_and(|a| a == "baseline") {
+        let entry_text = |i: usize| {
+            let entry = kb.entry(i);
+            let mut text = entry.title().to_string();
+            if let onestop::kb::Entry::Program(p) = entry {
+                text += &format!(" {}", p.keywords.join(" "));
+            }
+            if let onestop::kb::Entry::Faq(f) = entry {
+                text += &format!(" {}", f.keywords.join(" "));
+            }
+            text
+        };
+        let whole = Baseline::new(
+            (0..kb.len())
+                .map(|i| {
+                    (
+                        i,
+                        format!("{} {}", entry_text(i), kb.entry(i).examples().join(" ")),
+                    )
+                })
+                .collect(),
+        );
+        let each = Baseline::new(
+            (0..kb.len())
+                .flat_map(|i| {
+                    let title = (i, entry_text(i));
+                    std::iter::once(title)
+                        .chain(kb.entry(i).examples().iter().map(move |e| (i, e.clone())))
+                })
+                .collect(),
+        );
+        let holdout = read("holdout.tsv");
+        for (file, lines) in [("covered.tsv", &covered_lines), ("holdout.tsv", &holdout)] {
+            for (label, baseline) in [("one document per entry", &whole), ("best example", &each)] {
+                let (top1, top3) = baseline.score(&kb, lines);
+                println!("{file}: char 1-3-gram TF-IDF, {label}: top-1 {top1:.3} top-3 {top3:.3}");
+            }
+            println!("{file}: onestop: {}", covered(&kb, lines, None, false));
+        }
+        return;
+    }
 
     if args.first().is_some_and(|a| a == "analyze") {
         for text in &args[1..] {
