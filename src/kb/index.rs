@@ -135,13 +135,45 @@ pub struct MatchResult {
     pub ranked: Vec<Scored>,
 }
 
+/// Where one example question's terms and letter pairs lie in `Examples`.
 struct Example {
-    /// (term id, weight of its kind × idf).
-    terms: Vec<(u32, f32)>,
+    terms: std::ops::Range<u32>,
     /// Euclidean norm of the example's idf-weighted terms.
     norm: f32,
-    /// Its distinct letter pairs, as ids into `Index::pair_ids`.
+    pairs: std::ops::Range<u32>,
+}
+
+/// Every example question's terms and letter pairs, stored end to end in
+/// entry order, so scoring a candidate reads memory in order rather than
+/// chasing a vector per example.
+#[derive(Default)]
+struct Examples {
+    /// Per entry: its examples in `list`.
+    of_entry: Vec<std::ops::Range<u32>>,
+    list: Vec<Example>,
+    /// (term id, weight of its kind × idf).
+    terms: Vec<(u32, f32)>,
+    /// Distinct letter pairs, as ids into `Index::pair_ids`.
     pairs: Vec<u32>,
+}
+
+impl Examples {
+    fn of(&self, entry: u32) -> &[Example] {
+        let range = &self.of_entry[entry as usize];
+        &self.list[range.start as usize..range.end as usize]
+    }
+
+    fn terms(&self, example: &Example) -> &[(u32, f32)] {
+        &self.terms[example.terms.start as usize..example.terms.end as usize]
+    }
+
+    fn pairs(&self, example: &Example) -> &[u32] {
+        &self.pairs[example.pairs.start as usize..example.pairs.end as usize]
+    }
+
+    fn entries(&self) -> usize {
+        self.of_entry.len()
+    }
 }
 
 /// Per-thread scratch space for scoring, so a question allocates nothing
@@ -252,7 +284,7 @@ pub struct Index {
     unknown_idf: f32,
     /// term id → (entry, field weight of the term in that entry).
     postings: Vec<Vec<(u32, f32)>>,
-    examples: Vec<Vec<Example>>,
+    examples: Examples,
     /// A known word with one syllable blanked or removed → the words it came from.
     typo_keys: HashMap<String, Vec<u32>>,
     tuning: Tuning,
@@ -342,7 +374,7 @@ impl Index {
             idf: Vec::new(),
             unknown_idf: 0.0,
             postings: Vec::new(),
-            examples: Vec::new(),
+            examples: Examples::default(),
             typo_keys: HashMap::new(),
             aspects: Vec::new(),
             pair_ids: HashMap::new(),
@@ -429,29 +461,31 @@ impl Index {
                 shares.push(("#개요".to_string(), 1.0));
             }
             index.aspects.push(shares);
-            let examples = analyses
-                .iter()
-                .map(|analysis| {
-                    let terms: Vec<(u32, f32)> = analysis
-                        .terms
-                        .iter()
-                        .map(|t| {
-                            let id = index.vocabulary[&t.text];
-                            (id, tuning.kind(t.kind) * index.idf[id as usize])
-                        })
-                        .collect();
-                    let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-                    let pairs = letter_pairs(&analysis.compact)
-                        .into_iter()
-                        .map(|pair| {
-                            let next = index.pair_ids.len() as u32;
-                            *index.pair_ids.entry(pair).or_insert(next)
-                        })
-                        .collect();
-                    Example { terms, norm, pairs }
-                })
-                .collect();
-            index.examples.push(examples);
+            let first = index.examples.list.len() as u32;
+            for analysis in &analyses {
+                let terms_start = index.examples.terms.len() as u32;
+                for t in &analysis.terms {
+                    let id = index.vocabulary[&t.text];
+                    let weight = tuning.kind(t.kind) * index.idf[id as usize];
+                    index.examples.terms.push((id, weight));
+                }
+                let terms = terms_start..index.examples.terms.len() as u32;
+                let norm = index.examples.terms[terms.start as usize..]
+                    .iter()
+                    .map(|(_, w)| w * w)
+                    .sum::<f32>()
+                    .sqrt();
+                let pairs_start = index.examples.pairs.len() as u32;
+                for pair in letter_pairs(&analysis.compact) {
+                    let next = index.pair_ids.len() as u32;
+                    let id = *index.pair_ids.entry(pair).or_insert(next);
+                    index.examples.pairs.push(id);
+                }
+                let pairs = pairs_start..index.examples.pairs.len() as u32;
+                index.examples.list.push(Example { terms, norm, pairs });
+            }
+            let end = index.examples.list.len() as u32;
+            index.examples.of_entry.push(first..end);
         }
 
         for group in analyzer.related().groups() {
@@ -691,21 +725,23 @@ impl Index {
                 .map(|&(entry, coverage)| {
                     let mut closeness = 0.0f32;
                     let mut pairs = 0.0f32;
-                    for example in &self.examples[entry as usize] {
+                    for example in self.examples.of(entry) {
                         if example.norm > 0.0 && query_norm > 0.0 {
-                            let dot: f32 = example
-                                .terms
+                            let dot: f32 = self
+                                .examples
+                                .terms(example)
                                 .iter()
                                 .map(|&(id, w)| weights[id as usize] * w)
                                 .sum();
                             closeness = closeness.max((dot / (query_norm * example.norm)).min(1.0));
                         }
-                        if !example.pairs.is_empty() && query_pair_count > 0.0 {
+                        let example_pairs = self.examples.pairs(example);
+                        if !example_pairs.is_empty() && query_pair_count > 0.0 {
                             let shared: u32 =
-                                example.pairs.iter().map(|&p| marks[p as usize] as u32).sum();
+                                example_pairs.iter().map(|&p| marks[p as usize] as u32).sum();
                             pairs = pairs.max(
                                 2.0 * shared as f32
-                                    / (query_pair_count + example.pairs.len() as f32),
+                                    / (query_pair_count + example_pairs.len() as f32),
                             );
                         }
                     }
@@ -755,7 +791,7 @@ impl Index {
             })
             .filter(|unit| !unit.own.is_empty() || !unit.related.is_empty())
             .collect();
-        let entries = self.examples.len();
+        let entries = self.examples.entries();
         let common = (entries / 16).max(CANDIDATES * 4);
         let (rare, frequent): (Vec<&Unit<'_>>, Vec<&Unit<'_>>) =
             units.iter().partition(|unit| unit.entries() <= common);
