@@ -250,10 +250,12 @@ impl Analyzer {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
             let unknown = token.word_id.is_unknown();
-            let details = token.details();
-            let tag = details.first().copied().unwrap_or("UNK");
-            let word_type = details.get(4).copied().unwrap_or("*");
-            let expression = details.get(7).copied().unwrap_or("*");
+            // ko-dic's fields: tag, meaning, final consonant, reading, type
+            // (Inflect, Compound, …), first tag, last tag, expression.
+            let mut fields = token.details_iter();
+            let tag = fields.next().unwrap_or("UNK");
+            let word_type = fields.nth(3).unwrap_or("*");
+            let expression = fields.nth(2).unwrap_or("*");
             let first_tag = tag.split('+').next().unwrap_or(tag);
             let content_piece = unknown
                 || matches!(

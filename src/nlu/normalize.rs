@@ -34,10 +34,21 @@ fn is_invisible(c: char) -> bool {
 
 /// Normalizes user or knowledge-base text for analysis.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Text of ASCII and Hangul syllables alone (most questions) is already
+    // NFC: nothing in it can compose.
+    if text.chars().all(|c| c.is_ascii() || is_syllable(c)) {
+        normalize_composed(text.chars(), text.len())
+    } else {
+        normalize_composed(text.nfc(), text.len())
+    }
+}
+
+/// `normalize` on text already in NFC.
+fn normalize_composed(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_space = false;
     let mut buf = [0u8; 4];
-    for c in text.nfc() {
+    for c in chars {
         if is_invisible(c) {
             continue;
         }
@@ -68,7 +79,12 @@ pub fn normalize(text: &str) -> String {
 /// without spaces or punctuation: the input of the letter-pair signal and of
 /// collision checks between example questions.
 pub fn compact(normalized: &str) -> String {
-    normalized.chars().filter(|c| c.is_alphanumeric()).collect()
+    normalized
+        .chars()
+        .filter(|&c| {
+            is_syllable(c) || c.is_ascii_alphanumeric() || !c.is_ascii() && c.is_alphanumeric()
+        })
+        .collect()
 }
 
 #[cfg(test)]
