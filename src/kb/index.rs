@@ -25,6 +25,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::Serialize;
 
 use super::model::{Entry, MatchingConfig};
@@ -278,7 +280,7 @@ thread_local! {
 
 /// The index built once per knowledge base.
 pub struct Index {
-    vocabulary: HashMap<String, u32>,
+    vocabulary: FxHashMap<String, u32>,
     terms: Vec<String>,
     idf: Vec<f32>,
     unknown_idf: f32,
@@ -286,7 +288,7 @@ pub struct Index {
     postings: Vec<Vec<(u32, f32)>>,
     examples: Examples,
     /// A known word with one syllable blanked or removed → the words it came from.
-    typo_keys: HashMap<String, Vec<u32>>,
+    typo_keys: FxHashMap<String, Vec<u32>>,
     tuning: Tuning,
     /// Per entry: 1 / ((1 - b) + b · terms / average terms).
     length_factor: Vec<f32>,
@@ -296,10 +298,10 @@ pub struct Index {
     /// of examples asking it.
     aspects: Vec<Vec<(String, f32)>>,
     /// Every letter pair of the example questions → its id.
-    pair_ids: HashMap<u64, u32>,
+    pair_ids: FxHashMap<u64, u32>,
     /// A word of the built-in near-synonym groups → the known terms of its
     /// groups (itself aside).
-    related: HashMap<String, Vec<u32>>,
+    related: FxHashMap<String, Vec<u32>>,
 }
 
 /// One term of a question, as the index sees it.
@@ -369,16 +371,16 @@ impl Index {
             tuning,
             length_factor: Vec::new(),
             max_length_factor: 1.0,
-            vocabulary: HashMap::new(),
+            vocabulary: FxHashMap::default(),
             terms: Vec::new(),
             idf: Vec::new(),
             unknown_idf: 0.0,
             postings: Vec::new(),
             examples: Examples::default(),
-            typo_keys: HashMap::new(),
+            typo_keys: FxHashMap::default(),
             aspects: Vec::new(),
-            pair_ids: HashMap::new(),
-            related: HashMap::new(),
+            pair_ids: FxHashMap::default(),
+            related: FxHashMap::default(),
         };
         let mut example_analyses: Vec<Vec<Analysis>> = Vec::with_capacity(entries.len());
         // Words as written (not joined guesses): the targets of typo look-up.
