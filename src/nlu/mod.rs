@@ -127,6 +127,17 @@ pub fn dictionary() -> Result<Dictionary> {
     Ok(DICTIONARY.get_or_init(|| loaded).clone())
 }
 
+/// A segmenter with ko-dic alone, built once per process: building one
+/// (its space-penalty table) costs about a tenth of a second.
+fn plain_segmenter() -> Result<&'static Segmenter> {
+    static PLAIN: OnceLock<Segmenter> = OnceLock::new();
+    if let Some(segmenter) = PLAIN.get() {
+        return Ok(segmenter);
+    }
+    let segmenter = Segmenter::new(Mode::Normal, dictionary()?, None);
+    Ok(PLAIN.get_or_init(|| segmenter))
+}
+
 /// Turns text into search terms. Cheap to share; build one per knowledge base
 /// (its user dictionary and synonyms come from there).
 pub struct Analyzer {
@@ -150,7 +161,7 @@ impl Analyzer {
     /// rewrites `synonyms` to their canonical forms.
     pub fn new(user_words: &[String], synonyms: Synonyms) -> Result<Self> {
         let dictionary = dictionary()?;
-        let plain = Segmenter::new(Mode::Normal, dictionary.clone(), None);
+        let plain = plain_segmenter()?;
         let mut csv = String::new();
         let mut user_parts = HashMap::new();
         let mut seen = HashSet::new();
@@ -162,14 +173,14 @@ impl Analyzer {
             {
                 continue;
             }
-            let Some(parts) = split_by_kodic(&plain, &word) else {
+            let Some(parts) = split_by_kodic(plain, &word) else {
                 continue;
             };
             csv.push_str(&format!("{word},NNP,{word}\n"));
             user_parts.insert(word, parts);
         }
         let segmenter = if csv.is_empty() {
-            plain
+            plain.clone()
         } else {
             let builder = DictionaryBuilder::new((*dictionary.metadata).clone());
             let user = builder
