@@ -658,31 +658,29 @@ impl Index {
         let mut candidates = self.cover(&query, total);
         let by_coverage = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if candidates.len() > CANDIDATES {
-            candidates.select_nth_unstable_by(CANDIDATES - 1, by_coverage);
             // When coverage cannot tell the candidates apart at all (a
             // question of few words, which many entries cover alike), the
             // entries tied with them stay in too, up to a limit: only the
             // finer signals can choose. Otherwise the cut stands: on a large
             // knowledge base ties below the leaders are common and scoring
             // them all cost a third of the time.
-            let last = candidates[CANDIDATES - 1].1;
-            let first = candidates[..CANDIDATES]
-                .iter()
-                .map(|c| c.1)
-                .fold(0.0f32, f32::max);
-            let mut end = CANDIDATES;
-            for i in CANDIDATES..candidates.len() {
-                if end == CANDIDATES + TIED_CANDIDATES || first > last + 1e-6 {
-                    break;
-                }
-                if candidates[i].1 >= last - 1e-6 {
-                    candidates.swap(i, end);
-                    end += 1;
-                }
+            let last = nth_largest(candidates.iter().map(|c| c.1), CANDIDATES);
+            candidates.retain(|c| c.1 >= last - 1e-6);
+            let most = CANDIDATES + TIED_CANDIDATES;
+            if candidates.len() > most {
+                candidates.select_nth_unstable_by(most - 1, by_coverage);
+                candidates.truncate(most);
             }
-            candidates.truncate(end);
+            candidates.sort_by(by_coverage);
+            let all_tied = candidates[0].1 <= last + 1e-6;
+            candidates.truncate(if all_tied {
+                CANDIDATES + TIED_CANDIDATES
+            } else {
+                CANDIDATES
+            });
+        } else {
+            candidates.sort_by(by_coverage);
         }
-        candidates.sort_by(by_coverage);
 
         let query_pairs = letter_pairs(&analysis.compact);
         let query_aspects: Vec<&str> = analysis
@@ -814,13 +812,12 @@ impl Index {
             // is a floor for the last candidate; an entry that cannot reach
             // it even with every common word is out of the race.
             let floor = (touched.len() >= CANDIDATES).then(|| {
-                let mut shares: Vec<f32> = touched
-                    .iter()
-                    .map(|&e| share(e, scratch.coverage[e as usize]))
-                    .collect();
-                *shares
-                    .select_nth_unstable_by(CANDIDATES - 1, |a, b| b.total_cmp(a))
-                    .1
+                nth_largest(
+                    touched
+                        .iter()
+                        .map(|&e| share(e, scratch.coverage[e as usize])),
+                    CANDIDATES,
+                )
             });
             let common_weight: f32 = frequent.iter().map(|unit| unit.weight).sum();
             let untouched_best = common_weight / total * self.max_length_factor;
@@ -908,6 +905,25 @@ pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     } else {
         Outcome::Fallback
     }
+}
+
+/// The `n`-th largest of `values` (at least `n` of them), kept in a small
+/// sorted buffer: one comparison per value for the many that are not among
+/// the largest, instead of partitioning them all.
+fn nth_largest(values: impl Iterator<Item = f32>, n: usize) -> f32 {
+    // Ascending: top[0] is the n-th largest so far.
+    let mut top: Vec<f32> = Vec::with_capacity(n);
+    for value in values {
+        if top.len() < n {
+            let at = top.partition_point(|&t| t < value);
+            top.insert(at, value);
+        } else if value > top[0] {
+            let at = top.partition_point(|&t| t < value);
+            top.insert(at, value);
+            top.remove(0);
+        }
+    }
+    top.first().copied().unwrap_or(0.0)
 }
 
 fn explain() -> bool {
