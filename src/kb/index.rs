@@ -192,17 +192,29 @@ struct Scratch {
     credit: Vec<f32>,
     credit_stamp: Vec<u32>,
     stamp: u32,
+    /// The entries with coverage, and those credited by the current word:
+    /// kept between questions for their capacity.
+    touched: Vec<u32>,
+    credited: Vec<u32>,
 }
 
 impl Scratch {
     /// Adds each unit's credit to the coverage of the entries it is found
     /// in, recording entries seen for the first time in `touched`.
-    fn walk(&mut self, units: &[&Unit<'_>], touched: &mut Vec<u32>) {
-        let mut credited: Vec<u32> = Vec::new();
+    fn walk(&mut self, units: &[&Unit<'_>]) {
+        let Scratch {
+            coverage,
+            credit,
+            credit_stamp,
+            stamp,
+            touched,
+            credited,
+            ..
+        } = self;
         for unit in units {
             if unit.related.is_empty() {
                 for &(entry, field) in unit.own {
-                    let slot = &mut self.coverage[entry as usize];
+                    let slot = &mut coverage[entry as usize];
                     if *slot == 0.0 {
                         touched.push(entry);
                     }
@@ -211,26 +223,26 @@ impl Scratch {
                 continue;
             }
             // The word itself or its best near-synonym, once per entry.
-            self.stamp = self.stamp.wrapping_add(1);
+            *stamp = stamp.wrapping_add(1);
             credited.clear();
             for (list, factor) in unit.lists() {
                 for &(entry, field) in list {
                     let e = entry as usize;
-                    if self.credit_stamp[e] != self.stamp {
-                        self.credit_stamp[e] = self.stamp;
-                        self.credit[e] = factor * field;
+                    if credit_stamp[e] != *stamp {
+                        credit_stamp[e] = *stamp;
+                        credit[e] = factor * field;
                         credited.push(entry);
                     } else {
-                        self.credit[e] = self.credit[e].max(factor * field);
+                        credit[e] = credit[e].max(factor * field);
                     }
                 }
             }
-            for &entry in &credited {
-                let slot = &mut self.coverage[entry as usize];
+            for &entry in credited.iter() {
+                let slot = &mut coverage[entry as usize];
                 if *slot == 0.0 {
                     touched.push(entry);
                 }
-                *slot += unit.weight * self.credit[entry as usize];
+                *slot += unit.weight * credit[entry as usize];
             }
         }
     }
@@ -805,8 +817,9 @@ impl Index {
                 scratch.credit.resize(entries, 0.0);
                 scratch.credit_stamp.resize(entries, 0);
             }
-            let mut touched: Vec<u32> = Vec::new();
-            scratch.walk(&rare, &mut touched);
+            scratch.touched.clear();
+            scratch.walk(&rare);
+            let mut touched = std::mem::take(&mut scratch.touched);
 
             // The share the CANDIDATES-th entry covers with rare words alone
             // is a floor for the last candidate; an entry that cannot reach
@@ -836,7 +849,9 @@ impl Index {
                     }
                 }
                 _ => {
-                    scratch.walk(&frequent, &mut touched);
+                    scratch.touched = touched;
+                    scratch.walk(&frequent);
+                    touched = std::mem::take(&mut scratch.touched);
                     for &entry in &touched {
                         let covered = scratch.coverage[entry as usize];
                         candidates.push((entry, share(entry, covered).min(1.0)));
@@ -846,6 +861,7 @@ impl Index {
             for &entry in &touched {
                 scratch.coverage[entry as usize] = 0.0;
             }
+            scratch.touched = touched;
             candidates
         })
     }
