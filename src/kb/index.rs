@@ -196,6 +196,8 @@ struct Scratch {
     /// kept between questions for their capacity.
     touched: Vec<u32>,
     credited: Vec<u32>,
+    /// Per candidate: the best credit of the current common word.
+    best: Vec<f32>,
 }
 
 impl Scratch {
@@ -273,17 +275,43 @@ impl<'a> Unit<'a> {
         self.lists().map(|(list, _)| list.len()).sum()
     }
 
-    /// The best credit of the word or a near-synonym in `entry` (posting
-    /// lists are in entry order).
-    fn credit(&self, entry: u32) -> f32 {
-        self.lists()
-            .filter_map(|(list, factor)| {
-                list.binary_search_by_key(&entry, |p| p.0)
-                    .ok()
-                    .map(|i| factor * list[i].1)
-            })
-            .fold(0.0, f32::max)
+    /// Adds `weight` × the best credit of the word or a near-synonym to
+    /// each of `entries` (ascending, with what they cover so far). Posting
+    /// lists are in entry order, so each list is searched forward from the
+    /// last entry found (galloping), not from its start.
+    fn credit_each(&self, entries: &mut [(u32, f32)], best: &mut Vec<f32>) {
+        best.clear();
+        best.resize(entries.len(), 0.0);
+        for (list, factor) in self.lists() {
+            let mut from = 0;
+            for (i, &(entry, _)) in entries.iter().enumerate() {
+                from = gallop(list, from, entry);
+                match list.get(from) {
+                    Some(&(found, field)) if found == entry => {
+                        best[i] = best[i].max(factor * field);
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+        for ((_, covered), credit) in entries.iter_mut().zip(best.iter()) {
+            *covered += self.weight * credit;
+        }
     }
+}
+
+/// The first position at or after `from` whose entry is not below `entry`,
+/// found by doubling steps and then halving (`list` in entry order).
+fn gallop(list: &[(u32, f32)], from: usize, entry: u32) -> usize {
+    let rest = &list[from.min(list.len())..];
+    let mut step = 1;
+    while step < rest.len() && rest[step].0 < entry {
+        step *= 2;
+    }
+    let low = step / 2;
+    let high = (step + 1).min(rest.len());
+    from + low + rest[low..high].partition_point(|p| p.0 < entry)
 }
 
 thread_local! {
@@ -837,15 +865,16 @@ impl Index {
             let mut candidates = Vec::with_capacity(touched.len());
             match floor {
                 Some(floor) if !frequent.is_empty() && untouched_best < floor => {
-                    for &entry in &touched {
-                        let mut covered = scratch.coverage[entry as usize];
-                        if share(entry, covered + common_weight) < floor {
-                            continue;
-                        }
-                        for unit in &frequent {
-                            covered += unit.weight * unit.credit(entry);
-                        }
-                        candidates.push((entry, share(entry, covered).min(1.0)));
+                    candidates.extend(touched.iter().filter_map(|&entry| {
+                        let covered = scratch.coverage[entry as usize];
+                        (share(entry, covered + common_weight) >= floor).then_some((entry, covered))
+                    }));
+                    candidates.sort_unstable_by_key(|c| c.0);
+                    for unit in &frequent {
+                        unit.credit_each(&mut candidates, &mut scratch.best);
+                    }
+                    for (entry, covered) in &mut candidates {
+                        *covered = share(*entry, *covered).min(1.0);
                     }
                 }
                 _ => {
