@@ -32,6 +32,14 @@ impl Synonyms {
                 continue;
             };
             let canonical = normalize(canonical);
+            // The canonical form is a pattern of its own, so a variant inside
+            // it (혁신센터 in 창조경제혁신센터) is not rewritten into it again:
+            // the longest match at a place wins.
+            if !canonical.is_empty() && !patterns.contains(&canonical) {
+                let latin = canonical.chars().any(|c| c.is_ascii_alphabetic());
+                patterns.push(canonical.clone());
+                targets.push((canonical.clone(), latin));
+            }
             for variant in &group[1..] {
                 let variant = normalize(variant);
                 if variant.is_empty() || variant == canonical {
@@ -102,6 +110,15 @@ mod tests {
         assert_eq!(s.rewrite("r&d 지원"), "연구개발 지원");
         assert_eq!(s.rewrite("알앤디자금"), "연구개발자금");
         assert_eq!(s.rewrite("중기부에서"), "중소벤처기업부에서");
+    }
+
+    #[test]
+    fn a_variant_inside_the_canonical_form_leaves_it_whole() {
+        let s = Synonyms::new(&[vec!["창조경제혁신센터".into(), "혁신센터".into()]]);
+        assert_eq!(s.rewrite("창조경제혁신센터 어디"), "창조경제혁신센터 어디");
+        assert_eq!(s.rewrite("혁신센터 어디"), "창조경제혁신센터 어디");
+        let once = s.rewrite("혁신센터");
+        assert_eq!(s.rewrite(&once), once, "rewriting twice changes nothing");
     }
 
     #[test]
