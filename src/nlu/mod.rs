@@ -339,6 +339,11 @@ impl Analyzer {
                         analysis.push(&surface, TermKind::Word);
                         run.push(surface);
                     } else {
+                        // A stop noun is no topic, but may still say what is
+                        // asked (내용 asks what it is, 문의 whom to call).
+                        if let Some(aspect) = aspect_of(&surface) {
+                            aspects.push(aspect);
+                        }
                         flush_run(&mut run, &mut analysis);
                     }
                 }
