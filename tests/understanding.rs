@@ -4,7 +4,7 @@
 //! fallback (≥ 0.90) and almost never a confident answer.
 //!
 //! The covered questions are deliberate paraphrases (other words than the
-//! entries use). The target is top-1 ≥ 0.90; the matcher reaches 0.879 today
+//! entries use). The target is top-1 ≥ 0.90; the matcher reaches 0.882 today
 //! (top-3 0.973, 2 confident wrong answers; uncovered fallback 0.945, none
 //! answered), so this test holds the line just under what is reached and
 //! must be raised as the matcher improves. tests/data/holdout.tsv is
@@ -71,7 +71,7 @@ fn covered_questions_find_the_right_entry_first() {
         eprintln!("  miss: {miss}");
     }
     assert!(
-        top1 as f64 / n >= 0.87,
+        top1 as f64 / n >= 0.88,
         "top-1 accuracy {:.3}",
         top1 as f64 / n
     );

@@ -280,8 +280,9 @@ impl KnowledgeBase {
                 );
             }
         }
-        user_words.extend(synonyms.iter().filter_map(|g| g.first().cloned()));
-        let analyzer = match Analyzer::new(&user_words, Synonyms::new(&synonyms)) {
+        let all_synonyms = crate::nlu::synonyms::with_built_in(&synonyms);
+        user_words.extend(all_synonyms.iter().filter_map(|g| g.first().cloned()));
+        let analyzer = match Analyzer::new(&user_words, Synonyms::new(&all_synonyms)) {
             Ok(analyzer) => analyzer,
             Err(error) => {
                 diags.push(Location::default(), format!("{error:#}"));

@@ -10,7 +10,7 @@
 pub mod jamo;
 pub mod normalize;
 pub mod related;
-mod synonyms;
+pub mod synonyms;
 
 use std::borrow::Cow;
 use std::cell::RefCell;

@@ -1,9 +1,58 @@
 //! Admin synonyms: every variant is rewritten to its canonical form before
 //! analysis, in questions and knowledge-base text alike.
+//!
+//! Besides a knowledge base's own `[[synonyms]]`, onestop knows the common
+//! ways of writing the same thing in Korean small-business support (R&D /
+//! 알앤디, 중진공, 스마트팩토리 / 스마트공장): `spellings.txt`, one group per
+//! line, merged into every knowledge base's groups.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::normalize::normalize;
+
+/// The built-in spelling variants (`spellings.txt`).
+pub const BUILT_IN: &str = include_str!("spellings.txt");
+
+/// A knowledge base's `groups` with the built-in spelling variants: a
+/// built-in group that shares a word with one of them adds its other words
+/// to that group (whose first word stays the canonical form); the others are
+/// added as they are. Words a knowledge-base group already has stay there.
+pub fn with_built_in(groups: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut merged: Vec<Vec<String>> = groups.to_vec();
+    let key = |word: &str| normalize(word);
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, group) in merged.iter().enumerate() {
+        for word in group {
+            owner.entry(key(word)).or_insert(i);
+        }
+    }
+    for line in BUILT_IN.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let target = words.iter().find_map(|w| owner.get(&key(w)).copied());
+        let index = match target {
+            Some(i) => i,
+            None => {
+                merged.push(Vec::new());
+                merged.len() - 1
+            }
+        };
+        for word in words {
+            if let std::collections::hash_map::Entry::Vacant(slot) = owner.entry(key(word)) {
+                slot.insert(index);
+                merged[index].push(word.to_string());
+            }
+        }
+    }
+    merged.retain(|group| group.len() >= 2);
+    merged
+}
 
 /// A set of synonym groups, compiled for one pass over a text.
 #[derive(Clone, Default)]
@@ -119,6 +168,34 @@ mod tests {
         assert_eq!(s.rewrite("혁신센터 어디"), "창조경제혁신센터 어디");
         let once = s.rewrite("혁신센터");
         assert_eq!(s.rewrite(&once), once, "rewriting twice changes nothing");
+    }
+
+    #[test]
+    fn built_in_spellings_join_the_knowledge_base_groups() {
+        let own = vec![vec!["연구개발".to_string(), "R&D".to_string()]];
+        let merged = with_built_in(&own);
+        let rnd = &merged[0];
+        assert_eq!(
+            rnd[0], "연구개발",
+            "the knowledge base's canonical form stays"
+        );
+        assert!(rnd.iter().any(|w| w == "알엔디"), "{rnd:?}");
+        assert_eq!(
+            merged
+                .iter()
+                .filter(|g| g.iter().any(|w| w == "R&D"))
+                .count(),
+            1
+        );
+        let s = Synonyms::new(&merged);
+        assert_eq!(s.rewrite("알엔디 자금"), "연구개발 자금");
+        assert_eq!(
+            s.rewrite("중진공 정책자금"),
+            "중소벤처기업진흥공단 정책자금"
+        );
+        // With no groups of its own, a knowledge base still gets them.
+        let s = Synonyms::new(&with_built_in(&[]));
+        assert_eq!(s.rewrite("스마트팩토리 지원"), "스마트공장 지원");
     }
 
     #[test]
