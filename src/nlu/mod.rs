@@ -237,8 +237,8 @@ impl Analyzer {
     }
 
     /// Analyzes a text that is already normalized with its synonyms rewritten
-    /// (an `Analysis::text`, edited): rewriting it again would nest synonyms
-    /// that contain one another (혁신센터 inside 창조경제혁신센터).
+    /// (an `Analysis::text`, edited, as typo correction does), without
+    /// normalizing and rewriting it a second time.
     pub fn analyze_prepared(&self, normalized: String) -> Analysis {
         let mut analysis = Analysis {
             compact: compact(&normalized),
