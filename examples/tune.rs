@@ -7,6 +7,9 @@
 //! - `cargo run --release --example tune -- eval [misses]` reports top-1,
 //!   top-3, wrong confident answers and fallback on every labeled file with
 //!   the default weights (and lists the misses).
+//! - `cargo run --release --example tune -- evidence` prints, for each
+//!   labeled question, the outcome and the best entry's closeness and letter
+//!   pairs: what the answer thresholds in `[matching]` are set against.
 //! - `cargo run --release --example tune -- baseline` scores character
 //!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
 //!   entry's name, keywords and example questions as one document, and each
@@ -216,6 +219,39 @@ fn main() {
         Some(dir) => KnowledgeBase::load_dir(std::path::Path::new(&dir)).unwrap(),
         None => KnowledgeBase::embedded().unwrap(),
     };
+
+    if args.first().is_some_and(|a| a == "evidence") {
+        for line in &covered_lines {
+            let (expected, q) = line.split_once('\t').unwrap();
+            let r = kb.find(q);
+            if let Some(top) = r.ranked.first() {
+                let ok = expected.split('|').any(|e| e == kb.entry(top.entry).id());
+                println!(
+                    "covered {} {:?} close {:.2} pairs {:.2} score {:.2} terms {} {q}",
+                    if ok { "right" } else { "wrong" },
+                    r.outcome,
+                    top.closeness,
+                    top.pairs,
+                    top.score,
+                    kb.analyzer().analyze(q).terms.len()
+                );
+            }
+        }
+        for q in &uncovered_lines {
+            let r = kb.find(q);
+            if let Some(top) = r.ranked.first() {
+                println!(
+                    "uncovered wrong {:?} close {:.2} pairs {:.2} score {:.2} terms {} {q}",
+                    r.outcome,
+                    top.closeness,
+                    top.pairs,
+                    top.score,
+                    kb.analyzer().analyze(q).terms.len()
+                );
+            }
+        }
+        return;
+    }
 
     if args.first().is_some_and(|a| a == "baseline") {
         let entry_text = |i: usize| {

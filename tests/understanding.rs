@@ -11,7 +11,7 @@
 //! deliberately not tested here: it is the check that tuning on these files
 //! generalizes (`cargo run --release --example tune -- eval holdout`).
 
-use onestop::kb::{KnowledgeBase, Outcome};
+use onestop::kb::{KnowledgeBase, Outcome, SourceFile};
 use onestop::nlu::{related, Related};
 
 fn lines(file: &str) -> Vec<String> {
@@ -165,4 +165,41 @@ fn every_built_in_near_synonym_is_one_search_term() {
         unusable.is_empty(),
         "src/nlu/related.txt has words the analyzer does not read as one term: {unusable:?}"
     );
+}
+
+/// A knowledge base of one FAQ whose example has 협력사랑 (협력사 + 랑),
+/// which ko-dic reads as 협력 + 사랑; `matching` is its `[matching]` table.
+fn partner_faq(matching: &str) -> KnowledgeBase {
+    let text = format!(
+        r#"{matching}
+[[faq]]
+id = "faq-partner-rnd"
+category = "기술"
+questions = [
+  "협력사랑 신제품 개발하려는데 개발비 대주는 사업",
+  "협력업체와 공동 기술개발 지원",
+  "같이 개발할 협력업체 찾기",
+  "협력업체 공동 연구개발 자금",
+]
+answer = "협력업체와 함께하는 기술개발 지원은 담당 기관에 문의해 주세요."
+"#
+    );
+    KnowledgeBase::load(&[SourceFile {
+        path: "kb/partner.toml".into(),
+        text,
+    }])
+    .expect("the test knowledge base loads")
+}
+
+#[test]
+fn a_word_found_only_inside_another_word_is_not_answered() {
+    // Without the letters guard the one word is "covered" and answered.
+    let unguarded = partner_faq("[matching]\nanswer_min_letters = 0.0\n");
+    assert_eq!(unguarded.find("사랑해").outcome, Outcome::Answer);
+
+    let kb = partner_faq("");
+    let love = kb.find("사랑해");
+    assert_ne!(love.outcome, Outcome::Answer, "{:?}", love.ranked);
+    let asked = kb.find("협력업체랑 공동 기술개발 하면 지원돼요?");
+    assert_eq!(asked.outcome, Outcome::Answer, "{:?}", asked.ranked);
 }

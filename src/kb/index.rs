@@ -127,6 +127,9 @@ pub struct Scored {
     /// Index into `KnowledgeBase::entry`.
     pub entry: usize,
     pub score: f32,
+    /// The closest example's cosine and letter-pair overlap with the question.
+    pub closeness: f32,
+    pub pairs: f32,
 }
 
 /// The matcher's verdict on one question.
@@ -795,6 +798,8 @@ impl Index {
                     Scored {
                         entry: entry as usize,
                         score,
+                        closeness,
+                        pairs,
                     }
                 })
                 .collect();
@@ -941,9 +946,13 @@ pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     let Some(best) = ranked.first() else {
         return Outcome::Fallback;
     };
+    let letters = best.pairs as f64;
     let best = best.score as f64;
     let second = ranked.get(1).map_or(0.0, |s| s.score as f64);
-    if best >= config.answer_threshold && best - second >= config.answer_margin {
+    if best >= config.answer_threshold
+        && best - second >= config.answer_margin
+        && letters >= config.answer_min_letters
+    {
         Outcome::Answer
     } else if best >= config.suggest_threshold {
         Outcome::Suggest

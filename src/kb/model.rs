@@ -154,8 +154,13 @@ impl<'a> Entry<'a> {
 pub struct MatchingConfig {
     /// At or above this score the best entry may be answered directly...
     pub answer_threshold: f64,
-    /// ... when it leads the second best by at least this much.
+    /// ... when it leads the second best by at least this much,
     pub answer_margin: f64,
+    /// ... and shares at least this much of its letter pairs (Dice) with one
+    /// of the entry's example questions or its name: a confident answer must
+    /// visibly resemble something written for it, not only contain a word
+    /// ko-dic found inside one of its examples (사랑해 in 협력사랑).
+    pub answer_min_letters: f64,
     /// At or above this score entries are offered as suggestions.
     pub suggest_threshold: f64,
     /// How many suggestions to offer at most.
@@ -167,6 +172,7 @@ impl Default for MatchingConfig {
         Self {
             answer_threshold: 0.55,
             answer_margin: 0.1,
+            answer_min_letters: 0.15,
             suggest_threshold: 0.35,
             max_suggestions: 3,
         }

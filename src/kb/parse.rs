@@ -57,6 +57,7 @@ const FAQ_KEYS: &[&str] = &[
 const MATCHING_KEYS: &[&str] = &[
     "answer_threshold",
     "answer_margin",
+    "answer_min_letters",
     "suggest_threshold",
     "max_suggestions",
 ];
@@ -205,6 +206,7 @@ pub fn matching_config(settings: &[(Located<String>, f64)]) -> MatchingConfig {
         match key.value.as_str() {
             "answer_threshold" => config.answer_threshold = *value,
             "answer_margin" => config.answer_margin = *value,
+            "answer_min_letters" => config.answer_min_letters = *value,
             "suggest_threshold" => config.suggest_threshold = *value,
             "max_suggestions" => config.max_suggestions = *value as usize,
             _ => {}
