@@ -127,7 +127,8 @@ pub struct Scored {
     /// Index into `KnowledgeBase::entry`.
     pub entry: usize,
     pub score: f32,
-    /// The closest example's cosine and letter-pair overlap with the question.
+    /// The best cosine, and apart from it the best letter-pair overlap
+    /// (Dice), of the entry's example questions with the question.
     pub closeness: f32,
     pub pairs: f32,
 }
