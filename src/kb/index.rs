@@ -710,21 +710,18 @@ impl Index {
             // them all cost a third of the time.
             let last = nth_largest(candidates.iter().map(|c| c.1), CANDIDATES);
             candidates.retain(|c| c.1 >= last - 1e-6);
-            let most = CANDIDATES + TIED_CANDIDATES;
-            if candidates.len() > most {
-                candidates.select_nth_unstable_by(most - 1, by_coverage);
-                candidates.truncate(most);
-            }
-            candidates.sort_by(by_coverage);
-            let all_tied = candidates[0].1 <= last + 1e-6;
-            candidates.truncate(if all_tied {
+            let all_tied = candidates.iter().all(|c| c.1 <= last + 1e-6);
+            let keep = if all_tied {
                 CANDIDATES + TIED_CANDIDATES
             } else {
                 CANDIDATES
-            });
-        } else {
-            candidates.sort_by(by_coverage);
+            };
+            if candidates.len() > keep {
+                candidates.select_nth_unstable_by(keep - 1, by_coverage);
+                candidates.truncate(keep);
+            }
         }
+        candidates.sort_by(by_coverage);
 
         let query_pairs = letter_pairs(&analysis.compact);
         let query_aspects: Vec<&str> = analysis

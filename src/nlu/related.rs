@@ -25,6 +25,21 @@ pub struct Related {
     groups: Vec<Vec<String>>,
 }
 
+/// The groups of a word list in the `related.txt` format (also
+/// `spellings.txt`): one group per line, words separated by commas, `#`
+/// starting a comment line.
+pub(crate) fn word_groups(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            line.split(',')
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+}
+
 impl Related {
     /// Reads `text` (the `related.txt` format) into the terms `analyzer`
     /// makes of each word. Returns the groups and the words that do not make
@@ -32,13 +47,9 @@ impl Related {
     pub fn build(analyzer: &Analyzer, text: &str) -> (Self, Vec<String>) {
         let mut related = Related::default();
         let mut unusable = Vec::new();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+        for words in word_groups(text) {
             let mut group: Vec<String> = Vec::new();
-            for word in line.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            for word in words {
                 match term_of(analyzer, word) {
                     Some(term) if !group.contains(&term) => group.push(term),
                     Some(_) => {}

@@ -26,15 +26,7 @@ pub fn with_built_in(groups: &[Vec<String>]) -> Vec<Vec<String>> {
             owner.entry(key(word)).or_insert(i);
         }
     }
-    for line in BUILT_IN.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let words: Vec<&str> = line
-            .split(',')
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .collect();
+    for words in super::related::word_groups(BUILT_IN) {
         let target = words.iter().find_map(|w| owner.get(&key(w)).copied());
         let index = match target {
             Some(i) => i,
