@@ -10,7 +10,12 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use onestop::kb::{KnowledgeBase, SourceFile};
+use onestop::kb::KnowledgeBase;
+
+mod support {
+    pub mod generated;
+}
+use support::generated::generated_kb;
 
 fn questions() -> Vec<String> {
     let mut out = Vec::new();
@@ -24,56 +29,6 @@ fn questions() -> Vec<String> {
     }
     out.retain(|q| !q.is_empty());
     out
-}
-
-/// A knowledge base of `n` entries made from the default one's words, shaped
-/// like real entries (a name, keywords, four example questions).
-fn generated_kb(n: usize) -> KnowledgeBase {
-    let base = KnowledgeBase::embedded().expect("default knowledge base");
-    let mut words: Vec<String> = Vec::new();
-    for i in 0..base.len() {
-        for example in base.entry(i).examples() {
-            words.extend(example.split_whitespace().map(String::from));
-        }
-    }
-    words.sort();
-    words.dedup();
-    let regions = [
-        "서울", "부산", "대구", "인천", "광주", "대전", "울산", "경기", "강원", "제주",
-    ];
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |m: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % m as u64) as usize
-    };
-    let mut toml = String::new();
-    for i in 0..n {
-        let mut pick = |k: usize| -> String {
-            (0..k)
-                .map(|_| words[next(words.len())].clone())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let region = regions[i % regions.len()];
-        let examples: Vec<String> = (0..4)
-            .map(|_| format!("\"{region} {}\"", pick(4)))
-            .collect();
-        toml.push_str(&format!(
-            "[[faq]]\nid = \"gen-{i}\"\ncategory = \"기타\"\nquestions = [{}]\nanswer = \"{} {}\"\nkeywords = [\"{}\"]\n\n",
-            examples.join(", "),
-            region,
-            pick(12).replace('"', ""),
-            pick(1).replace('"', ""),
-        ));
-    }
-    let toml = toml.replace('\\', "");
-    KnowledgeBase::load(&[SourceFile {
-        path: "generated.toml".into(),
-        text: toml,
-    }])
-    .expect("generated knowledge base loads")
 }
 
 fn percentiles(kb: &KnowledgeBase, questions: &[String], label: &str) {

@@ -10,12 +10,19 @@
 //! - `cargo run --release --example tune -- evidence` prints, for each
 //!   labeled question, the outcome and the best entry's closeness and letter
 //!   pairs: what the answer thresholds in `[matching]` are set against.
+//! - `cargo run --release --example tune -- dump` prints every ranked entry
+//!   for every labeled question, to diff two builds. `TUNE_KB=DIR` runs any
+//!   mode on another knowledge-base folder, `TUNE_KB=generated` on the
+//!   bench's generated 10,000-entry one.
 //! - `cargo run --release --example tune -- baseline` scores character
 //!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
 //!   entry's name, keywords and example questions as one document, and each
 //!   example question as a document of its own (the best one counts).
 
 use onestop::kb::{KnowledgeBase, Outcome, Tuning};
+
+#[path = "../benches/support/generated.rs"]
+mod generated;
 
 fn read(file: &str) -> Vec<String> {
     std::fs::read_to_string(format!("tests/data/{file}"))
@@ -215,7 +222,9 @@ fn main() {
     let covered_lines = read("covered.tsv");
     let uncovered_lines = read("uncovered.tsv");
     // TUNE_KB=DIR evaluates another dialogs/ folder than the built-in one.
+    // TUNE_KB=generated: the bench's generated 10,000-entry knowledge base.
     let mut kb = match std::env::var_os("TUNE_KB") {
+        Some(dir) if dir == "generated" => generated::generated_kb(10_000),
         Some(dir) => KnowledgeBase::load_dir(std::path::Path::new(&dir)).unwrap(),
         None => KnowledgeBase::embedded().unwrap(),
     };
@@ -344,6 +353,23 @@ fn main() {
         time("analyze", &|q| {
             std::hint::black_box(kb.analyzer().analyze(q));
         });
+        return;
+    }
+    if args.first().is_some_and(|a| a == "dump") {
+        // Every ranked entry for every labeled question: diff two builds'
+        // dumps to check that a speed-up leaves every match unchanged.
+        for file in ["covered.tsv", "uncovered.tsv", "typos.tsv", "holdout.tsv"] {
+            for line in read(file) {
+                let q = line.rsplit('\t').next().unwrap_or_default();
+                let r = kb.find(q);
+                let ranked: Vec<String> = r
+                    .ranked
+                    .iter()
+                    .map(|s| format!("{}:{:.4}", kb.entry(s.entry).id(), s.score))
+                    .collect();
+                println!("{q}\t{:?}\t{}", r.outcome, ranked.join(" "));
+            }
+        }
         return;
     }
     if args.first().is_some_and(|a| a == "taxonomy") {
