@@ -817,12 +817,14 @@ impl Index {
     /// The coverage pass: every entry that could be among the `CANDIDATES`
     /// covering most of the question, with the share it covers.
     ///
-    /// Words found in many entries (지원, 신청 in a large knowledge base) are
-    /// not walked entry by entry when the rarer words have already found
-    /// enough entries that one with only common words cannot catch up
-    /// (MaxScore): they are then looked up for the entries still in the race.
+    /// Words are walked entry by entry from the rarest (shortest posting
+    /// list) on. Before a common one (지원, 신청, a region in a large
+    /// knowledge base), the `CANDIDATES`-th best share so far is a floor for
+    /// the last candidate: when an entry found by none of the words walked
+    /// could not reach it even with all the words left, the rest are not
+    /// walked but looked up for the entries still in the race (MaxScore).
     fn cover(&self, query: &[QueryTerm], total: f32) -> Vec<(u32, f32)> {
-        let units: Vec<Unit<'_>> = query
+        let mut units: Vec<Unit<'_>> = query
             .iter()
             .map(|term| Unit {
                 weight: term.weight,
@@ -834,10 +836,15 @@ impl Index {
             })
             .filter(|unit| !unit.own.is_empty() || !unit.related.is_empty())
             .collect();
+        units.sort_by_cached_key(Unit::entries);
         let entries = self.examples.entries();
-        let common = (entries / 16).max(CANDIDATES * 4);
-        let (rare, frequent): (Vec<&Unit<'_>>, Vec<&Unit<'_>>) =
-            units.iter().partition(|unit| unit.entries() <= common);
+        // A word is walked without looking first when its list is short, or
+        // no longer than the list of entries found so far: looking costs a
+        // pass over those, and walking it would cost less. On the generated
+        // 10,000-entry knowledge base this halves the slowest questions'
+        // time against looking before every word in a sixteenth of the
+        // entries, and leaves the default knowledge base as it was.
+        let cheap = CANDIDATES * 4;
         let share = |entry: u32, covered: f32| covered / total * self.length_factor[entry as usize];
 
         SCRATCH.with(|scratch| {
@@ -849,41 +856,47 @@ impl Index {
                 scratch.credit_stamp.resize(entries, 0);
             }
             scratch.touched.clear();
-            scratch.walk(&rare);
-            let mut touched = std::mem::take(&mut scratch.touched);
-
-            // The share the CANDIDATES-th entry covers with rare words alone
-            // is a floor for the last candidate; an entry that cannot reach
-            // it even with every common word is out of the race.
-            let floor = (touched.len() >= CANDIDATES).then(|| {
-                nth_largest(
-                    touched
-                        .iter()
-                        .map(|&e| share(e, scratch.coverage[e as usize])),
-                    CANDIDATES,
-                )
-            });
-            let common_weight: f32 = frequent.iter().map(|unit| unit.weight).sum();
-            let untouched_best = common_weight / total * self.max_length_factor;
+            let mut left: f32 = units.iter().map(|unit| unit.weight).sum();
+            let mut walked = 0;
+            let mut floor = None;
+            while walked < units.len() {
+                let unit = &units[walked];
+                if unit.entries() > cheap.max(scratch.touched.len())
+                    && scratch.touched.len() >= CANDIDATES
+                {
+                    let best = nth_largest(
+                        scratch
+                            .touched
+                            .iter()
+                            .map(|&e| share(e, scratch.coverage[e as usize])),
+                        CANDIDATES,
+                    );
+                    if left / total * self.max_length_factor < best {
+                        floor = Some(best);
+                        break;
+                    }
+                }
+                scratch.walk(&[unit]);
+                left -= unit.weight;
+                walked += 1;
+            }
+            let touched = std::mem::take(&mut scratch.touched);
             let mut candidates = Vec::with_capacity(touched.len());
             match floor {
-                Some(floor) if !frequent.is_empty() && untouched_best < floor => {
+                Some(floor) => {
                     candidates.extend(touched.iter().filter_map(|&entry| {
                         let covered = scratch.coverage[entry as usize];
-                        (share(entry, covered + common_weight) >= floor).then_some((entry, covered))
+                        (share(entry, covered + left) >= floor).then_some((entry, covered))
                     }));
                     candidates.sort_unstable_by_key(|c| c.0);
-                    for unit in &frequent {
+                    for unit in &units[walked..] {
                         unit.credit_each(&mut candidates, &mut scratch.best);
                     }
                     for (entry, covered) in &mut candidates {
                         *covered = share(*entry, *covered).min(1.0);
                     }
                 }
-                _ => {
-                    scratch.touched = touched;
-                    scratch.walk(&frequent);
-                    touched = std::mem::take(&mut scratch.touched);
+                None => {
                     for &entry in &touched {
                         let covered = scratch.coverage[entry as usize];
                         candidates.push((entry, share(entry, covered).min(1.0)));
