@@ -186,7 +186,7 @@ fn user_row(word: &str, context: Option<NounContext>) -> String {
     let has_final = word
         .chars()
         .last()
-        .is_some_and(|c| !(c as u32).wrapping_sub(0xAC00).is_multiple_of(28));
+        .is_some_and(|c| (c as u32).wrapping_sub(0xAC00) % 28 != 0);
     let ((left, right), final_field) = if has_final {
         (context.consonant, "T")
     } else {
