@@ -127,76 +127,6 @@ pub fn dictionary() -> Result<Dictionary> {
     Ok(DICTIONARY.get_or_init(|| loaded).clone())
 }
 
-/// ko-dic's connection contexts of a plain common noun (NNG), ending in a
-/// vowel and in a consonant, as (left, right) ids in the dictionary's source
-/// numbering (the one user-dictionary rows are written in).
-///
-/// A user word given only as `word,NNP,reading` gets context 0, the context
-/// of the sentence's start and end, and the particle after it is then misread:
-/// 혁신센터가 became 혁신센터 + 가다, 소상공인이 소상공인 + 이 (determiner).
-/// With a noun's contexts the particle connects as it does after any noun.
-#[derive(Debug, Clone, Copy)]
-struct NounContext {
-    vowel: (u16, u16),
-    consonant: (u16, u16),
-}
-
-impl NounContext {
-    /// Read off two everyday nouns (센터 ends in a vowel, 기업 in a
-    /// consonant); `None` if the dictionary lacks them.
-    fn of(dictionary: &Dictionary) -> Option<Self> {
-        let ids = |surface: &str, final_consonant: &str| {
-            dictionary
-                .prefix_dictionary
-                .find_surface(surface)
-                .into_iter()
-                .find(|entry| {
-                    let mut fields = dictionary.word_details_iter(entry.word_id().id() as usize);
-                    fields.next() == Some("NNG")
-                        && fields.next() == Some("*")
-                        && fields.next() == Some(final_consonant)
-                })
-                .and_then(|entry| {
-                    // The loaded dictionary is renumbered by how often
-                    // contexts meet; user rows are renumbered the same way
-                    // when the segmenter is built, so undo it here.
-                    let (left, right) = (entry.left_id() as u16, entry.right_id() as u16);
-                    match &dictionary.metadata.context_id_map {
-                        Some(map) => Some((
-                            map.left.iter().position(|&id| id == left)? as u16,
-                            map.right.iter().position(|&id| id == right)? as u16,
-                        )),
-                        None => Some((left, right)),
-                    }
-                })
-        };
-        Some(Self {
-            vowel: ids("센터", "F")?,
-            consonant: ids("기업", "T")?,
-        })
-    }
-}
-
-/// A user-dictionary row for `word`: a proper noun with a noun's contexts
-/// when they are known, otherwise the short form with lindera's defaults.
-fn user_row(word: &str, context: Option<NounContext>) -> String {
-    let Some(context) = context else {
-        return format!("{word},NNP,{word}\n");
-    };
-    let has_final = word
-        .chars()
-        .last()
-        .is_some_and(|c| (c as u32).wrapping_sub(0xAC00) % 28 != 0);
-    let ((left, right), final_field) = if has_final {
-        (context.consonant, "T")
-    } else {
-        (context.vowel, "F")
-    };
-    // The cost of lindera's short rows: a user word wins over ko-dic's
-    // pieces of it.
-    format!("{word},{left},{right},-10000,NNP,*,{final_field},{word},*,*,*,*\n")
-}
-
 /// A segmenter with ko-dic alone, built once per process: building one
 /// (its space-penalty table) costs about a tenth of a second.
 fn plain_segmenter() -> Result<&'static Segmenter> {
@@ -235,7 +165,6 @@ impl Analyzer {
         let mut csv = String::new();
         let mut user_parts = HashMap::new();
         let mut seen = HashSet::new();
-        let noun_context = NounContext::of(&dictionary);
         for word in user_words {
             let word = normalize(word);
             if word.chars().count() < 2
@@ -247,7 +176,7 @@ impl Analyzer {
             let Some(parts) = split_by_kodic(plain, &word) else {
                 continue;
             };
-            csv.push_str(&user_row(&word, noun_context));
+            csv.push_str(&format!("{word},NNP,{word}\n"));
             user_parts.insert(word, parts);
         }
         let segmenter = if csv.is_empty() {

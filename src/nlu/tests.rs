@@ -65,29 +65,6 @@ fn user_words_keep_knowledge_base_names_whole() {
 }
 
 #[test]
-fn particles_after_user_words_are_read_as_particles() {
-    // A user word used to connect like the end of a sentence, so the
-    // particle after it was read as a verb (가다) or a determiner (이).
-    let words = ["혁신센터".to_string(), "소상공인".to_string()];
-    let analyzer = Analyzer::new(&words, Synonyms::default()).unwrap();
-    let tags = |text: &str| -> Vec<String> {
-        analyzer
-            .morphemes(text)
-            .into_iter()
-            .map(|(surface, tag)| format!("{surface}/{tag}"))
-            .collect()
-    };
-    let found = tags("혁신센터가 뭐야");
-    assert_eq!(found[..2], ["혁신센터/NNP", "가/JKS"], "{found:?}");
-    let found = tags("소상공인이 받을 수 있어");
-    assert_eq!(found[..2], ["소상공인/NNP", "이/JKS"], "{found:?}");
-    // A word that is not a typo is not marked as one for its particle.
-    assert!(analyzer
-        .analyze("소상공인이 받을 수 있어")
-        .fragmented
-        .is_empty());
-}
-#[test]
 fn synonyms_are_read_as_their_canonical_form() {
     let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
     let analyzer = Analyzer::new(&[], synonyms).unwrap();
