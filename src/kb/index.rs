@@ -205,9 +205,9 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Adds each unit's credit to the coverage of the entries it is found
-    /// in, recording entries seen for the first time in `touched`.
-    fn walk(&mut self, units: &[&Unit<'_>]) {
+    /// Adds the unit's credit to the coverage of the entries it is found in,
+    /// recording entries seen for the first time in `touched`.
+    fn walk(&mut self, unit: &Unit<'_>) {
         let Scratch {
             coverage,
             credit,
@@ -217,39 +217,37 @@ impl Scratch {
             credited,
             ..
         } = self;
-        for unit in units {
-            if unit.related.is_empty() {
-                for &(entry, field) in unit.own {
-                    let slot = &mut coverage[entry as usize];
-                    if *slot == 0.0 {
-                        touched.push(entry);
-                    }
-                    *slot += unit.weight * field;
-                }
-                continue;
-            }
-            // The word itself or its best near-synonym, once per entry.
-            *stamp = stamp.wrapping_add(1);
-            credited.clear();
-            for (list, factor) in unit.lists() {
-                for &(entry, field) in list {
-                    let e = entry as usize;
-                    if credit_stamp[e] != *stamp {
-                        credit_stamp[e] = *stamp;
-                        credit[e] = factor * field;
-                        credited.push(entry);
-                    } else {
-                        credit[e] = credit[e].max(factor * field);
-                    }
-                }
-            }
-            for &entry in credited.iter() {
+        if unit.related.is_empty() {
+            for &(entry, field) in unit.own {
                 let slot = &mut coverage[entry as usize];
                 if *slot == 0.0 {
                     touched.push(entry);
                 }
-                *slot += unit.weight * credit[entry as usize];
+                *slot += unit.weight * field;
             }
+            return;
+        }
+        // The word itself or its best near-synonym, once per entry.
+        *stamp = stamp.wrapping_add(1);
+        credited.clear();
+        for (list, factor) in unit.lists() {
+            for &(entry, field) in list {
+                let e = entry as usize;
+                if credit_stamp[e] != *stamp {
+                    credit_stamp[e] = *stamp;
+                    credit[e] = factor * field;
+                    credited.push(entry);
+                } else {
+                    credit[e] = credit[e].max(factor * field);
+                }
+            }
+        }
+        for &entry in credited.iter() {
+            let slot = &mut coverage[entry as usize];
+            if *slot == 0.0 {
+                touched.push(entry);
+            }
+            *slot += unit.weight * credit[entry as usize];
         }
     }
 }
@@ -841,9 +839,9 @@ impl Index {
         // A word is walked without looking first when its list is short, or
         // no longer than the list of entries found so far: looking costs a
         // pass over those, and walking it would cost less. On the generated
-        // 10,000-entry knowledge base this halves the slowest questions'
-        // time against looking before every word in a sixteenth of the
-        // entries, and leaves the default knowledge base as it was.
+        // 10,000-entry knowledge base this cut instructions per question by
+        // a fifth against looking once, before every word in a sixteenth of
+        // the entries (docs/BENCHMARKS.md).
         let cheap = CANDIDATES * 4;
         let share = |entry: u32, covered: f32| covered / total * self.length_factor[entry as usize];
 
@@ -876,7 +874,7 @@ impl Index {
                         break;
                     }
                 }
-                scratch.walk(&[unit]);
+                scratch.walk(unit);
                 left -= unit.weight;
                 walked += 1;
             }
