@@ -257,6 +257,15 @@ impl Analyzer {
         let mut aspects: Vec<&'static str> = Vec::new();
         // 몇 (how many) before a counter: 몇월 asks when, 몇억 how much.
         let mut after_myeot = false;
+        // 몇 and then 십, 백 or 천, whose counter may still follow.
+        let mut after_power = false;
+        // Eligibility asked without its nouns: the question ends on 되다 or
+        // 가능 (우리 회사도 되나요, UT 가능?), or says "must be" or "even
+        // if not" (소재여야 돼요, 경기도 아니어도).
+        let mut ends_on_possible = false;
+        let mut asked_a_question_word = false;
+        let mut asks_condition = false;
+        let mut after_not = false;
         for token in tokens.iter_mut() {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
@@ -296,8 +305,16 @@ impl Analyzer {
             if std::mem::take(&mut after_myeot) {
                 if let Some(aspect) = counter_aspect(&surface) {
                     aspects.push(aspect);
+                } else if is_power_of_ten(&surface) {
+                    // 몇 십 명: the counter comes next; 몇 천까지: a sum.
+                    after_power = true;
+                    after_myeot = true;
+                    continue;
+                } else if std::mem::take(&mut after_power) {
+                    aspects.push("#금액");
                 }
             }
+            after_power = false;
             if surface == "몇" || surface.starts_with("몇") && first_tag == "MM" {
                 after_myeot = true;
             }
@@ -308,7 +325,34 @@ impl Analyzer {
             if first_tag == "EC" && matches!(surface.as_str(), "려면" | "으려면") {
                 aspects.push("#신청");
             }
+            if std::mem::take(&mut after_not)
+                && first_tag == "EC"
+                && matches!(surface.as_str(), "어도" | "라도" | "아도" | "여도")
+            {
+                asks_condition = true;
+            }
+            match first_tag {
+                "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" | "NNG" | "NNP" => {
+                    let stem = expression.split('/').next().filter(|_| expression != "*");
+                    let stem = stem.unwrap_or(surface.as_str());
+                    if first_tag == "XSA" && stem == "하" {
+                        // 가능해요: the noun before still decides.
+                    } else {
+                        ends_on_possible = match first_tag {
+                            "VV" | "XSV" => stem == "되",
+                            "NNG" => surface == "가능",
+                            _ => false,
+                        };
+                    }
+                    if first_tag == "VCP" && expression.contains("어야/EC") {
+                        asks_condition = true;
+                    }
+                    after_not = first_tag == "VCN";
+                }
+                _ => {}
+            }
             if let Some(question) = question_word(&surface, first_tag) {
+                asked_a_question_word = true;
                 flush_run(&mut run, &mut analysis);
                 analysis.push(question, TermKind::Question);
                 continue;
@@ -397,6 +441,9 @@ impl Analyzer {
             if cue.iter().any(|c| compact.contains(c)) {
                 aspects.push("#개요");
             }
+        }
+        if asks_condition || ends_on_possible && !asked_a_question_word {
+            aspects.push("#자격");
         }
         // 뭐부터 (what first) asks for the steps.
         if ["뭐부터", "뭘부터", "무엇부터"]
@@ -560,6 +607,9 @@ fn aspect_of(term: &str) -> Option<&'static str> {
 
 /// What 몇 asks with the counter after it: 몇월 when, 몇억 how much, 몇개 how many.
 fn counter_aspect(counter: &str) -> Option<&'static str> {
+    // A power of ten may come first: 몇 백억, 몇 십명.
+    let bare = counter.trim_start_matches(['십', '백', '천']);
+    let counter = if bare.is_empty() { counter } else { bare };
     let aspect = match counter {
         "월" | "일" | "시" | "주" | "달" | "년" | "시간" | "분" | "주일" | "개월" => {
             "#일정"
@@ -575,12 +625,25 @@ fn counter_aspect(counter: &str) -> Option<&'static str> {
     Some(aspect)
 }
 
+/// 십, 백, 천 and their combinations (백만, 천만 aside: those are sums).
+fn is_power_of_ten(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| matches!(c, '십' | '백' | '천'))
+}
+
 /// Words written with 몇 as one token (몇월, 며칠).
 fn myeot_word_aspect(word: &str) -> Option<&'static str> {
-    match word {
-        "며칠" | "몇월" | "몇일" | "몇시" | "몇년" | "몇달" => Some("#일정"),
-        "몇억" | "몇만원" => Some("#금액"),
-        "몇개" | "몇곳" | "몇명" | "몇군데" => Some("#수량"),
+    if word == "며칠" {
+        return Some("#일정");
+    }
+    // 몇 and a counter, perhaps with a power of ten before it (몇백억, 몇십명).
+    let counter = word
+        .strip_prefix("몇")?
+        .trim_start_matches(['십', '백', '천']);
+    match counter {
+        "" if word != "몇" => Some("#금액"),
+        "월" | "일" | "시" | "년" | "달" | "주" | "개월" | "시간" => Some("#일정"),
+        "억" | "만" | "만원" | "천만" | "원" | "억원" => Some("#금액"),
+        "개" | "곳" | "명" | "군데" | "건" | "개사" => Some("#수량"),
         _ => None,
     }
 }

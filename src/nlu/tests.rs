@@ -146,11 +146,34 @@ fn endings_and_phrases_say_what_is_asked() {
 }
 
 #[test]
+fn asking_whether_one_may_asks_who_is_eligible() {
+    let a = plain();
+    let eligibility = |text: &str| aspects(&a, text).contains(&"#자격".to_string());
+    // Ending on 되다 or 가능, with no question word.
+    assert!(eligibility("서울 기업인데 유티 프로그램 되나"));
+    assert!(eligibility("우리 회사도 지원되나요"));
+    assert!(eligibility("직원 2명뿐인 작은 회사도 UT 가능?"));
+    assert!(eligibility("신청 가능해요?"));
+    // "Must be" and "even if not".
+    assert!(eligibility("UT 지원받으려면 꼭 경기도 소재여야 돼요?"));
+    assert!(eligibility("경기도 회사 아니라도 돼요?"));
+    // 되다 with a question word asks that question, and other verbs nothing.
+    assert!(!eligibility("절차가 어떻게 되나요"));
+    assert!(!eligibility("지원금 얼마나 돼요"));
+    assert!(!eligibility("되는 회사 목록 보여줘"));
+    assert!(!eligibility("서류 뭐 내야돼"));
+}
+
+#[test]
 fn how_many_asks_by_its_counter() {
     let a = plain();
     assert!(aspects(&a, "모집 공고 몇월에 떠요").contains(&"#일정".to_string()));
     assert!(aspects(&a, "사업비 몇억이에요").contains(&"#금액".to_string()));
     assert!(aspects(&a, "센터 몇 군데 있어요").contains(&"#수량".to_string()));
+    // A power of ten may stand between 몇 and the counter.
+    assert!(aspects(&a, "예산 몇백억 들어가요").contains(&"#금액".to_string()));
+    assert!(aspects(&a, "몇천까지 나와요").contains(&"#금액".to_string()));
+    assert!(aspects(&a, "교육생 몇십명 뽑아요").contains(&"#수량".to_string()));
     // 얼마나 걸려요 asks how long, not how much.
     assert_eq!(aspects(&a, "시험 얼마나 걸려요"), ["#일정"]);
 }
