@@ -47,7 +47,7 @@ pub struct Tuning {
     /// is about that FAQ.
     pub related_field: f32,
     /// How much a term counts by how it was found, in `TermKind` order.
-    pub kinds: [f32; 6],
+    pub kinds: [f32; 7],
     /// How much an entry with many words is held back (BM25's b): long
     /// entries explain many questions a little.
     pub length_norm: f32,
@@ -73,7 +73,7 @@ impl Default for Tuning {
             agency_field: 0.7,
             body_field: 0.45,
             related_field: 0.8,
-            kinds: [1.0, 0.7, 0.8, 0.4, 0.7, 1.0],
+            kinds: [1.0, 0.7, 0.8, 0.4, 0.7, 1.0, 0.2],
             length_norm: 0.0,
             aspect_boost: 0.0,
             aspect_penalty: 0.3,

@@ -47,6 +47,9 @@ pub enum TermKind {
     /// question words and aspect nouns: steers an aspect question to the FAQ
     /// about that aspect rather than the program it belongs to.
     Aspect,
+    /// A word the question sets aside (자금 in 자금 말고 또 뭐 해줘): still
+    /// a word of the question, but not what it asks about.
+    SetAside,
 }
 
 impl TermKind {
@@ -59,6 +62,7 @@ impl TermKind {
             TermKind::Joined => 0.4,
             TermKind::Question => 0.35,
             TermKind::Aspect => 0.3,
+            TermKind::SetAside => 0.2,
         }
     }
 }
@@ -259,6 +263,8 @@ impl Analyzer {
         let mut after_myeot = false;
         // 몇 and then 십, 백 or 천, whose counter may still follow.
         let mut after_power = false;
+        // The written word of the latest content piece.
+        let mut last_noun_word = None;
         // Eligibility asked without its nouns: the question ends on 되다 or
         // 가능 (우리 회사도 되나요, UT 가능?), or says "must be" or "even
         // if not" (소재여야 돼요, 경기도 아니어도).
@@ -270,6 +276,7 @@ impl Analyzer {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
             let unknown = token.word_id.is_unknown();
+            let byte_end = token.byte_end;
             // ko-dic's fields: tag, meaning, final consonant, reading, type
             // (Inflect, Compound, …), first tag, last tag, expression.
             let mut fields = token.details_iter();
@@ -351,6 +358,24 @@ impl Analyzer {
                 }
                 _ => {}
             }
+            // A 말고 B (not A but B): A is not what is asked about.
+            if first_tag == "VV" && surface == "말" && normalized[byte_end..].starts_with('고') {
+                let excluded = run.last().cloned();
+                flush_run(&mut run, &mut analysis);
+                if let Some((noun, word)) = excluded.zip(last_noun_word) {
+                    for term in analysis.terms.iter_mut() {
+                        if term.word == word
+                            || term.kind == TermKind::Joined && term.text.ends_with(&noun)
+                        {
+                            term.kind = TermKind::SetAside;
+                        }
+                    }
+                }
+                continue;
+            }
+            if content_piece {
+                last_noun_word = Some(analysis.current_word);
+            }
             if let Some(question) = question_word(&surface, first_tag) {
                 asked_a_question_word = true;
                 flush_run(&mut run, &mut analysis);
@@ -416,7 +441,7 @@ impl Analyzer {
         flush_run(&mut run, &mut analysis);
         drop(tokens);
         for term in &analysis.terms {
-            if term.kind != TermKind::Joined {
+            if !matches!(term.kind, TermKind::Joined | TermKind::SetAside) {
                 if let Some(aspect) = aspect_of(&term.text) {
                     aspects.push(aspect);
                 }

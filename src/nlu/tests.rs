@@ -165,6 +165,31 @@ fn asking_whether_one_may_asks_who_is_eligible() {
 }
 
 #[test]
+fn what_a_question_sets_aside_is_not_what_it_asks_about() {
+    let a = plain();
+    let kind_of = |text: &str, word: &str| {
+        a.analyze(text)
+            .terms
+            .into_iter()
+            .find(|t| t.text == word)
+            .map(|t| t.kind)
+    };
+    let question = "융합과제 되면 자금 말고 또 뭐 해줌";
+    assert_eq!(kind_of(question, "자금"), Some(TermKind::SetAside));
+    assert_eq!(kind_of(question, "융합"), Some(TermKind::Word));
+    // Written together, and a phrase of two nouns with its joined form.
+    assert_eq!(kind_of("돈말고 다른거", "돈"), Some(TermKind::SetAside));
+    // What is set aside is not asked about either.
+    assert!(aspects(&a, "돈말고 다른거").is_empty());
+    let question = "자동 응답 말고 진짜 직원이랑 대화하고 싶어요";
+    assert_eq!(kind_of(question, "응답"), Some(TermKind::SetAside));
+    assert_eq!(kind_of(question, "자동응답"), Some(TermKind::SetAside));
+    assert_eq!(kind_of(question, "직원"), Some(TermKind::Word));
+    // 말 as a noun, or 말다 without 고, sets nothing aside.
+    assert_eq!(kind_of("창업 지원 말이에요", "창업"), Some(TermKind::Word));
+}
+
+#[test]
 fn how_many_asks_by_its_counter() {
     let a = plain();
     assert!(aspects(&a, "모집 공고 몇월에 떠요").contains(&"#일정".to_string()));
