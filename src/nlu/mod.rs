@@ -328,6 +328,18 @@ impl Analyzer {
             if let Some(aspect) = myeot_word_aspect(&surface) {
                 aspects.push(aspect);
             }
+            // 소개 좀 (tell me about it) asks what it is; 소개해 주나 and
+            // 소개받다 (introduce someone to me) ask for a service.
+            if surface == "소개" {
+                let rest = normalized[byte_end..].trim_start();
+                if ["좀", "해줘", "해 줘", "해주세요", "해 주세요", "부탁"]
+                    .iter()
+                    .any(|w| rest.starts_with(w))
+                    || rest.is_empty()
+                {
+                    aspects.push("#개요");
+                }
+            }
             // -(으)려면 (in order to) asks what it takes: how to apply.
             if first_tag == "EC" && matches!(surface.as_str(), "려면" | "으려면") {
                 aspects.push("#신청");
@@ -619,7 +631,7 @@ fn aspect_of(term: &str) -> Option<&'static str> {
         | "공휴일" | "휴일" | "야간" | "밤" | "개강" | "연도" | "년도" | "요일" | "평일"
         | "토요일" | "일요일" => "#일정",
         "자격" | "대상" | "요건" | "조건" | "기준" => "#자격",
-        "무엇" | "설명" | "소개" | "정체" | "개요" | "내용" => "#개요",
+        "무엇" | "설명" | "정체" | "개요" | "내용" => "#개요",
         "성과" | "실적" | "사례" | "효과" | "후기" | "케이스" | "결과" | "성공" | "예시" => {
             "#성과"
         }

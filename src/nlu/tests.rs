@@ -143,6 +143,10 @@ fn endings_and_phrases_say_what_is_asked() {
     // ... but not when something in particular is asked.
     assert_eq!(aspects(&a, "전화하고 싶은데 번호가 뭐예요"), ["#연락"]);
     assert!(aspects(&a, "수출 지원 있어요?").is_empty());
+    // 소개 좀 asks what it is; 소개해 주나 asks whether someone is introduced.
+    assert_eq!(aspects(&a, "G페어 전시회 소개 좀 해줘"), ["#개요"]);
+    assert!(!aspects(&a, "해외사무소에서 현지 바이어 소개도 해주나").contains(&"#개요".to_string()));
+    assert!(!aspects(&a, "벤처캐피탈 소개받는 방법").contains(&"#개요".to_string()));
 }
 
 #[test]
