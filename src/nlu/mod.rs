@@ -328,6 +328,13 @@ impl Analyzer {
             if let Some(aspect) = myeot_word_aspect(&surface) {
                 aspects.push(aspect);
             }
+            // 여기, 너, 봇: the question is about the bot it is typed to.
+            if first_tag == "NP"
+                && matches!(surface.as_str(), "여기" | "너" | "니" | "너희" | "당신")
+                || matches!(surface.as_str(), "봇" | "챗봇" | "채팅봇")
+            {
+                aspects.push("#봇");
+            }
             // 소개 좀 (tell me about it) asks what it is; 소개해 주나 and
             // 소개받다 (introduce someone to me) ask for a service.
             if surface == "소개" {

@@ -194,6 +194,18 @@ fn what_a_question_sets_aside_is_not_what_it_asks_about() {
 }
 
 #[test]
+fn here_you_and_bot_ask_about_the_bot_itself() {
+    let a = plain();
+    let about_the_bot = |text: &str| aspects(&a, text).contains(&"#봇".to_string());
+    assert!(about_the_bot("여기서 무슨 상담 받을 수 있어요?"));
+    assert!(about_the_bot("너 뭐 할수 있어?"));
+    assert!(about_the_bot("챗봇 말고 사람 좀"));
+    // 여기 only as a word of its own: 여기저기 and 거기 say nothing of the bot.
+    assert!(!about_the_bot("창업 지원 어디서 받아요"));
+    assert!(!about_the_bot("거기 센터 위치 알려줘"));
+}
+
+#[test]
 fn how_many_asks_by_its_counter() {
     let a = plain();
     assert!(aspects(&a, "모집 공고 몇월에 떠요").contains(&"#일정".to_string()));
