@@ -401,7 +401,12 @@ impl KnowledgeBase {
                     .rev()
                     .map(|n| syllables[..n].iter().collect())
                     .collect();
-                if prefixes.iter().any(|p| self.index.knows(p)) {
+                // A known word before a particle or an ending is no typo
+                // (상담해요); before anything else it may be (상담시깐).
+                if prefixes
+                    .iter()
+                    .any(|p| self.index.knows(p) && is_particle_or_ending(&word[p.len()..]))
+                {
                     return word.to_string();
                 }
                 let best = prefixes
