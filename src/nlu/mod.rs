@@ -265,9 +265,9 @@ impl Analyzer {
         let mut after_power = false;
         // The written word of the latest content piece.
         let mut last_noun_word = None;
-        // Eligibility asked without its nouns: the question ends on 되다 or
-        // 가능 (우리 회사도 되나요, UT 가능?), or says "must be" or "even
-        // if not" (소재여야 돼요, 경기도 아니어도).
+        // Eligibility asked without its nouns: the question ends on 되다,
+        // 괜찮다 or 가능 (우리 회사도 되나요, 번호 써도 괜찮아요?, UT 가능?),
+        // or says "must be" or "even if not" (소재여야 돼요, 경기도 아니어도).
         let mut ends_on_possible = false;
         let mut asked_a_question_word = false;
         let mut asks_condition = false;
@@ -366,6 +366,7 @@ impl Analyzer {
                     } else {
                         ends_on_possible = match first_tag {
                             "VV" | "XSV" => stem == "되",
+                            "VA" => stem == "괜찮",
                             "NNG" => surface == "가능",
                             _ => false,
                         };

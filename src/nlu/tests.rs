@@ -158,6 +158,8 @@ fn asking_whether_one_may_asks_who_is_eligible() {
     assert!(eligibility("우리 회사도 지원되나요"));
     assert!(eligibility("직원 2명뿐인 작은 회사도 UT 가능?"));
     assert!(eligibility("신청 가능해요?"));
+    // Asking leave: -어도 괜찮아요?
+    assert!(eligibility("휴대폰 번호 써도 괜찮아요?"));
     // "Must be" and "even if not".
     assert!(eligibility("UT 지원받으려면 꼭 경기도 소재여야 돼요?"));
     assert!(eligibility("경기도 회사 아니라도 돼요?"));
