@@ -452,7 +452,7 @@ fn main() {
     let mut results = Vec::new();
     for coverage in [0.4f32, 0.5, 0.6, 0.7] {
         for pairs in [0.1f32, 0.2, 0.3] {
-            for body in [0.25f32, 0.45] {
+            for body in [0.35f32, 0.4, 0.45] {
                 for penalty in [0.3f32, 0.5, 0.6] {
                     for aspect in [0.0f32, 0.5, 1.0] {
                         let closeness = 1.0 - coverage - pairs;
