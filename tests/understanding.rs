@@ -166,6 +166,29 @@ fn every_built_in_near_synonym_is_one_search_term() {
     );
 }
 
+#[test]
+fn a_question_that_names_nothing_is_never_answered_outright() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    for question in [
+        "얼마예요?",
+        "언제 해요?",
+        "이거 되나요",
+        "어디예요?",
+        "누구세요",
+    ] {
+        let result = kb.find(question);
+        assert_ne!(
+            result.outcome,
+            Outcome::Answer,
+            "{question}: {:?}",
+            result.ranked
+        );
+    }
+    // Named, the same question is answered.
+    let named = kb.find("창업지원금 최대 얼마예요?");
+    assert_eq!(named.outcome, Outcome::Answer, "{:?}", named.ranked);
+}
+
 /// A knowledge base of one FAQ whose example has 협력사랑 (협력사 + 랑),
 /// which ko-dic reads as 협력 + 사랑; `matching` is its `[matching]` table.
 fn partner_faq(matching: &str) -> KnowledgeBase {

@@ -22,7 +22,7 @@ pub use index::{MatchResult, Outcome, Scored, Tuning};
 pub use model::{Entry, Faq, MatchingConfig, Program};
 pub use texts::Texts;
 
-use crate::nlu::{compact, normalize, Analyzer, Synonyms};
+use crate::nlu::{compact, normalize, Analyzer, Synonyms, TermKind};
 use diagnostic::LineIndex;
 use index::{decide, EntryText, Index};
 
@@ -371,7 +371,18 @@ impl KnowledgeBase {
             }
         }
         let ranked = self.index.rank(&analysis);
-        let outcome = decide(&ranked, &self.matching);
+        let mut outcome = decide(&ranked, &self.matching);
+        // 얼마예요? or 언제 해요? alone names nothing: whatever it matches
+        // is a guess, offered to choose from but never answered.
+        let names_something = analysis.terms.iter().any(|t| {
+            matches!(
+                t.kind,
+                TermKind::Word | TermKind::Stem | TermKind::Part | TermKind::Joined
+            )
+        });
+        if outcome == Outcome::Answer && !names_something {
+            outcome = Outcome::Suggest;
+        }
         MatchResult { outcome, ranked }
     }
 }
