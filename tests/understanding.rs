@@ -184,9 +184,12 @@ fn a_question_that_names_nothing_is_never_answered_outright() {
             result.ranked
         );
     }
-    // Named, the same question is answered.
+    // Named, the same question is answered; so is one about the bot.
     let named = kb.find("창업지원금 최대 얼마예요?");
     assert_eq!(named.outcome, Outcome::Answer, "{:?}", named.ranked);
+    let bot = kb.find("너 뭐 할수 있어?");
+    assert_eq!(bot.outcome, Outcome::Answer, "{:?}", bot.ranked);
+    assert_eq!(kb.entry(bot.ranked[0].entry).id(), "faq-bot-what-can-do");
 }
 
 /// A knowledge base of one FAQ whose example has 협력사랑 (협력사 + 랑),

@@ -373,12 +373,13 @@ impl KnowledgeBase {
         let ranked = self.index.rank(&analysis);
         let mut outcome = decide(&ranked, &self.matching);
         // 얼마예요? or 언제 해요? alone names nothing: whatever it matches
-        // is a guess, offered to choose from but never answered.
+        // is a guess, offered to choose from but never answered. (너 뭐 할수
+        // 있어? names the bot.)
         let names_something = analysis.terms.iter().any(|t| {
             matches!(
                 t.kind,
                 TermKind::Word | TermKind::Stem | TermKind::Part | TermKind::Joined
-            )
+            ) || t.text == "#봇"
         });
         if outcome == Outcome::Answer && !names_something {
             outcome = Outcome::Suggest;

@@ -265,13 +265,7 @@ impl Analyzer {
         let mut after_power = false;
         // The written word of the latest content piece.
         let mut last_noun_word = None;
-        // Eligibility asked without its nouns: the question ends on 되다,
-        // 괜찮다 or 가능 (우리 회사도 되나요, 번호 써도 괜찮아요?, UT 가능?),
-        // or says "must be" or "even if not" (소재여야 돼요, 경기도 아니어도).
-        let mut ends_on_possible = false;
-        let mut asked_a_question_word = false;
-        let mut asks_condition = false;
-        let mut after_not = false;
+        let mut eligibility = EligibilityCue::default();
         for token in tokens.iter_mut() {
             analysis.current_word = word_starts.partition_point(|&i| i < token.byte_start);
             let surface = token.surface.to_string();
@@ -309,14 +303,15 @@ impl Analyzer {
                 piece.2 |= unknown;
             }
 
+            eligibility.read(&surface, first_tag, expression);
             if std::mem::take(&mut after_myeot) {
-                if let Some(aspect) = counter_aspect(&surface) {
-                    aspects.push(aspect);
-                } else if is_power_of_ten(&surface) {
+                if is_power_of_ten(&surface) {
                     // 몇 십 명: the counter comes next; 몇 천까지: a sum.
                     after_power = true;
                     after_myeot = true;
                     continue;
+                } else if let Some(aspect) = counter_aspect(&surface) {
+                    aspects.push(aspect);
                 } else if std::mem::take(&mut after_power) {
                     aspects.push("#금액");
                 }
@@ -342,7 +337,7 @@ impl Analyzer {
                 if ["좀", "해줘", "해 줘", "해주세요", "해 주세요", "부탁"]
                     .iter()
                     .any(|w| rest.starts_with(w))
-                    || rest.is_empty()
+                    || !rest.chars().any(char::is_alphanumeric)
                 {
                     aspects.push("#개요");
                 }
@@ -350,33 +345,6 @@ impl Analyzer {
             // -(으)려면 (in order to) asks what it takes: how to apply.
             if first_tag == "EC" && matches!(surface.as_str(), "려면" | "으려면") {
                 aspects.push("#신청");
-            }
-            if std::mem::take(&mut after_not)
-                && first_tag == "EC"
-                && matches!(surface.as_str(), "어도" | "라도" | "아도" | "여도")
-            {
-                asks_condition = true;
-            }
-            match first_tag {
-                "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" | "NNG" | "NNP" => {
-                    let stem = expression.split('/').next().filter(|_| expression != "*");
-                    let stem = stem.unwrap_or(surface.as_str());
-                    if first_tag == "XSA" && stem == "하" {
-                        // 가능해요: the noun before still decides.
-                    } else {
-                        ends_on_possible = match first_tag {
-                            "VV" | "XSV" => stem == "되",
-                            "VA" => stem == "괜찮",
-                            "NNG" => surface == "가능",
-                            _ => false,
-                        };
-                    }
-                    if first_tag == "VCP" && expression.contains("어야/EC") {
-                        asks_condition = true;
-                    }
-                    after_not = first_tag == "VCN";
-                }
-                _ => {}
             }
             // A 말고 B (not A but B): A is not what is asked about.
             if first_tag == "VV" && surface == "말" && normalized[byte_end..].starts_with('고') {
@@ -397,7 +365,6 @@ impl Analyzer {
                 last_noun_word = Some(analysis.current_word);
             }
             if let Some(question) = question_word(&surface, first_tag) {
-                asked_a_question_word = true;
                 flush_run(&mut run, &mut analysis);
                 analysis.push(question, TermKind::Question);
                 continue;
@@ -487,7 +454,7 @@ impl Analyzer {
                 aspects.push("#개요");
             }
         }
-        if asks_condition || ends_on_possible && !asked_a_question_word {
+        if eligibility.asked() {
             aspects.push("#자격");
         }
         // 뭐부터 (what first) asks for the steps.
@@ -529,6 +496,61 @@ fn segment<'a>(segmenter: &'a Segmenter, text: &'a str) -> lindera::LinderaResul
         static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
     }
     LATTICE.with_borrow_mut(|lattice| segmenter.segment_with_lattice(Cow::Borrowed(text), lattice))
+}
+
+/// Whether a question asks who may (eligibility) without naming it, read
+/// token by token: it ends on 되다, 괜찮다 or 가능 with no question word
+/// (우리 회사도 되나요, 번호 써도 괜찮아요?, UT 가능?), or says "must be" or
+/// "even if not" (소재여야 돼요, 경기도 아니어도 신청할 수 있어요?). Not a
+/// status (접수 됐나요).
+#[derive(Default)]
+struct EligibilityCue {
+    ends_on_possible: bool,
+    asked_a_question_word: bool,
+    asks_condition: bool,
+    after_not: bool,
+}
+
+impl EligibilityCue {
+    fn read(&mut self, surface: &str, first_tag: &str, expression: &str) {
+        if std::mem::take(&mut self.after_not)
+            && first_tag == "EC"
+            && matches!(surface, "어도" | "라도" | "아도" | "여도")
+        {
+            self.asks_condition = true;
+        }
+        let asks_which = matches!(surface, "어떤" | "무슨" | "몇")
+            || question_word(surface, first_tag).is_some()
+            || parse_expression(expression)
+                .iter()
+                .any(|(form, tag)| question_word(form, tag).is_some());
+        self.asked_a_question_word |= asks_which;
+        if matches!(
+            first_tag,
+            "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" | "NNG" | "NNP"
+        ) {
+            let stem = expression.split('/').next().filter(|_| expression != "*");
+            let stem = stem.unwrap_or(surface);
+            // 가능해요: the noun before 하다 still decides.
+            if !(first_tag == "XSA" && stem == "하") {
+                let past = expression.contains("/EP");
+                self.ends_on_possible = match first_tag {
+                    "VV" | "XSV" => stem == "되" && !past,
+                    "VA" => stem == "괜찮",
+                    "NNG" => surface == "가능",
+                    _ => false,
+                };
+            }
+            if first_tag == "VCP" && expression.contains("어야/EC") {
+                self.asks_condition = true;
+            }
+            self.after_not = first_tag == "VCN";
+        }
+    }
+
+    fn asked(&self) -> bool {
+        self.asks_condition || self.ends_on_possible && !self.asked_a_question_word
+    }
 }
 
 /// Removes the symbols that join one word's halves (r&d, g-fair, 융·복합), so

@@ -145,6 +145,7 @@ fn endings_and_phrases_say_what_is_asked() {
     assert!(aspects(&a, "수출 지원 있어요?").is_empty());
     // 소개 좀 asks what it is; 소개해 주나 asks whether someone is introduced.
     assert_eq!(aspects(&a, "G페어 전시회 소개 좀 해줘"), ["#개요"]);
+    assert_eq!(aspects(&a, "G페어 소개?"), ["#개요"]);
     assert!(!aspects(&a, "해외사무소에서 현지 바이어 소개도 해주나").contains(&"#개요".to_string()));
     assert!(!aspects(&a, "벤처캐피탈 소개받는 방법").contains(&"#개요".to_string()));
 }
@@ -160,12 +161,15 @@ fn asking_whether_one_may_asks_who_is_eligible() {
     assert!(eligibility("신청 가능해요?"));
     // Asking leave: -어도 괜찮아요?
     assert!(eligibility("휴대폰 번호 써도 괜찮아요?"));
-    // "Must be" and "even if not".
-    assert!(eligibility("UT 지원받으려면 꼭 경기도 소재여야 돼요?"));
-    assert!(eligibility("경기도 회사 아니라도 돼요?"));
+    // "Must be" and "even if not", however the question ends.
+    assert!(eligibility("대표가 여자여야 하나요"));
+    assert!(eligibility("경기도 회사 아니어도 신청할 수 있어요?"));
     // 되다 with a question word asks that question, and other verbs nothing.
     assert!(!eligibility("절차가 어떻게 되나요"));
     assert!(!eligibility("지원금 얼마나 돼요"));
+    assert!(!eligibility("어떤 내용 말해야 접수가 돼요"));
+    // A finished 되다 asks how things stand.
+    assert!(!eligibility("어제 넣은 애로 접수 됐나요"));
     assert!(!eligibility("되는 회사 목록 보여줘"));
     assert!(!eligibility("서류 뭐 내야돼"));
 }
@@ -191,7 +195,7 @@ fn what_a_question_sets_aside_is_not_what_it_asks_about() {
     assert_eq!(kind_of(question, "응답"), Some(TermKind::SetAside));
     assert_eq!(kind_of(question, "자동응답"), Some(TermKind::SetAside));
     assert_eq!(kind_of(question, "직원"), Some(TermKind::Word));
-    // 말 as a noun, or 말다 without 고, sets nothing aside.
+    // 말이에요 (말 the noun) sets nothing aside.
     assert_eq!(kind_of("창업 지원 말이에요", "창업"), Some(TermKind::Word));
 }
 
@@ -201,6 +205,7 @@ fn here_you_and_bot_ask_about_the_bot_itself() {
     let about_the_bot = |text: &str| aspects(&a, text).contains(&"#봇".to_string());
     assert!(about_the_bot("여기서 무슨 상담 받을 수 있어요?"));
     assert!(about_the_bot("너 뭐 할수 있어?"));
+    // Set aside, the bot is still what the question is about.
     assert!(about_the_bot("챗봇 말고 사람 좀"));
     // 여기 only as a word of its own: 여기저기, 거기 and 어디 say nothing
     // of the bot.
@@ -220,6 +225,7 @@ fn how_many_asks_by_its_counter() {
     assert!(aspects(&a, "예산 몇백억 들어가요").contains(&"#금액".to_string()));
     assert!(aspects(&a, "몇천까지 나와요").contains(&"#금액".to_string()));
     assert!(aspects(&a, "교육생 몇십명 뽑아요").contains(&"#수량".to_string()));
+    assert_eq!(aspects(&a, "교육생 몇 천 명 뽑아요"), ["#수량"]);
     // 얼마나 걸려요 asks how long, not how much.
     assert_eq!(aspects(&a, "시험 얼마나 걸려요"), ["#일정"]);
 }
