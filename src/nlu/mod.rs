@@ -521,9 +521,13 @@ impl EligibilityCue {
         }
         let asks_which = matches!(surface, "어떤" | "무슨" | "몇")
             || question_word(surface, first_tag).is_some()
-            || parse_expression(expression)
-                .iter()
-                .any(|(form, tag)| question_word(form, tag).is_some());
+            || expression != "*"
+                && expression.split('+').any(|part| {
+                    let mut fields = part.split('/');
+                    let form = fields.next().unwrap_or_default();
+                    let tag = fields.next().unwrap_or_default();
+                    question_word(form, tag).is_some()
+                });
         self.asked_a_question_word |= asks_which;
         if matches!(
             first_tag,
