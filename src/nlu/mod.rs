@@ -521,7 +521,8 @@ impl EligibilityCue {
         }
         let asks_which = matches!(surface, "어떤" | "무슨" | "몇")
             || question_word(surface, first_tag).is_some()
-            || expression != "*"
+            || matches!(first_tag, "VA" | "VV")
+                && expression != "*"
                 && expression.split('+').any(|part| {
                     let mut fields = part.split('/');
                     let form = fields.next().unwrap_or_default();
