@@ -551,6 +551,10 @@ impl EligibilityCue {
             }
             self.after_not = first_tag == "VCN";
         }
+        // 되었나요 written out: the past ending comes as a token of its own.
+        if first_tag == "EP" && matches!(surface, "었" | "았" | "였") {
+            self.ends_on_possible = false;
+        }
     }
 
     fn asked(&self) -> bool {

@@ -170,6 +170,7 @@ fn asking_whether_one_may_asks_who_is_eligible() {
     assert!(!eligibility("어떤 내용 말해야 접수가 돼요"));
     // A finished 되다 asks how things stand.
     assert!(!eligibility("어제 넣은 애로 접수 됐나요"));
+    assert!(!eligibility("어제 넣은 애로 접수 되었나요"));
     assert!(!eligibility("되는 회사 목록 보여줘"));
     assert!(!eligibility("서류 뭐 내야돼"));
 }
