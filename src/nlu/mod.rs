@@ -454,7 +454,8 @@ impl Analyzer {
                 aspects.push("#개요");
             }
         }
-        if eligibility.asked() {
+        let asked_a_question_word = analysis.terms.iter().any(|t| t.kind == TermKind::Question);
+        if eligibility.asked(asked_a_question_word) {
             aspects.push("#자격");
         }
         // 뭐부터 (what first) asks for the steps.
@@ -506,7 +507,7 @@ fn segment<'a>(segmenter: &'a Segmenter, text: &'a str) -> lindera::LinderaResul
 #[derive(Default)]
 struct EligibilityCue {
     ends_on_possible: bool,
-    asked_a_question_word: bool,
+    asked_which: bool,
     asks_condition: bool,
     after_not: bool,
 }
@@ -519,17 +520,8 @@ impl EligibilityCue {
         {
             self.asks_condition = true;
         }
-        let asks_which = matches!(surface, "어떤" | "무슨" | "몇")
-            || question_word(surface, first_tag).is_some()
-            || matches!(first_tag, "VA" | "VV")
-                && expression != "*"
-                && expression.split('+').any(|part| {
-                    let mut fields = part.split('/');
-                    let form = fields.next().unwrap_or_default();
-                    let tag = fields.next().unwrap_or_default();
-                    question_word(form, tag).is_some()
-                });
-        self.asked_a_question_word |= asks_which;
+        // Question words become Question terms; these two do not.
+        self.asked_which |= matches!(surface, "어떤" | "몇");
         if matches!(
             first_tag,
             "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" | "NNG" | "NNP"
@@ -557,8 +549,9 @@ impl EligibilityCue {
         }
     }
 
-    fn asked(&self) -> bool {
-        self.asks_condition || self.ends_on_possible && !self.asked_a_question_word
+    /// `asked_a_question_word`: whether the question has Question terms.
+    fn asked(&self, asked_a_question_word: bool) -> bool {
+        self.asks_condition || self.ends_on_possible && !asked_a_question_word && !self.asked_which
     }
 }
 
@@ -690,7 +683,7 @@ fn counter_aspect(counter: &str) -> Option<&'static str> {
         "월" | "일" | "시" | "주" | "달" | "년" | "시간" | "분" | "주일" | "개월" => {
             "#일정"
         }
-        "억" | "만" | "원" | "만원" | "천" | "천만" | "백만" | "퍼센트" | "프로" => {
+        "억" | "억원" | "만" | "원" | "만원" | "천" | "천만" | "백만" | "퍼센트" | "프로" => {
             "#금액"
         }
         "개" | "곳" | "군데" | "명" | "건" | "개사" | "기업" | "회사" | "업체" => {
@@ -706,21 +699,15 @@ fn is_power_of_ten(word: &str) -> bool {
     !word.is_empty() && word.chars().all(|c| matches!(c, '십' | '백' | '천'))
 }
 
-/// Words written with 몇 as one token (몇월, 며칠).
+/// Words written with 몇 as one token (몇월, 며칠, 몇백억): 몇 and a counter.
 fn myeot_word_aspect(word: &str) -> Option<&'static str> {
     if word == "며칠" {
         return Some("#일정");
     }
-    // 몇 and a counter, perhaps with a power of ten before it (몇백억, 몇십명).
-    let counter = word
-        .strip_prefix("몇")?
-        .trim_start_matches(['십', '백', '천']);
-    match counter {
-        "" if word != "몇" => Some("#금액"),
-        "월" | "일" | "시" | "년" | "달" | "주" | "개월" | "시간" => Some("#일정"),
-        "억" | "만" | "만원" | "천만" | "원" | "억원" => Some("#금액"),
-        "개" | "곳" | "명" | "군데" | "건" | "개사" => Some("#수량"),
-        _ => None,
+    match word.strip_prefix("몇")? {
+        // 몇백, 몇천 with no counter: a sum.
+        rest if is_power_of_ten(rest) => Some("#금액"),
+        rest => counter_aspect(rest),
     }
 }
 
