@@ -3,7 +3,8 @@
 //! `nlu` turns Korean text into search terms, `kb` loads and validates the
 //! `dialogs/` folder and matches questions against it, `desk` holds tickets,
 //! routing and the business calendar, `channel` holds the ways people talk to
-//! the bot, and `cli` is the command line.
+//! the bot, `tasks` supervises long-running loops, and `cli` is the command
+//! line.
 
 pub mod channel;
 pub mod cli;
@@ -11,3 +12,4 @@ pub mod desk;
 pub mod dialog;
 pub mod kb;
 pub mod nlu;
+pub mod tasks;

@@ -795,7 +795,7 @@ async fn the_sender_retries_keeps_each_chats_order_and_records_permanent_failure
     })
     .await;
     stop.send(true).unwrap();
-    worker.await.unwrap();
+    worker.await.unwrap().unwrap();
 
     let delivered = channel.delivered.lock().unwrap().clone();
     let to_100: Vec<i64> = delivered
@@ -853,7 +853,7 @@ async fn notify_wakes_the_notifier_long_before_the_sweep() {
     })
     .await;
     stop.send(true).unwrap();
-    worker.await.unwrap();
+    worker.await.unwrap().unwrap();
 }
 
 #[tokio::test]

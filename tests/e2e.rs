@@ -12,6 +12,12 @@ use std::time::Duration;
 use common::fake_telegram::{FakeTelegram, SentMessage, TOKEN};
 use common::pg::TestDb;
 use common::{onestop, run_with_db, stdout};
+use onestop::channel::telegram::inbox::{ChatPolicy, Handler, Processor};
+use onestop::channel::telegram::{polling, TelegramChannel};
+use onestop::desk::notifier::{run_worker, WorkerConfig};
+use onestop::desk::outbox::SenderConfig;
+use onestop::desk::{Desk, Routing};
+use onestop::dialog::Input;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -562,4 +568,413 @@ fn webhook_mode_stores_the_update_before_answering_and_replies() {
         "no polling in webhook mode"
     );
     bot.stop();
+}
+
+// ---- nothing stops the bot for everyone ---------------------------------
+
+/// Runs SQL on the test database and returns one number (on a connection
+/// of its own: the pool belongs to the runtime that made it).
+fn count(db: &TestDb, sql: &str) -> i64 {
+    use sqlx::Connection;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut connection)
+            .await
+            .unwrap()
+    })
+}
+
+/// A private text message as JSON text (after `"update_id": N,`); `text`
+/// is put in as it is, so it may hold escapes such as `\u0000`.
+fn raw_message(chat: i64, text_json: &str) -> String {
+    format!(
+        r#""message": {{"message_id": 1, "date": 1763860000,
+            "chat": {{"id": {chat}, "type": "private", "first_name": "사용자"}},
+            "from": {{"id": {chat}, "is_bot": false, "first_name": "사용자"}},
+            "text": {text_json}}}"#
+    )
+}
+
+/// Bad input of every kind between ordinary messages: every ordinary
+/// message is answered, in order, and again after a restart; what cannot
+/// be handled is marked failed, reported, and its chat told.
+#[test]
+fn poison_updates_between_ordinary_messages_never_stop_the_bot() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, 6001, "/start", "안녕하세요");
+
+    // NUL characters in text and in button data.
+    fake.push_raw_text(&raw_message(6002, r#""창업\u0000지원금 어떻게 받아요?""#));
+    fake.push_raw_text(
+        r#""callback_query": {"id": "cb-nul", "from": {"id": 6003, "is_bot": false, "first_name": "가"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": 6003, "type": "private"}},
+            "chat_instance": "ci", "data": "claim:\u0000\u0000"}"#,
+    );
+    // Lone surrogates, which serde refuses in a string.
+    fake.push_raw_text(&raw_message(6004, r#""\ud800 스마트공장 \udfff 지원""#));
+    // A reaction with neither user nor actor (teloxide panics reading it).
+    fake.push_unfiltered(serde_json::json!({"message_reaction": {
+        "chat": {"id": 6005, "type": "private"}, "message_id": 1, "date": 0,
+        "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}}));
+    // A kind nobody has heard of, and known kinds that are malformed.
+    fake.push_unfiltered(serde_json::json!({"brand_new_kind": {"chat": {"id": 6006}}}));
+    fake.push_raw_text(r#""message": {"message_id": 1, "date": 0, "chat": {"id": 6007, "type": 7}, "text": "안녕"}"#);
+    fake.push_raw_text(r#""message": {"message_id": 1, "date": 0, "text": "어느 채팅인지 모름"}"#);
+    fake.push_raw_text(r#""callback_query": "not an object""#);
+    // Oversize text and a button that was never issued.
+    fake.push_text(6008, &"가".repeat(20_000));
+    fake.push_callback(6009, "claim:2026-999999", 1);
+    // A sticker: a message without text.
+    fake.push_unfiltered(serde_json::json!({"message": {"message_id": 2, "date": 0,
+        "chat": {"id": 6010, "type": "private"}, "from": {"id": 6010, "is_bot": false, "first_name": "가"},
+        "sticker": {"file_id": "x", "file_unique_id": "y", "type": "regular", "width": 512,
+                    "height": 512, "is_animated": false, "is_video": false}}}));
+
+    // Ordinary messages after all that: answered, in order.
+    let since = fake.sent_count();
+    fake.push_text(6011, "/start");
+    fake.push_text(6011, "/status");
+    fake.push_text(6012, "G-FAIR 참가 신청은 어떻게 해요?");
+    fake.wait_for_since(6012, since, |_| true, WAIT);
+    let first = fake.wait_for_since(6011, since, |m| m.plain.contains("안녕하세요"), WAIT);
+    let second = fake.wait_for_since(6011, first.index + 1, |_| true, WAIT);
+    assert!(
+        !second.plain.contains("안녕하세요"),
+        "the /status reply comes after the greeting: {}",
+        second.plain
+    );
+
+    // The poison got polite answers where it had a chat.
+    let nul = fake.wait_for(6002, |_| true, WAIT);
+    assert!(
+        nul.plain.contains("창업"),
+        "NUL removed, then answered: {}",
+        nul.plain
+    );
+    fake.wait_for(6003, |m| m.plain.contains("버튼"), WAIT);
+    fake.wait_for(6004, |_| true, WAIT);
+    fake.wait_for(6007, |m| m.plain.contains("처리하지 못했어요"), WAIT);
+    fake.wait_for(6008, |m| m.plain.contains("너무 길어요"), WAIT);
+    fake.wait_for(6010, |m| m.plain.contains("비어 있어요"), WAIT);
+    assert!(fake.sent_to(6005).is_empty() && fake.sent_to(6006).is_empty());
+
+    // Kept raw, and the unreadable ones marked failed, not retried.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM inbound_updates WHERE processed_at IS NULL"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM inbound_updates WHERE failed_at IS NOT NULL"
+        ),
+        3,
+        "the malformed message, the chatless message and the broken button"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM inbound_updates WHERE position(convert_to('\\u0000', 'UTF8') IN raw) > 0"
+        ),
+        2,
+        "the NUL escapes are kept as they came"
+    );
+    let stats = stdout(&run_with_db(&db, &["stats"], ""));
+    assert!(stats.contains("처리하지 못한 메시지 3"), "{stats}");
+
+    // After a restart: nothing is handled again, new messages are answered.
+    bot.kill();
+    let before = fake.sent_count();
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, 6013, "/start", "안녕하세요");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        fake.sent_from(before).len(),
+        1,
+        "only the new message is answered: {:#?}",
+        fake.sent_from(before)
+    );
+    bot.stop();
+}
+
+/// A reply Telegram cannot take for longer than any fixed number of tries
+/// covers (network down) is sent once it comes back, exactly once.
+#[test]
+fn replies_outlive_a_long_send_outage_and_are_delivered_once() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let port = free_port();
+    // Webhook mode: updates keep arriving while the Bot API is unreachable.
+    let bot = Bot::start_with(
+        &db,
+        &fake,
+        dialogs.path(),
+        &[
+            "--webhook-listen",
+            &format!("127.0.0.1:{port}"),
+            "--max-retry-wait",
+            "50ms",
+        ],
+    );
+    wait_for_port(port);
+    fake.set_outage(true);
+    for n in 0..5 {
+        let update = format!(
+            r#"{{"update_id": {}, "message": {{"message_id": 1, "date": 1763860000,
+            "chat": {{"id": {}, "type": "private"}}, "from": {{"id": {}, "is_bot": false, "first_name": "가"}},
+            "text": "스마트공장 지원 받을 수 있나요?"}}}}"#,
+            900 + n,
+            6100 + n,
+            6100 + n
+        );
+        assert_eq!(post_webhook(port, "", &update), 200);
+    }
+    // More tries than the 12 after which replies used to be dropped.
+    let deadline = std::time::Instant::now() + WAIT;
+    while count(&db, "SELECT coalesce(min(attempts), 0)::bigint FROM outbox") <= 12 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sender kept trying"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL"
+        ),
+        0
+    );
+    fake.set_outage(false);
+    for n in 0..5 {
+        fake.wait_for(6100 + n, |_| true, WAIT);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    for n in 0..5 {
+        assert_eq!(
+            fake.sent_to(6100 + n).len(),
+            1,
+            "exactly one reply to chat {}",
+            6100 + n
+        );
+    }
+    bot.stop();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+#[test]
+fn a_webhook_left_set_is_removed_when_polling_starts() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let bot = teloxide::Bot::new(TOKEN).set_api_url(fake.url().parse().unwrap());
+        use teloxide::prelude::Requester;
+        bot.set_webhook("https://old.example.kr/hook".parse().unwrap())
+            .await
+            .unwrap();
+    });
+    assert!(!fake.webhook_url().is_empty());
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, SME, "/start", "안녕하세요");
+    assert_eq!(fake.webhook_url(), "", "the webhook is gone");
+    bot.stop();
+}
+
+#[test]
+fn a_consultant_outside_a_tickets_queues_sees_nothing_of_it() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최수출", "export-support");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+
+    let refused = say(&fake, 9002, &format!("/show {code}"), "");
+    for secret in ["한빛정밀", "010-1234-5678", "대출 연장", "center-1379"] {
+        assert!(
+            !refused.plain.contains(secret),
+            "{secret} leaked: {}",
+            refused.plain
+        );
+    }
+    let unknown = say(&fake, 9002, "/show 2026-999999", "");
+    assert_eq!(
+        refused.plain.replace(&code, "#"),
+        unknown.plain.replace("2026-999999", "#"),
+        "a hidden ticket reads like one that does not exist"
+    );
+    // The queue's own consultant sees it.
+    say(&fake, CONSULTANT, &format!("/show {code}"), "한빛정밀");
+}
+
+/// A group chat is told once to write in private; commands for other bots
+/// are not answered anywhere; private chats go on as before.
+#[test]
+fn a_group_is_pointed_to_a_private_chat_once_and_other_bots_commands_are_ignored() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let group = -100_777;
+    let in_group = |from: i64, text: &str| {
+        fake.push_unfiltered(serde_json::json!({"message": {"message_id": 1, "date": 0,
+            "chat": {"id": group, "type": "supergroup", "title": "사장님 모임"},
+            "from": {"id": from, "is_bot": false, "first_name": "가"}, "text": text}}))
+    };
+    in_group(11, "/start@other_bot");
+    in_group(12, "/start");
+    let pointer = fake.wait_for(group, |_| true, WAIT);
+    assert!(
+        pointer.plain.contains("1:1")
+            && pointer
+                .plain
+                .contains(&format!("t.me/{}", common::fake_telegram::BOT_USERNAME)),
+        "{}",
+        pointer.plain
+    );
+    in_group(13, "창업지원금 어떻게 받아요?");
+    fake.push_unfiltered(serde_json::json!({"callback_query": {"id": "g1",
+        "from": {"id": 14, "is_bot": false, "first_name": "가"},
+        "message": {"message_id": 1, "date": 0, "chat": {"id": group, "type": "supergroup"}},
+        "chat_instance": "ci", "data": "menu"}}));
+    fake.push_text(SME, "/start@other_bot");
+    say(&fake, SME, "/start", "안녕하세요");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        fake.sent_to(group).len(),
+        1,
+        "the group is told once: {:#?}",
+        fake.sent_to(group)
+    );
+    assert_eq!(
+        fake.sent_to(SME).len(),
+        1,
+        "a command for another bot gets no answer"
+    );
+}
+
+/// The dialog engine, except that it panics on "boom" (a bug in a handler).
+#[derive(Clone)]
+struct PanicsOnBoom(onestop::dialog::Engine);
+
+impl Handler for PanicsOnBoom {
+    async fn handle(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        chat: i64,
+        input: &Input,
+    ) -> anyhow::Result<()> {
+        if *input == Input::Text("boom".into()) {
+            panic!("a bug in a handler");
+        }
+        self.0.handle(tx, chat, input).await
+    }
+
+    fn text(&self, key: &str) -> String {
+        Handler::text(&self.0, key)
+    }
+}
+
+/// The real pipeline in this process (polling, the inbox, the sender),
+/// with a handler that panics on one message: that update fails, its chat
+/// is told, and everything after it, in that chat and others, is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_fails_that_update_and_the_rest_go_on() {
+    use std::sync::{Arc, RwLock};
+    let db = TestDb::new().await;
+    let fake = FakeTelegram::start().await;
+    let sources = onestop::kb::embedded_sources();
+    let desk = Desk::new(db.pool.clone(), Arc::new(Routing::load(&sources).unwrap()));
+    let engine = onestop::dialog::Engine::new(
+        Arc::new(onestop::kb::KnowledgeBase::load(&sources).unwrap()),
+        Arc::new(onestop::dialog::Flows::load(&sources).unwrap()),
+        desk.clone(),
+    );
+    let bot = teloxide::Bot::new(TOKEN).set_api_url(fake.url().parse().unwrap());
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let processor = Processor {
+        handler: Arc::new(RwLock::new(PanicsOnBoom(engine))),
+        bot: bot.clone(),
+        pool: db.pool.clone(),
+        policy: ChatPolicy::default(),
+    };
+    let polling = tokio::spawn(polling::poll(
+        bot.clone(),
+        db.pool.clone(),
+        Duration::from_secs(1),
+        wake.clone(),
+        shutdown.clone(),
+    ));
+    let processing = tokio::spawn(processor.run(wake, shutdown.clone()));
+    let sender = SenderConfig {
+        global_per_second: 1000,
+        per_chat_interval: Duration::ZERO,
+        ..Default::default()
+    };
+    let worker = tokio::spawn(run_worker(
+        desk,
+        Arc::new(TelegramChannel::new(bot)),
+        WorkerConfig {
+            sender,
+            ..Default::default()
+        },
+        shutdown,
+    ));
+
+    for _ in 0..2 {
+        let since = fake.sent_count();
+        fake.push_text(1, "boom");
+        fake.push_text(1, "/start");
+        fake.push_text(2, "/start");
+        let sorry = fake
+            .wait_for_since_async(1, since, |m| m.plain.contains("처리하지 못했어요"), WAIT)
+            .await;
+        let greeting = fake
+            .wait_for_since_async(1, since, |m| m.plain.contains("안녕하세요"), WAIT)
+            .await;
+        assert!(sorry.index < greeting.index, "answered in order");
+        fake.wait_for_since_async(2, since, |m| m.plain.contains("안녕하세요"), WAIT)
+            .await;
+    }
+    let reasons: Vec<String> = sqlx::query_scalar(
+        "SELECT last_error FROM inbound_updates WHERE failed_at IS NOT NULL ORDER BY update_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("a bug in a handler"), "{reasons:?}");
+
+    stop.send(true).unwrap();
+    polling.await.unwrap();
+    processing.await.unwrap();
+    worker.await.unwrap().unwrap();
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use crate::channel::jsonl::JsonLinesChannel;
+use crate::channel::telegram::inbox::GroupChats;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::SenderConfig;
 use crate::desk::tickets::status_label;
@@ -522,8 +523,12 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
         println!("  {n}\t{question}");
     }
     println!(
-        "보낼 메시지 {} · 실패한 메시지 {}",
+        "보낼 메시지 {} · 보내지 못한 메시지 {}",
         s.outbox_pending, s.outbox_failed
+    );
+    println!(
+        "처리할 메시지 {} · 처리하지 못한 메시지 {}",
+        s.updates_pending, s.updates_failed
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -536,7 +541,7 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
         JsonLinesChannel::open(std::path::Path::new(path))?
     };
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let work = tokio::spawn(run_worker(
+    let mut work = tokio::spawn(run_worker(
         desk.clone(),
         Arc::new(channel),
         WorkerConfig {
@@ -546,7 +551,20 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
         shutdown,
     ));
     eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");
-    wait_for_stop_signal().await;
+    tokio::select! {
+        _ = wait_for_stop_signal() => {}
+        // A part of the worker died: stop with an error, so whatever runs
+        // the worker (systemd, a container runtime) starts it again.
+        ended = &mut work => {
+            let why = match ended {
+                Ok(Ok(())) => "the worker ended".to_string(),
+                Ok(Err(e)) => format!("{e:#}"),
+                Err(e) => format!("the worker panicked: {e}"),
+            };
+            tracing::error!(reason = %why, "the worker stopped unexpectedly");
+            anyhow::bail!("{why}; exiting so that it can be restarted");
+        }
+    }
     tracing::info!("stopping: finishing the deliveries in hand");
     let _ = stop.send(true);
     let _ = work.await;
@@ -596,4 +614,13 @@ pub struct ServeArgs {
     /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
     #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
     pub admins: Vec<i64>,
+    /// The longest wait between two tries of a reply Telegram did not take
+    /// (network down, Bot API failing). Replies are retried until they go.
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub max_retry_wait: std::time::Duration,
+    /// Group chats: `pointer` answers a group once with a pointer to a
+    /// private chat and stays quiet after; `shared` talks in groups too,
+    /// where the whole group shares one conversation.
+    #[arg(long, value_enum, default_value_t = GroupChats::Pointer, value_name = "MODE")]
+    pub groups: GroupChats,
 }

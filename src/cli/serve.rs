@@ -14,12 +14,14 @@ use tracing::{error, info, warn};
 
 use super::desk::{DbArgs, ServeArgs};
 use super::KbArgs;
-use crate::channel::telegram::{self, TelegramChannel};
+use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
+use crate::channel::telegram::{polling, TelegramChannel};
 use crate::desk::notices::Notice;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::{self, SenderConfig};
 use crate::desk::Desk;
 use crate::dialog::Engine;
+use crate::tasks::Supervisor;
 
 pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
     let Some(token) = args.token.clone().filter(|t| !t.trim().is_empty()) else {
@@ -52,73 +54,112 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             desk.clone(),
         )));
         let bot = Bot::new(token).set_api_url(api_url);
-        match bot.get_me().await {
-            Ok(me) => info!(username = ?me.username, "connected to the Bot API"),
-            // An outage delays messages; it does not stop the bot.
-            Err(e) => warn!(error = %e, "the Bot API is not reachable yet; retrying as we go"),
-        }
+        let policy = ChatPolicy {
+            groups: args.groups,
+            ..Default::default()
+        };
         let (stop, shutdown) = watch::channel(false);
         let wake = Arc::new(Notify::new());
-        let mut tasks = tokio::task::JoinSet::new();
+        let mut tasks = Supervisor::new();
+        // Who the bot is (for commands addressed to it, and the pointer to
+        // a private chat); an outage delays this, it does not stop the bot.
+        tasks.spawn("getMe", {
+            let (bot, username, mut shutdown) =
+                (bot.clone(), policy.username.clone(), shutdown.clone());
+            async move {
+                let mut wait = Duration::from_millis(500);
+                loop {
+                    match bot.get_me().await {
+                        Ok(me) => {
+                            info!(username = ?me.username, "connected to the Bot API");
+                            if let Some(name) = me.username.clone() {
+                                let _ = username.set(name);
+                            }
+                            break;
+                        }
+                        Err(e) => warn!(error = %e, "the Bot API is not reachable yet; retrying"),
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.changed() => break,
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+                // Done; stays "running" until shutdown so that its end is not
+                // taken for a failure.
+                let _ = shutdown.changed().await;
+                Ok(())
+            }
+        });
         match args.webhook_listen {
             Some(listen) => {
-                tasks.spawn({
-                    let (pool, wake, shutdown) =
-                        (desk.pool().clone(), wake.clone(), shutdown.clone());
-                    let secret = args.webhook_secret.clone();
-                    async move {
-                        if let Err(e) =
-                            telegram::serve_webhook(listen, secret, pool, wake, shutdown).await
-                        {
-                            error!(error = %e, "the webhook endpoint stopped");
-                        }
-                    }
-                });
+                let (pool, wake, shutdown) = (desk.pool().clone(), wake.clone(), shutdown.clone());
+                let secret = args.webhook_secret.clone();
+                tasks.spawn(
+                    "webhook",
+                    polling::serve_webhook(listen, secret, pool, wake, shutdown),
+                );
             }
             None => {
-                tasks.spawn(telegram::poll(
+                let poll = polling::poll(
                     bot.clone(),
                     desk.pool().clone(),
                     Duration::from_secs(args.poll_timeout.clamp(0, 15)),
                     wake.clone(),
                     shutdown.clone(),
-                ));
+                );
+                tasks.spawn("polling", async move {
+                    poll.await;
+                    Ok(())
+                });
             }
         }
-        tasks.spawn(telegram::process(
-            engine.clone(),
-            bot.clone(),
-            desk.pool().clone(),
-            wake.clone(),
-            shutdown.clone(),
-        ));
+        let processor = Processor {
+            handler: engine.clone(),
+            bot: bot.clone(),
+            pool: desk.pool().clone(),
+            policy,
+        };
+        tasks.spawn("processing", {
+            let (wake, shutdown) = (wake.clone(), shutdown.clone());
+            async move {
+                processor.run(wake, shutdown).await;
+                Ok(())
+            }
+        });
         let worker = WorkerConfig {
             sender: SenderConfig {
                 global_per_second: args.per_second.max(1),
                 per_chat_interval: Duration::from_millis(args.per_chat_ms),
+                max_backoff: args.max_retry_wait.max(Duration::from_millis(10)),
                 ..Default::default()
             },
             ..Default::default()
         };
-        tasks.spawn(run_worker(
-            desk.clone(),
-            Arc::new(TelegramChannel::new(bot.clone())),
-            worker,
-            shutdown.clone(),
-        ));
-        tasks.spawn({
+        tasks.spawn(
+            "desk worker",
+            run_worker(
+                desk.clone(),
+                Arc::new(TelegramChannel::new(bot.clone())),
+                worker,
+                shutdown.clone(),
+            ),
+        );
+        tasks.spawn("pruning", {
             let pool = desk.pool().clone();
             let mut shutdown = shutdown.clone();
             async move {
                 loop {
-                    if let Ok(n) = telegram::prune_updates(&pool).await {
-                        if n > 0 {
-                            info!(rows = n, "pruned processed updates");
+                    match inbox::prune(&pool).await {
+                        Ok(0) => {}
+                        Ok(n) => info!(rows = n, "pruned handled updates"),
+                        Err(e) => {
+                            warn!(error = %format!("{e:#}"), "pruning handled updates failed")
                         }
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                        _ = shutdown.changed() => return,
+                        _ = shutdown.changed() => return Ok(()),
                     }
                 }
             }
@@ -126,19 +167,39 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
         eprintln!("onestop serve: ready");
         let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
         let mut hangup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-        loop {
+        let died = loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                _ = term.recv() => break,
+                _ = tokio::signal::ctrl_c() => break None,
+                _ = term.recv() => break None,
                 _ = hangup.recv() => reload(&kb, &engine, &desk, &args.admins).await,
+                ended = tasks.first_to_end() => break Some(ended),
+            }
+        };
+        match &died {
+            None => info!("stopping: finishing the updates and deliveries in hand"),
+            Some(ended) => {
+                let why = ended
+                    .as_ref()
+                    .map_or("every task ended".to_string(), ToString::to_string);
+                error!(reason = %why, "a part of the bot stopped; stopping the rest");
             }
         }
-        info!("stopping: finishing the updates and deliveries in hand");
         let _ = stop.send(true);
-        while tasks.join_next().await.is_some() {}
+        let aborted = tasks.drain(Duration::from_secs(30)).await;
+        if aborted > 0 {
+            warn!(tasks = aborted, "stopped tasks that did not finish in time");
+        }
         database.close().await;
-        eprintln!("onestop serve: stopped");
-        Ok(ExitCode::SUCCESS)
+        match died {
+            None => {
+                eprintln!("onestop serve: stopped");
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(ended) => {
+                let why = ended.map_or("every task ended".to_string(), |e| e.to_string());
+                bail!("{why}; exiting so that the bot can be restarted")
+            }
+        }
     })
 }
 

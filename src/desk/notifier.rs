@@ -16,6 +16,7 @@ use tracing::{info, instrument, warn};
 use super::outbox::{self, Channel, SenderConfig};
 use super::tickets::{self, Ticket};
 use super::{notices, now, Desk, DeskResult};
+use crate::tasks::Supervisor;
 
 impl Desk {
     /// Writes the cards of every open ticket whose queue has not seen it
@@ -93,30 +94,47 @@ impl Default for WorkerConfig {
 }
 
 /// Runs the notifier, the job runner and the outbox sender until `shutdown`
-/// turns true. Each part survives database outages and catches up after.
+/// turns true. Each part survives database outages and catches up after;
+/// if one part ends before shutdown (a panic), the others are stopped and
+/// the error says which.
 pub async fn run_worker<C: Channel>(
     desk: Desk,
     channel: Arc<C>,
     config: WorkerConfig,
     shutdown: watch::Receiver<bool>,
-) {
+) -> anyhow::Result<()> {
     let wake_sender = Arc::new(Notify::new());
     let wake_desk = Arc::new(Notify::new());
-    let listener = tokio::spawn(listen(
-        desk.pool().clone(),
-        wake_sender.clone(),
-        wake_desk.clone(),
-        shutdown.clone(),
-    ));
-    let sender = tokio::spawn(outbox::run_sender(
-        desk.pool().clone(),
-        channel,
-        config.sender.clone(),
-        wake_sender,
-        shutdown.clone(),
-    ));
-    let housekeeping = tokio::spawn(run_desk_loop(desk, config, wake_desk, shutdown));
-    let _ = tokio::join!(listener, sender, housekeeping);
+    let mut parts = Supervisor::new();
+    parts.spawn("LISTEN", {
+        let (pool, shutdown) = (desk.pool().clone(), shutdown.clone());
+        let (wake_sender, wake_desk) = (wake_sender.clone(), wake_desk.clone());
+        async move {
+            listen(pool, wake_sender, wake_desk, shutdown).await;
+            Ok(())
+        }
+    });
+    parts.spawn("outbox sender", {
+        let (pool, shutdown, sender) =
+            (desk.pool().clone(), shutdown.clone(), config.sender.clone());
+        async move {
+            outbox::run_sender(pool, channel, sender, wake_sender, shutdown).await;
+            Ok(())
+        }
+    });
+    parts.spawn("desk jobs", {
+        let shutdown = shutdown.clone();
+        async move {
+            run_desk_loop(desk, config, wake_desk, shutdown).await;
+            Ok(())
+        }
+    });
+    while let Some(ended) = parts.first_to_end().await {
+        if !*shutdown.borrow() {
+            anyhow::bail!("{ended}");
+        }
+    }
+    Ok(())
 }
 
 async fn run_desk_loop(

@@ -1,9 +1,13 @@
 //! The outbox: every message the desk sends is a row written in the same
 //! transaction as the change that causes it. The sender takes the oldest
 //! unsent message of each chat (so a chat's messages keep their order),
-//! delivers it through a [`Channel`], and marks it sent; failures are retried
-//! with backoff, and a row a sender took but never finished (a crash) is
-//! taken again once its lock runs out.
+//! delivers it through a [`Channel`], and marks it sent. A failure that may
+//! pass (the network, the other side down, a rate limit) is retried with
+//! capped backoff for as long as it takes; only a refusal that will never
+//! change (the user blocked the bot) marks the row failed, and is reported.
+//! A row a sender took but never finished (a crash) is taken again once its
+//! lock runs out. Text is cleaned of what Postgres or Telegram refuse before
+//! it is stored.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,10 +18,13 @@ use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
-use tracing::{debug, info_span, warn, Instrument};
+use tracing::{debug, error, info_span, warn, Instrument};
 
 use super::notices::Notice;
 use super::Button;
+
+/// The longest message Telegram takes, in characters.
+pub const MAX_BODY_CHARS: usize = 4096;
 
 /// Writes a notice to `chat_id` into the outbox (part of the caller's transaction).
 pub async fn enqueue(
@@ -26,15 +33,51 @@ pub async fn enqueue(
     notice: &Notice,
     ticket_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
+    let buttons: Vec<Vec<Button>> = notice
+        .buttons
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|b| Button::new(clean_line(&b.text), clean_line(&b.data)))
+                .collect()
+        })
+        .collect();
     sqlx::query_scalar(
         "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(chat_id)
-    .bind(&notice.body)
-    .bind(Json(&notice.buttons))
+    .bind(clean_body(&notice.body))
+    .bind(Json(&buttons))
     .bind(ticket_id)
     .fetch_one(&mut *tx)
     .await
+}
+
+/// A message body as it can be stored and sent: no NUL or other control
+/// characters but line breaks and tabs, not empty, at most
+/// [`MAX_BODY_CHARS`] characters (a longer one is cut with "…").
+pub fn clean_body(body: &str) -> String {
+    let cleaned: String = body.chars().filter(|c| !refused(*c)).collect();
+    let cleaned = cleaned.trim_end();
+    if cleaned.trim().is_empty() {
+        return "…".to_string();
+    }
+    if cleaned.chars().count() <= MAX_BODY_CHARS {
+        return cleaned.to_string();
+    }
+    let mut cut: String = cleaned.chars().take(MAX_BODY_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn clean_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !refused(*c) && *c != '\n')
+        .collect()
+}
+
+fn refused(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// One message to deliver.
@@ -78,8 +121,8 @@ pub struct SenderConfig {
     pub per_chat_interval: Duration,
     /// How many messages one round takes.
     pub batch: i64,
-    /// After this many failed attempts a message is marked failed.
-    pub max_attempts: i32,
+    /// The longest wait between two tries of a delivery that failed.
+    pub max_backoff: Duration,
     /// How long a taken message stays reserved to this sender.
     pub lock_for: Duration,
     /// How often to look for work when nothing wakes the sender.
@@ -92,7 +135,7 @@ impl Default for SenderConfig {
             global_per_second: 30,
             per_chat_interval: Duration::from_secs(1),
             batch: 64,
-            max_attempts: 12,
+            max_backoff: Duration::from_secs(60),
             lock_for: Duration::from_secs(60),
             poll_every: Duration::from_secs(1),
         }
@@ -199,15 +242,19 @@ async fn mark_failed(
     let (reason, wait, permanent) = match error {
         DeliveryError::Permanent(reason) => (reason.clone(), Duration::ZERO, true),
         DeliveryError::Retry { reason, after } => {
-            let backoff = backoff(message.attempts);
+            let backoff = backoff(message.attempts, config.max_backoff);
             (
                 reason.clone(),
                 after.map_or(backoff, |a| a.max(backoff)),
-                message.attempts >= config.max_attempts,
+                false,
             )
         }
     };
-    warn!(outbox = message.id, attempts = message.attempts, permanent, %reason, "delivery failed");
+    if permanent {
+        error!(outbox = message.id, chat = message.chat_id, %reason, "delivery refused for good; the message is kept as failed");
+    } else {
+        warn!(outbox = message.id, attempts = message.attempts, ?wait, %reason, "delivery failed; will retry");
+    }
     sqlx::query(
         "UPDATE outbox SET locked_until = NULL, last_error = $2, \
          not_before = now() + $3 * interval '1 millisecond', \
@@ -222,10 +269,10 @@ async fn mark_failed(
     Ok(())
 }
 
-/// 1 s, 2 s, 4 s, … up to 5 minutes.
-pub fn backoff(attempts: i32) -> Duration {
+/// 1 s, 2 s, 4 s, … up to `max`.
+pub fn backoff(attempts: i32, max: Duration) -> Duration {
     let exponent = attempts.clamp(1, 20) as u32 - 1;
-    Duration::from_secs((1u64 << exponent.min(9)).min(300))
+    Duration::from_secs(1u64 << exponent.min(12)).min(max)
 }
 
 /// Spaces sends: globally, and per chat.

@@ -1,6 +1,7 @@
 //! `onestop stats`: open tickets per queue, how long claiming and resolving
 //! take, how satisfied SMEs were, and what the knowledge base could not
-//! answer (its to-do list). Personal data in questions is masked.
+//! answer (its to-do list), and what could not be delivered or handled.
+//! Personal data in questions is masked.
 
 use serde::Serialize;
 
@@ -25,6 +26,9 @@ pub struct Stats {
     pub unanswered: Vec<(String, i64)>,
     pub outbox_pending: i64,
     pub outbox_failed: i64,
+    /// Messenger updates not handled yet, and those given up on (kept 30 days).
+    pub updates_pending: i64,
+    pub updates_failed: i64,
 }
 
 impl Desk {
@@ -109,6 +113,12 @@ impl Desk {
         )
         .fetch_one(pool)
         .await?;
+        let (updates_pending, updates_failed): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE processed_at IS NULL), \
+                    count(*) FILTER (WHERE failed_at IS NOT NULL) FROM inbound_updates",
+        )
+        .fetch_one(pool)
+        .await?;
         Ok(Stats {
             open_by_queue,
             claimed,
@@ -121,6 +131,8 @@ impl Desk {
             unanswered: unanswered.into_iter().map(|(q, n)| (mask(&q), n)).collect(),
             outbox_pending,
             outbox_failed,
+            updates_pending,
+            updates_failed,
         })
     }
 }

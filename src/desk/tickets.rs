@@ -905,6 +905,29 @@ impl Desk {
         })
     }
 
+    /// A ticket as the consultant `messenger_id` may see it: one of their
+    /// queues' (the rule of claiming) or one they hold. Any other ticket is
+    /// refused with the same words as one that does not exist, so nothing
+    /// of it shows.
+    #[instrument(skip(self))]
+    pub async fn show_to(&self, messenger_id: i64, code: &str) -> DeskResult<TicketDetail> {
+        let consultant = self.consultant(messenger_id).await?;
+        let hidden = || DeskError::NotVisible(code.trim().to_string());
+        let detail = match self.show(code).await {
+            Ok(detail) => detail,
+            Err(DeskError::UnknownTicket(_)) => return Err(hidden()),
+            Err(e) => return Err(e),
+        };
+        let ticket = &detail.ticket;
+        if !self.may_work_on(&consultant, &ticket.queue)
+            && ticket.consultant_id != Some(consultant.id)
+        {
+            info!(code = %ticket.code, consultant = consultant.id, "refused to show a ticket outside the consultant's queues");
+            return Err(hidden());
+        }
+        Ok(detail)
+    }
+
     /// Tickets by filter, newest first.
     pub async fn list(&self, filter: &TicketFilter) -> DeskResult<Vec<Ticket>> {
         if let Some(status) = &filter.status {

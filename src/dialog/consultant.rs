@@ -394,7 +394,7 @@ async fn resolve(
 }
 
 async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<()> {
-    match engine.desk.show(code).await {
+    match engine.desk.show_to(replies.chat, code).await {
         Ok(detail) => {
             let t = &detail.ticket;
             let mut body = format!(

@@ -96,8 +96,13 @@ impl Engine {
     /// Handles one input from `chat` inside `tx`: state, desk changes and
     /// replies commit together.
     pub async fn handle(&self, tx: &mut PgConnection, chat: i64, input: &Input) -> Result<()> {
-        let span = tracing::info_span!("update", chat);
-        let _entered = span.enter();
+        use tracing::Instrument;
+        self.handle_in_span(tx, chat, input)
+            .instrument(tracing::info_span!("dialog", chat))
+            .await
+    }
+
+    async fn handle_in_span(&self, tx: &mut PgConnection, chat: i64, input: &Input) -> Result<()> {
         let mut state = load_state(tx, chat).await?;
         let is_consultant: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1 AND active)",
@@ -143,14 +148,22 @@ pub(crate) async fn settle<T>(
     }
 }
 
-/// Normalizes what arrived: trims text, drops empty messages.
+/// Normalizes what arrived: removes NUL and other control characters (no
+/// person types them, and Postgres refuses NUL), trims text, drops empty
+/// messages.
 fn tidy(input: &Input) -> Option<Input> {
+    let clean = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect()
+    };
     match input {
         Input::Text(t) => {
+            let t = clean(t);
             let t = t.trim();
             (!t.is_empty()).then(|| Input::Text(t.to_string()))
         }
-        Input::Button(b) => Some(Input::Button(b.clone())),
+        Input::Button(b) => Some(Input::Button(clean(b))),
     }
 }
 

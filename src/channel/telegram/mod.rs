@@ -1,0 +1,124 @@
+//! Telegram: updates in (`polling`: long polling or the webhook endpoint,
+//! each update stored raw before it is acknowledged), read without trusting
+//! them (`wire`), handled once each in order per chat (`inbox`), and replies
+//! out through the outbox with `sendMessage` (this module).
+
+pub mod inbox;
+pub mod polling;
+pub mod wire;
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::{ApiError, RequestError};
+
+use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
+
+/// Delivers outbox messages with `sendMessage`.
+pub struct TelegramChannel {
+    bot: Bot,
+}
+
+impl TelegramChannel {
+    pub fn new(bot: Bot) -> Self {
+        Self { bot }
+    }
+}
+
+fn keyboard(rows: &[Vec<crate::desk::Button>]) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(rows.iter().map(|row| {
+        row.iter()
+            .map(|b| InlineKeyboardButton::callback(b.text.clone(), b.data.clone()))
+            .collect::<Vec<_>>()
+    }))
+}
+
+impl Channel for TelegramChannel {
+    async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
+        let mut request = self
+            .bot
+            .send_message(ChatId(message.chat_id), &message.body);
+        if !message.buttons.0.is_empty() {
+            request = request.reply_markup(keyboard(&message.buttons.0));
+        }
+        match request.await {
+            Ok(sent) => Ok(sent.id.0.to_string()),
+            Err(error) => Err(classify(error)),
+        }
+    }
+}
+
+/// Which failures are worth retrying. Anything that may pass (the network,
+/// a 5xx, a rate limit, an answer we could not read) is retried for as long
+/// as it takes; only refusals that will never change are permanent.
+fn classify(error: RequestError) -> DeliveryError {
+    match error {
+        RequestError::RetryAfter(wait) => DeliveryError::Retry {
+            reason: "rate limited by Telegram".into(),
+            after: Some(wait.duration()),
+        },
+        RequestError::MigrateToChatId(to) => {
+            DeliveryError::Permanent(format!("the group moved to chat {to}"))
+        }
+        // A wrong token is fixed by the operator, and the messages wait.
+        RequestError::Api(api @ ApiError::InvalidToken) => DeliveryError::Retry {
+            reason: api.to_string(),
+            after: None,
+        },
+        // Descriptions teloxide does not know: refusals (4xx) will not
+        // change; anything else (a 5xx in JSON) may.
+        RequestError::Api(ApiError::Unknown(description)) => {
+            if ["Bad Request", "Forbidden", "Unauthorized"]
+                .iter()
+                .any(|refusal| description.starts_with(refusal))
+            {
+                DeliveryError::Permanent(description)
+            } else {
+                DeliveryError::Retry {
+                    reason: description,
+                    after: None,
+                }
+            }
+        }
+        // Every known API error is a refusal: blocked, chat not found, user
+        // deactivated, a message Telegram will not take.
+        RequestError::Api(api) => DeliveryError::Permanent(api.to_string()),
+        other => DeliveryError::Retry {
+            reason: other.to_string(),
+            after: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_that_never_change_are_permanent() {
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::BotBlocked)),
+            DeliveryError::Permanent(_)
+        ));
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::Unknown(
+                "Bad Request: BUTTON_TYPE_INVALID".into()
+            ))),
+            DeliveryError::Permanent(_)
+        ));
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
+            DeliveryError::Retry { .. }
+        ));
+        assert!(matches!(
+            classify(RequestError::Api(ApiError::InvalidToken)),
+            DeliveryError::Retry { .. }
+        ));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert!(matches!(
+            classify(RequestError::Io(std::sync::Arc::new(io))),
+            DeliveryError::Retry { .. }
+        ));
+    }
+}
