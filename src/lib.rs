@@ -1,10 +1,11 @@
 //! onestop: a Korean SME one-stop help desk.
 //!
-//! `nlu` turns Korean text into search terms, `kb` loads and validates the
-//! `dialogs/` folder and matches questions against it, `desk` holds tickets,
-//! routing and the business calendar, `channel` holds the ways people talk to
-//! the bot, `tasks` supervises long-running loops, and `cli` is the command
-//! line.
+//! `protocol` (at the bottom) is what a conversation is made of: input,
+//! replies, typed button presses. `nlu` turns Korean text into search terms,
+//! `kb` loads and validates the `dialogs/` folder and matches questions
+//! against it, `desk` holds tickets, routing and the business calendar,
+//! `dialog` runs conversations, `channel` holds the ways people talk to the
+//! bot, `tasks` supervises long-running loops, and `cli` is the command line.
 
 pub mod channel;
 pub mod cli;
@@ -12,4 +13,5 @@ pub mod desk;
 pub mod dialog;
 pub mod kb;
 pub mod nlu;
+pub mod protocol;
 pub mod tasks;

@@ -11,8 +11,9 @@ use std::io::{BufRead, Write};
 use anyhow::{Context, Result};
 use sqlx::types::Json;
 
-use crate::desk::{Button, NewConsultant};
+use crate::desk::NewConsultant;
 use crate::dialog::{Engine, Input};
+use crate::protocol::Button;
 
 /// The SME's chat id in the console.
 pub const SME_CHAT: i64 = 1;

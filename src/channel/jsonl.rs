@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
-use crate::desk::Button;
+use crate::protocol::Button;
 
 /// One delivered message, as written.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -16,11 +16,11 @@ use super::desk::{DbArgs, ServeArgs};
 use super::KbArgs;
 use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
 use crate::channel::telegram::{polling, TelegramChannel};
-use crate::desk::notices::Notice;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::{self, SenderConfig};
 use crate::desk::Desk;
 use crate::dialog::Engine;
+use crate::protocol::Reply;
 use crate::tasks::Supervisor;
 
 pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
@@ -219,7 +219,7 @@ async fn reload(kb: &KbArgs, engine: &Arc<RwLock<Engine>>, desk: &Desk, admins: 
         }
         Err(e) => {
             error!(error = %format!("{e:#}"), "reload refused; keeping the last good dialogs");
-            let notice = Notice {
+            let notice = Reply {
                 body: format!("dialogs/ 다시 읽기에 실패해 이전 설정을 그대로 씁니다.\n{e:#}"),
                 buttons: Vec::new(),
             };

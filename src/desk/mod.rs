@@ -21,7 +21,6 @@ pub mod tickets;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 pub use consultants::{Consultant, NewConsultant};
@@ -85,22 +84,6 @@ impl std::fmt::Display for Actor {
             Actor::Sme(chat) => write!(f, "sme:{chat}"),
             Actor::Consultant { id, name } => write!(f, "consultant:{id}:{name}"),
             Actor::System => write!(f, "system"),
-        }
-    }
-}
-
-/// A button under a message: its label and what pressing it sends back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Button {
-    pub text: String,
-    pub data: String,
-}
-
-impl Button {
-    pub fn new(text: impl Into<String>, data: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            data: data.into(),
         }
     }
 }

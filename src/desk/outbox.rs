@@ -20,8 +20,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
 use tracing::{debug, error, info_span, warn, Instrument};
 
-use super::notices::Notice;
-use super::Button;
+use crate::protocol::{Button, Reply};
 
 /// The longest message Telegram takes, in characters.
 pub const MAX_BODY_CHARS: usize = 4096;
@@ -30,7 +29,7 @@ pub const MAX_BODY_CHARS: usize = 4096;
 pub async fn enqueue(
     tx: &mut PgConnection,
     chat_id: i64,
-    notice: &Notice,
+    notice: &Reply,
     ticket_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
     let buttons: Vec<Vec<Button>> = notice
@@ -38,9 +37,21 @@ pub async fn enqueue(
         .iter()
         .map(|row| {
             row.iter()
-                .map(|b| Button::new(clean_line(&b.text), clean_line(&b.data)))
-                .collect()
+                .map(|b| Button {
+                    text: clean_line(&b.text),
+                    data: clean_line(&b.data),
+                })
+                .filter(|b| {
+                    // Telegram refuses the whole message for one such button.
+                    let fits = b.fits_telegram();
+                    if !fits {
+                        warn!(data = %b.data, "left out a button whose data Telegram would refuse");
+                    }
+                    fits
+                })
+                .collect::<Vec<_>>()
         })
+        .filter(|row| !row.is_empty())
         .collect();
     sqlx::query_scalar(
         "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",

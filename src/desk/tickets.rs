@@ -9,11 +9,12 @@ use tracing::{info, instrument};
 
 use super::consultants::{self, Consultant};
 use super::jobs::{self, JobKind};
-use super::notices::{self, Notice};
+use super::notices;
 use super::outbox;
 use super::pii;
 use super::{kst, now, Actor, Desk, DeskError, DeskResult};
 use crate::kb::model::{region_short_name, CATEGORIES, NATIONWIDE};
+use crate::protocol::Reply;
 
 /// Longest description kept (the messenger's own limit is 4,096).
 pub const MAX_DESCRIPTION: usize = 4000;
@@ -1135,7 +1136,7 @@ async fn add_message(
 pub(super) async fn notify_queue(
     tx: &mut PgConnection,
     queue: &str,
-    notice: &Notice,
+    notice: &Reply,
     ticket_id: i64,
 ) -> DeskResult<usize> {
     let chats: Vec<i64> = sqlx::query_scalar(

@@ -6,11 +6,11 @@
 use anyhow::Result;
 use sqlx::Connection;
 
-use super::{rows, settle, ChatState, Engine, Input, Replies};
+use super::{settle, ChatState, Engine, Input, Replies};
 use crate::desk::notifier::waiting;
 use crate::desk::tickets::{status_label, Ticket};
-use crate::desk::Button;
 use crate::kb::{render, Outcome};
+use crate::protocol::{rows, Button, Pending, Press};
 
 const HELP: &str = "상담원 메뉴예요.\n\
 /queue 대기 중인 접수\n\
@@ -30,7 +30,10 @@ pub(super) async fn handle(
     input: &Input,
 ) -> Result<()> {
     match input {
-        Input::Button(data) => button(engine, replies, state, data).await,
+        Input::Button(data) => match Press::parse(data) {
+            Some(pressed) => press(engine, replies, state, &pressed).await,
+            None => replies.text("이 버튼은 더 이상 쓸 수 없어요.").await,
+        },
         Input::Text(text) => {
             if let Some(command) = text.strip_prefix('/') {
                 command_message(engine, replies, state, command).await
@@ -60,8 +63,8 @@ async fn command_message(
                 .say(
                     HELP,
                     vec![vec![
-                        Button::new("대기 중인 접수", "queue"),
-                        Button::new("내 접수", "mine"),
+                        Button::new("대기 중인 접수", &Press::Queue),
+                        Button::new("내 접수", &Press::Mine),
                     ]],
                 )
                 .await
@@ -99,10 +102,7 @@ async fn command_message(
         }
         "resolve" if !first.is_empty() => {
             if tail.is_empty() {
-                state.pending = Some(format!("resolve:{first}"));
-                replies
-                    .text(format!("{first} 건의 해결 내용을 한두 줄로 적어 주세요. SME에게 그대로 전달돼요. (/cancel 로 취소)"))
-                    .await
+                ask_for_summary(replies, state, first).await
             } else {
                 resolve(engine, replies, state, first, tail).await
             }
@@ -126,29 +126,20 @@ async fn command_message(
     }
 }
 
-async fn button(
+async fn press(
     engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
-    data: &str,
+    pressed: &Press,
 ) -> Result<()> {
-    let mut parts = data.splitn(3, ':');
-    let kind = parts.next().unwrap_or("");
-    let code = parts.next().unwrap_or("");
-    let extra = parts.next().unwrap_or("");
-    match kind {
-        "queue" => queue(engine, replies).await,
-        "mine" => mine(engine, replies).await,
-        "claim" => claim(engine, replies, state, Some(code)).await,
-        "transfer" => transfer_choices(engine, replies, code).await,
-        "to" => transfer(engine, replies, code, extra, "").await,
-        "resolve" => {
-            state.pending = Some(format!("resolve:{code}"));
-            replies
-                .text(format!("{code} 건의 해결 내용을 한두 줄로 적어 주세요. SME에게 그대로 전달돼요. (/cancel 로 취소)"))
-                .await
-        }
-        "use" => {
+    match pressed {
+        Press::Queue => queue(engine, replies).await,
+        Press::Mine => mine(engine, replies).await,
+        Press::Claim(code) => claim(engine, replies, state, Some(code)).await,
+        Press::Transfer(code) => transfer_choices(engine, replies, code).await,
+        Press::TransferTo { code, queue } => transfer(engine, replies, code, queue, "").await,
+        Press::Resolve(code) => ask_for_summary(replies, state, code).await,
+        Press::Use(code) => {
             state.active_ticket = Some(code.to_string());
             replies
                 .text(format!(
@@ -156,9 +147,9 @@ async fn button(
                 ))
                 .await
         }
-        "send" => {
+        Press::Send { code, entry } => {
             // A knowledge-base answer sent to the SME as the consultant's reply.
-            let Some(entry) = engine.kb.by_id(extra) else {
+            let Some(entry) = engine.kb.by_id(entry) else {
                 return replies.text("그 답변을 찾을 수 없어요.").await;
             };
             let body = render::entry(&engine.kb, entry);
@@ -168,6 +159,22 @@ async fn button(
     }
 }
 
+/// The consultant's next plain message will be the summary of resolving `code`.
+async fn ask_for_summary(
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    code: &str,
+) -> Result<()> {
+    state.pending = Some(Pending::ResolveSummary {
+        code: code.to_string(),
+    });
+    replies
+        .text(format!(
+            "{code} 건의 해결 내용을 한두 줄로 적어 주세요. SME에게 그대로 전달돼요. (/cancel 로 취소)"
+        ))
+        .await
+}
+
 /// A plain message: the pending resolve summary, or a reply to the ticket in hand.
 async fn plain(
     engine: &Engine,
@@ -175,11 +182,7 @@ async fn plain(
     state: &mut ChatState,
     text: &str,
 ) -> Result<()> {
-    if let Some(code) = state
-        .pending
-        .take()
-        .and_then(|p| p.strip_prefix("resolve:").map(String::from))
-    {
+    if let Some(Pending::ResolveSummary { code }) = state.pending.take() {
         return resolve(engine, replies, state, &code, text).await;
     }
     let held = engine.desk.held_by(replies.chat).await?;
@@ -194,7 +197,7 @@ async fn plain(
             replies
                 .say(
                     "맡고 있는 접수가 없어요. 대기 중인 접수를 확인해 보세요.",
-                    vec![vec![Button::new("대기 중인 접수", "queue")]],
+                    vec![vec![Button::new("대기 중인 접수", &Press::Queue)]],
                 )
                 .await
         }
@@ -204,7 +207,7 @@ async fn plain(
                 .map(|t| {
                     vec![Button::new(
                         format!("{} · {}", t.code, t.company),
-                        format!("use:{}", t.code),
+                        &Press::Use(t.code.clone()),
                     )]
                 })
                 .collect();
@@ -236,7 +239,7 @@ async fn queue(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         ));
         buttons.push(Button::new(
             format!("담당 {}", t.code),
-            format!("claim:{}", t.code),
+            &Press::Claim(t.code.clone()),
         ));
     }
     replies.say(body, rows(buttons, 2)).await
@@ -252,9 +255,9 @@ async fn mine(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
     for t in &held {
         body.push_str(&format!("\n• {} · {} · {}", t.code, t.company, t.category));
         buttons.push(vec![
-            Button::new(format!("{} 답하기", t.code), format!("use:{}", t.code)),
-            Button::new("이관", format!("transfer:{}", t.code)),
-            Button::new("해결", format!("resolve:{}", t.code)),
+            Button::new(format!("{} 답하기", t.code), &Press::Use(t.code.clone())),
+            Button::new("이관", &Press::Transfer(t.code.clone())),
+            Button::new("해결", &Press::Resolve(t.code.clone())),
         ]);
     }
     replies.say(body, buttons).await
@@ -290,8 +293,8 @@ async fn claim(
                 .say(
                     ticket_card(&ticket),
                     vec![vec![
-                        Button::new("이관", format!("transfer:{}", ticket.code)),
-                        Button::new("해결", format!("resolve:{}", ticket.code)),
+                        Button::new("이관", &Press::Transfer(ticket.code.clone())),
+                        Button::new("해결", &Press::Resolve(ticket.code.clone())),
                     ]],
                 )
                 .await
@@ -326,7 +329,13 @@ async fn transfer_choices(engine: &Engine, replies: &mut Replies<'_>, code: &str
         .routing()
         .queues
         .iter()
-        .map(|q| Button::new(q.name.clone(), format!("to:{code}:{}", q.id)))
+        .map(|q| {
+            let to = Press::TransferTo {
+                code: code.to_string(),
+                queue: q.id.clone(),
+            };
+            Button::new(q.name.clone(), &to)
+        })
         .collect();
     replies
         .say(
@@ -454,7 +463,10 @@ async fn lookup(
         if let Some(code) = &target {
             buttons.push(vec![Button::new(
                 format!("{}번 답변을 {code} SME에게 보내기", i + 1),
-                format!("send:{code}:{}", entry.id()),
+                &Press::Send {
+                    code: code.clone(),
+                    entry: entry.id().to_string(),
+                },
             )]);
         }
     }

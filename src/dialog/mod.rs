@@ -16,22 +16,16 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-use crate::desk::notices::Notice;
-use crate::desk::{outbox, Button, Desk, DeskError};
+use crate::desk::{outbox, Desk, DeskError};
 use crate::kb::KnowledgeBase;
+use crate::protocol::Reply;
+use crate::protocol::{Button, Pending};
 pub use flows::Flows;
+
+pub use crate::protocol::Input;
 
 /// Longest message handled; Telegram's own limit is 4,096.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
-
-/// What arrived from a chat.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// A typed message (commands included).
-    Text(String),
-    /// A pressed button, by its data.
-    Button(String),
-}
 
 /// Everything a conversation needs: the knowledge base, the flows, the desk.
 #[derive(Clone)]
@@ -53,9 +47,9 @@ pub struct ChatState {
     /// A consultant's ticket that plain messages go to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_ticket: Option<String>,
-    /// A consultant's next message completes this (`resolve:CODE`).
+    /// What a consultant's next plain message completes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending: Option<String>,
+    pub pending: Option<Pending>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -75,7 +69,7 @@ pub(crate) struct Replies<'c> {
 
 impl Replies<'_> {
     async fn say(&mut self, body: impl Into<String>, buttons: Vec<Vec<Button>>) -> Result<()> {
-        let notice = Notice {
+        let notice = Reply {
             body: body.into(),
             buttons,
         };
@@ -189,9 +183,4 @@ async fn save_state(tx: &mut PgConnection, chat: i64, state: &ChatState) -> Resu
         .execute(&mut *tx)
         .await?;
     Ok(())
-}
-
-/// Buttons laid out `per_row` to a row.
-pub(crate) fn rows(buttons: Vec<Button>, per_row: usize) -> Vec<Vec<Button>> {
-    buttons.chunks(per_row).map(|c| c.to_vec()).collect()
 }

@@ -6,25 +6,34 @@ use anyhow::Result;
 use sqlx::Connection;
 
 use super::flows::{Action, Flow, SlotType, Step, Target};
-use super::{rows, settle, ChatState, Engine, FlowState, Input, Replies};
+use super::{settle, ChatState, Engine, FlowState, Input, Replies};
 use crate::desk::tickets::status_label;
-use crate::desk::{pii, show_time, Button, NewTicket};
+use crate::desk::{pii, show_time, NewTicket};
 use crate::kb::model::{region_short_name, Entry, CATEGORIES, NATIONWIDE, REGIONS, STAGES};
 use crate::kb::{render, Outcome};
+use crate::protocol::{rows, Button, MenuPage, Press};
 
-/// The main menu: (label, button data).
-pub const MENU: [(&str, &str); 5] = [
-    ("지원사업 찾기", "flow:finder"),
-    ("자주 묻는 질문", "menu:faq"),
-    ("애로사항 접수", "flow:intake"),
-    ("상담원 연결", "flow:handoff"),
-    ("내 접수 현황", "menu:status"),
-];
+/// The main menu: (label, what pressing it means).
+fn menu() -> [(&'static str, Press); 5] {
+    [
+        ("지원사업 찾기", Press::Flow("finder".into())),
+        ("자주 묻는 질문", Press::Menu(MenuPage::Faq)),
+        ("애로사항 접수", Press::Flow("intake".into())),
+        ("상담원 연결", handoff()),
+        ("내 접수 현황", Press::Menu(MenuPage::Status)),
+    ]
+}
+
+/// The button to a person.
+fn handoff() -> Press {
+    Press::Flow("handoff".into())
+}
 
 fn menu_buttons() -> Vec<Vec<Button>> {
     rows(
-        MENU.iter()
-            .map(|(label, data)| Button::new(*label, *data))
+        menu()
+            .iter()
+            .map(|(label, press)| Button::new(*label, press))
             .collect(),
         2,
     )
@@ -37,7 +46,10 @@ pub(super) async fn handle(
     input: &Input,
 ) -> Result<()> {
     match input {
-        Input::Button(data) => button(engine, replies, state, data).await,
+        Input::Button(data) => match Press::parse(data) {
+            Some(pressed) => press(engine, replies, state, &pressed).await,
+            None => stale_button(replies).await,
+        },
         Input::Text(text) => text_message(engine, replies, state, text).await,
     }
 }
@@ -89,8 +101,8 @@ async fn text_message(
         }
         return Ok(());
     }
-    if let Some((_, data)) = MENU.iter().find(|(label, _)| *label == text) {
-        return button(engine, replies, state, data).await;
+    if let Some((_, pressed)) = menu().iter().find(|(label, _)| *label == text) {
+        return press(engine, replies, state, pressed).await;
     }
     if let Some(entry) = text
         .parse::<usize>()
@@ -124,11 +136,14 @@ async fn answer(
     match result.outcome {
         Outcome::Answer => {
             let entry = kb.entry(result.ranked[0].entry);
-            let mut buttons = vec![Button::new("자세히", format!("entry:{}", entry.id()))];
+            let mut buttons = vec![Button::new("자세히", &Press::Entry(entry.id().to_string()))];
             if matches!(entry, Entry::Program(_)) {
-                buttons.push(Button::new("신청 방법", format!("apply:{}", entry.id())));
+                buttons.push(Button::new(
+                    "신청 방법",
+                    &Press::Apply(entry.id().to_string()),
+                ));
             }
-            buttons.push(Button::new("상담원 연결", "flow:handoff"));
+            buttons.push(Button::new("상담원 연결", &handoff()));
             replies.say(render::reply(kb, &result), vec![buttons]).await
         }
         Outcome::Suggest => {
@@ -141,10 +156,13 @@ async fn answer(
                 .iter()
                 .map(|&e| {
                     let entry = kb.entry(e);
-                    vec![Button::new(entry.title(), format!("entry:{}", entry.id()))]
+                    vec![Button::new(
+                        entry.title(),
+                        &Press::Entry(entry.id().to_string()),
+                    )]
                 })
                 .collect();
-            buttons.push(vec![Button::new("상담원 연결", "flow:handoff")]);
+            buttons.push(vec![Button::new("상담원 연결", &handoff())]);
             replies.say(render::reply(kb, &result), buttons).await
         }
         Outcome::Fallback => {
@@ -153,8 +171,8 @@ async fn answer(
                 .say(
                     kb.texts.get("fallback"),
                     vec![vec![
-                        Button::new("상담원 연결", "flow:handoff"),
-                        Button::new("메뉴", "menu:start"),
+                        Button::new("상담원 연결", &handoff()),
+                        Button::new("메뉴", &Press::Menu(MenuPage::Start)),
                     ]],
                 )
                 .await
@@ -162,22 +180,19 @@ async fn answer(
     }
 }
 
-async fn button(
+async fn press(
     engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
-    data: &str,
+    pressed: &Press,
 ) -> Result<()> {
-    let (kind, rest) = data.split_once(':').unwrap_or((data, ""));
-    match kind {
-        "menu" => match rest {
-            "status" => status(replies).await,
-            "faq" => faq_menu(engine, replies).await,
-            _ => greet(engine, replies).await,
-        },
-        "flow" => start_flow(engine, replies, state, rest).await,
-        "entry" => show_entry(engine, replies, rest).await,
-        "apply" => match engine.kb.by_id(rest) {
+    match pressed {
+        Press::Menu(MenuPage::Status) => status(replies).await,
+        Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
+        Press::Menu(MenuPage::Start) => greet(engine, replies).await,
+        Press::Flow(id) => start_flow(engine, replies, state, id).await,
+        Press::Entry(id) => show_entry(engine, replies, id).await,
+        Press::Apply(id) => match engine.kb.by_id(id) {
             Some(Entry::Program(p)) => {
                 replies
                     .text(format!(
@@ -186,42 +201,43 @@ async fn button(
                     ))
                     .await
             }
-            _ => show_entry(engine, replies, rest).await,
+            _ => show_entry(engine, replies, id).await,
         },
-        "opt" | "yes" | "no" | "skip" if state.flow.is_some() => {
-            let answer = match kind {
-                "yes" => "예".to_string(),
-                "no" => "아니요".to_string(),
-                "skip" => "건너뛰기".to_string(),
-                _ => rest.to_string(),
-            };
-            flow_answer(engine, replies, state, &answer).await
+        Press::Choose(value) if state.flow.is_some() => {
+            flow_answer(engine, replies, state, value).await
         }
-        "back" => back(engine, replies, state).await,
-        "cancel" => cancel(replies, state).await,
-        "rate" => {
-            let (code, score) = rest.rsplit_once(':').unwrap_or((rest, ""));
-            let Ok(score) = score.parse::<i64>() else {
-                return replies.text("만족도는 1점부터 5점까지 골라 주세요.").await;
-            };
+        Press::Yes if state.flow.is_some() => flow_answer(engine, replies, state, "예").await,
+        Press::No if state.flow.is_some() => flow_answer(engine, replies, state, "아니요").await,
+        Press::Skip if state.flow.is_some() => {
+            flow_answer(engine, replies, state, "건너뛰기").await
+        }
+        Press::Back => back(engine, replies, state).await,
+        Press::Cancel => cancel(replies, state).await,
+        Press::Rate { code, score } => {
             let chat = replies.chat;
             let mut savepoint = replies.tx.begin().await?;
-            let result = engine.desk.rate_in(&mut savepoint, chat, code, score).await;
+            let result = engine
+                .desk
+                .rate_in(&mut savepoint, chat, code, *score)
+                .await;
             if let Err(refusal) = settle(savepoint, result).await? {
                 replies.text(refusal).await?;
             }
             Ok(())
         }
-        _ => {
-            // A button from an old message (a finished flow, say).
-            replies
-                .say(
-                    "이 버튼은 더 이상 쓸 수 없어요. 메뉴에서 다시 골라 주세요.",
-                    menu_buttons(),
-                )
-                .await
-        }
+        // A button from an old message (a finished flow, say), or one of
+        // the consultant's side.
+        _ => stale_button(replies).await,
     }
+}
+
+async fn stale_button(replies: &mut Replies<'_>) -> Result<()> {
+    replies
+        .say(
+            "이 버튼은 더 이상 쓸 수 없어요. 메뉴에서 다시 골라 주세요.",
+            menu_buttons(),
+        )
+        .await
 }
 
 async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Result<()> {
@@ -229,9 +245,9 @@ async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Res
         Some(entry) => {
             let mut buttons = Vec::new();
             if matches!(entry, Entry::Program(_)) {
-                buttons.push(Button::new("신청 방법", format!("apply:{id}")));
+                buttons.push(Button::new("신청 방법", &Press::Apply(id.to_string())));
             }
-            buttons.push(Button::new("상담원 연결", "flow:handoff"));
+            buttons.push(Button::new("상담원 연결", &handoff()));
             replies
                 .say(render::entry(&engine.kb, entry), vec![buttons])
                 .await
@@ -255,7 +271,7 @@ async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .take(8)
         .map(|f| {
             let title = f.questions.first().cloned().unwrap_or_else(|| f.id.clone());
-            vec![Button::new(title, format!("entry:{}", f.id))]
+            vec![Button::new(title, &Press::Entry(f.id.clone()))]
         })
         .collect();
     replies
@@ -278,7 +294,10 @@ async fn status(replies: &mut Replies<'_>) -> Result<()> {
         return replies
             .say(
                 "아직 접수하신 건이 없어요. 어려운 점이 있으면 '애로사항 접수'를 눌러 주세요.",
-                vec![vec![Button::new("애로사항 접수", "flow:intake")]],
+                vec![vec![Button::new(
+                    "애로사항 접수",
+                    &Press::Flow("intake".into()),
+                )]],
             )
             .await;
     }
@@ -330,21 +349,21 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
         SlotType::Region => rows(
             REGIONS
                 .iter()
-                .map(|(short, _)| Button::new(*short, format!("opt:{short}")))
+                .map(|(short, _)| Button::new(*short, &Press::Choose(short.to_string())))
                 .collect(),
             4,
         ),
         SlotType::Category => rows(
             CATEGORIES
                 .iter()
-                .map(|c| Button::new(*c, format!("opt:{c}")))
+                .map(|c| Button::new(*c, &Press::Choose(c.to_string())))
                 .collect(),
             4,
         ),
         SlotType::Stage => rows(
             STAGES
                 .iter()
-                .map(|s| Button::new(*s, format!("opt:{s}")))
+                .map(|s| Button::new(*s, &Press::Choose(s.to_string())))
                 .collect(),
             2,
         ),
@@ -354,21 +373,24 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
             step.options
                 .iter()
                 .enumerate()
-                .map(|(i, o)| Button::new(o.as_str(), format!("opt:{}", i + 1)))
+                .map(|(i, o)| Button::new(o.as_str(), &Press::Choose((i + 1).to_string())))
                 .collect(),
             2,
         ),
-        SlotType::YesNo => vec![vec![Button::new("예", "yes"), Button::new("아니요", "no")]],
+        SlotType::YesNo => vec![vec![
+            Button::new("예", &Press::Yes),
+            Button::new("아니요", &Press::No),
+        ]],
         _ => Vec::new(),
     };
     let mut controls = Vec::new();
     if step.optional {
-        controls.push(Button::new("건너뛰기", "skip"));
+        controls.push(Button::new("건너뛰기", &Press::Skip));
     }
     if !fs.history.is_empty() {
-        controls.push(Button::new("이전", "back"));
+        controls.push(Button::new("이전", &Press::Back));
     }
-    controls.push(Button::new("취소", "cancel"));
+    controls.push(Button::new("취소", &Press::Cancel));
     buttons.push(controls);
     replies.say(prompt, buttons).await
 }
@@ -627,7 +649,7 @@ async fn run_action(
                             format!("{refusal}\n처음부터 다시 해 주세요."),
                             vec![vec![Button::new(
                                 flow.title.clone(),
-                                format!("flow:{}", flow.id),
+                                &Press::Flow(flow.id.clone()),
                             )]],
                         )
                         .await
@@ -659,7 +681,7 @@ async fn run_action(
                 return replies
                     .say(
                         format!("{region} · {stage} · {need}에 딱 맞는 지원사업을 찾지 못했어요. 상담원이 알맞은 곳을 찾아 드릴 수 있어요."),
-                        vec![vec![Button::new("상담원 연결", "flow:handoff")]],
+                        vec![vec![Button::new("상담원 연결", &handoff())]],
                     )
                     .await;
             }
@@ -667,7 +689,10 @@ async fn run_action(
             let mut buttons = Vec::new();
             for (i, (_, p)) in fits.iter().take(5).enumerate() {
                 body.push_str(&format!("\n{}. {} ({})", i + 1, p.name, p.agency));
-                buttons.push(vec![Button::new(p.name.clone(), format!("entry:{}", p.id))]);
+                buttons.push(vec![Button::new(
+                    p.name.clone(),
+                    &Press::Entry(p.id.clone()),
+                )]);
             }
             state.offered = fits.iter().take(5).map(|(_, p)| p.id.clone()).collect();
             replies.say(body, buttons).await

@@ -19,9 +19,9 @@ use tokio::sync::{watch, Notify};
 use tracing::{error, info_span, warn, Instrument};
 
 use super::wire::{self, Inbound, RawUpdate};
-use crate::desk::notices::Notice;
 use crate::desk::outbox;
 use crate::dialog::{Engine, Input};
+use crate::protocol::Reply;
 
 /// How many times an update is tried before it is marked failed. Counted
 /// before each try, so a try that crashes the process counts too.
@@ -309,15 +309,23 @@ impl<H: Handler> Processor<H> {
     /// everything it causes.
     async fn process_one(&self, update_id: i64) -> Result<Handled> {
         // Counted (and committed) before the try, so a try that never ends
-        // (a crash, a panic) still counts.
+        // (a crash, an abort) still counts. Without waiting for the disk:
+        // the count guards against an update that crashes the bot again and
+        // again, and a crash of the bot does not lose an asynchronous commit
+        // (only a crash of the database server might).
+        let mut counting = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *counting)
+            .await?;
         let row: Option<Attempt> = sqlx::query_as(
             "UPDATE inbound_updates SET attempts = attempts + 1 \
              WHERE update_id = $1 AND processed_at IS NULL \
              RETURNING attempts, raw, last_error, chat_id",
         )
         .bind(update_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *counting)
         .await?;
+        counting.commit().await?;
         let Some(Attempt {
             attempts,
             raw,
@@ -383,7 +391,7 @@ impl<H: Handler> Processor<H> {
                     if let Some(me) = self.policy.username.get() {
                         body.push_str(&format!("\nhttps://t.me/{me}"));
                     }
-                    let notice = Notice {
+                    let notice = Reply {
                         body,
                         buttons: Vec::new(),
                     };
@@ -425,7 +433,7 @@ impl<H: Handler> Processor<H> {
         .await?
         .rows_affected();
         if let (1, Some(chat)) = (marked, chat) {
-            let notice = Notice {
+            let notice = Reply {
                 body: self.current().text("failed_update"),
                 buttons: Vec::new(),
             };

@@ -24,7 +24,7 @@ impl TelegramChannel {
     }
 }
 
-fn keyboard(rows: &[Vec<crate::desk::Button>]) -> InlineKeyboardMarkup {
+fn keyboard(rows: &[Vec<crate::protocol::Button>]) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows.iter().map(|row| {
         row.iter()
             .map(|b| InlineKeyboardButton::callback(b.text.clone(), b.data.clone()))

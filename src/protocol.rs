@@ -1,0 +1,318 @@
+//! The conversation protocol, at the bottom of the house: what comes into
+//! the engine ([`Input`]), what goes out ([`Reply`]: a text and its
+//! buttons), and every button press as one typed enum ([`Press`]) with its
+//! encoding as callback data and its parsing. Telegram's 64-byte limit on
+//! callback data is checked here and only here. No callback string is built
+//! or split anywhere else.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What arrived from a chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A typed message (commands included).
+    Text(String),
+    /// A pressed button, by its data as it came (it may be forged or stale:
+    /// [`Press::parse`] says what it means, if anything).
+    Button(String),
+}
+
+/// A message to one chat: its text and the buttons under it, in rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub body: String,
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl Reply {
+    /// A message without buttons.
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            buttons: Vec::new(),
+        }
+    }
+
+    pub fn with_buttons(body: impl Into<String>, buttons: Vec<Vec<Button>>) -> Self {
+        Self {
+            body: body.into(),
+            buttons,
+        }
+    }
+}
+
+/// The most bytes of callback data Telegram takes.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// A button under a message: its label and what pressing it sends back.
+/// Stored in the outbox as `{"text": …, "data": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub text: String,
+    pub data: String,
+}
+
+impl Button {
+    pub fn new(text: impl Into<String>, press: &Press) -> Self {
+        Self {
+            text: text.into(),
+            data: press.to_string(),
+        }
+    }
+
+    /// Whether Telegram takes this button's data (1–64 bytes). A message
+    /// with one it does not take is refused whole, so such a button is
+    /// left out rather than sent.
+    pub fn fits_telegram(&self) -> bool {
+        (1..=MAX_CALLBACK_BYTES).contains(&self.data.len())
+    }
+}
+
+/// Lays `buttons` out `per_row` to a row.
+pub fn rows(buttons: Vec<Button>, per_row: usize) -> Vec<Vec<Button>> {
+    buttons.chunks(per_row.max(1)).map(|c| c.to_vec()).collect()
+}
+
+/// Where the main menu's "menu:…" buttons lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuPage {
+    Start,
+    Faq,
+    Status,
+}
+
+/// Every button the bot puts under a message, as what pressing it means.
+/// The encodings are stable: buttons already sent keep working.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    // ---- the SME's side ----
+    /// `menu:start|faq|status`
+    Menu(MenuPage),
+    /// `flow:ID`: start a flow of `dialogs/flows/`.
+    Flow(String),
+    /// `entry:ID`: show a program or FAQ.
+    Entry(String),
+    /// `apply:ID`: how to apply to a program.
+    Apply(String),
+    /// `opt:VALUE`: a choice inside a flow step.
+    Choose(String),
+    /// `yes` / `no` in a flow's yes-or-no step.
+    Yes,
+    No,
+    /// `skip` / `back` / `cancel` inside a flow.
+    Skip,
+    Back,
+    Cancel,
+    /// `rate:CODE:SCORE`: the follow-up rating of a resolved ticket.
+    Rate {
+        code: String,
+        score: i64,
+    },
+    // ---- the consultant's side ----
+    /// `queue` / `mine`: the waiting tickets, the tickets held.
+    Queue,
+    Mine,
+    /// `claim:CODE`
+    Claim(String),
+    /// `transfer:CODE`: choose where to transfer.
+    Transfer(String),
+    /// `to:CODE:QUEUE`: transfer there.
+    TransferTo {
+        code: String,
+        queue: String,
+    },
+    /// `resolve:CODE`: ask for the summary, then resolve.
+    Resolve(String),
+    /// `use:CODE`: plain messages go to this ticket's SME.
+    Use(String),
+    /// `send:CODE:ENTRY`: send a knowledge-base answer to the SME.
+    Send {
+        code: String,
+        entry: String,
+    },
+}
+
+impl Press {
+    /// What a button's data means; `None` for data the bot never issued.
+    pub fn parse(data: &str) -> Option<Press> {
+        let (kind, rest) = data.split_once(':').unwrap_or((data, ""));
+        let one = || (!rest.is_empty()).then(|| rest.to_string());
+        let two = || {
+            rest.split_once(':')
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        };
+        Some(match kind {
+            "menu" => Press::Menu(match rest {
+                "faq" => MenuPage::Faq,
+                "status" => MenuPage::Status,
+                _ => MenuPage::Start,
+            }),
+            "flow" => Press::Flow(one()?),
+            "entry" => Press::Entry(one()?),
+            "apply" => Press::Apply(one()?),
+            "opt" => Press::Choose(rest.to_string()),
+            "yes" => Press::Yes,
+            "no" => Press::No,
+            "skip" => Press::Skip,
+            "back" => Press::Back,
+            "cancel" => Press::Cancel,
+            "rate" => {
+                let (code, score) = rest.rsplit_once(':')?;
+                Press::Rate {
+                    code: code.to_string(),
+                    score: score.parse().ok()?,
+                }
+            }
+            "queue" => Press::Queue,
+            "mine" => Press::Mine,
+            "claim" => Press::Claim(one()?),
+            "transfer" => Press::Transfer(one()?),
+            "to" => {
+                let (code, queue) = two()?;
+                Press::TransferTo { code, queue }
+            }
+            "resolve" => Press::Resolve(one()?),
+            "use" => Press::Use(one()?),
+            "send" => {
+                let (code, entry) = two()?;
+                Press::Send { code, entry }
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Press {
+    /// The callback data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Press::Menu(MenuPage::Start) => f.write_str("menu:start"),
+            Press::Menu(MenuPage::Faq) => f.write_str("menu:faq"),
+            Press::Menu(MenuPage::Status) => f.write_str("menu:status"),
+            Press::Flow(id) => write!(f, "flow:{id}"),
+            Press::Entry(id) => write!(f, "entry:{id}"),
+            Press::Apply(id) => write!(f, "apply:{id}"),
+            Press::Choose(value) => write!(f, "opt:{value}"),
+            Press::Yes => f.write_str("yes"),
+            Press::No => f.write_str("no"),
+            Press::Skip => f.write_str("skip"),
+            Press::Back => f.write_str("back"),
+            Press::Cancel => f.write_str("cancel"),
+            Press::Rate { code, score } => write!(f, "rate:{code}:{score}"),
+            Press::Queue => f.write_str("queue"),
+            Press::Mine => f.write_str("mine"),
+            Press::Claim(code) => write!(f, "claim:{code}"),
+            Press::Transfer(code) => write!(f, "transfer:{code}"),
+            Press::TransferTo { code, queue } => write!(f, "to:{code}:{queue}"),
+            Press::Resolve(code) => write!(f, "resolve:{code}"),
+            Press::Use(code) => write!(f, "use:{code}"),
+            Press::Send { code, entry } => write!(f, "send:{code}:{entry}"),
+        }
+    }
+}
+
+/// What a consultant's next plain message completes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Pending {
+    /// The summary of resolving ticket `code`.
+    ResolveSummary { code: String },
+}
+
+impl From<Pending> for String {
+    /// Stored as `resolve:CODE`, as earlier versions stored it.
+    fn from(pending: Pending) -> String {
+        match pending {
+            Pending::ResolveSummary { code } => format!("resolve:{code}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Pending {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, String> {
+        match stored.split_once(':') {
+            Some(("resolve", code)) if !code.is_empty() => Ok(Pending::ResolveSummary {
+                code: code.to_string(),
+            }),
+            _ => Err(format!("unknown pending state {stored:?}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_press_reads_back_as_itself() {
+        let presses = [
+            Press::Menu(MenuPage::Start),
+            Press::Menu(MenuPage::Faq),
+            Press::Menu(MenuPage::Status),
+            Press::Flow("intake".into()),
+            Press::Entry("startup-grant".into()),
+            Press::Apply("startup-grant".into()),
+            Press::Choose("부산".into()),
+            Press::Choose("2".into()),
+            Press::Yes,
+            Press::No,
+            Press::Skip,
+            Press::Back,
+            Press::Cancel,
+            Press::Rate {
+                code: "2026-000001".into(),
+                score: 5,
+            },
+            Press::Queue,
+            Press::Mine,
+            Press::Claim("2026-000001".into()),
+            Press::Transfer("2026-000001".into()),
+            Press::TransferTo {
+                code: "2026-000001".into(),
+                queue: "export-support".into(),
+            },
+            Press::Resolve("2026-000001".into()),
+            Press::Use("2026-000001".into()),
+            Press::Send {
+                code: "2026-000001".into(),
+                entry: "g-fair".into(),
+            },
+        ];
+        for press in presses {
+            let data = press.to_string();
+            assert_eq!(Press::parse(&data), Some(press), "{data}");
+            assert!(Button::new("x", &Press::parse(&data).unwrap()).fits_telegram());
+        }
+    }
+
+    #[test]
+    fn data_the_bot_never_issued_means_nothing() {
+        for forged in [
+            "",
+            "claim:",
+            "rate:2026-000001:x",
+            "to:2026-000001",
+            "send::",
+            "drop table",
+        ] {
+            assert_eq!(Press::parse(forged), None, "{forged}");
+        }
+        let long = Button::new("x", &Press::Entry("가".repeat(30)));
+        assert!(!long.fits_telegram(), "90 bytes of data");
+    }
+
+    #[test]
+    fn a_pending_resolve_is_stored_as_before() {
+        let pending = Pending::ResolveSummary {
+            code: "2026-000001".into(),
+        };
+        let json = serde_json::to_string(&pending).unwrap();
+        assert_eq!(json, "\"resolve:2026-000001\"");
+        assert_eq!(serde_json::from_str::<Pending>(&json).unwrap(), pending);
+    }
+}
