@@ -8,7 +8,7 @@
 //! count, SKIP LOCKED pick, update, event, lease job, SME notice in the
 //! outbox). Criterion's "thrpt" line is claims per second.
 
-#[path = "../tests/common/pg.rs"]
+#[path = "../tests/it/common/pg.rs"]
 #[allow(dead_code)]
 mod pg;
 

@@ -11,10 +11,10 @@
 //! Besides criterion's throughput line it prints reply-latency percentiles,
 //! the counts of lost and duplicated replies, and the bot's resident memory.
 
-#[path = "../tests/common/fake_telegram.rs"]
+#[path = "../tests/it/common/fake_telegram.rs"]
 #[allow(dead_code)]
 mod fake_telegram;
-#[path = "../tests/common/pg.rs"]
+#[path = "../tests/it/common/pg.rs"]
 #[allow(dead_code)]
 mod pg;
 

@@ -5,8 +5,10 @@
 //! `kb` loads and validates the `dialogs/` folder and matches questions
 //! against it, `desk` holds tickets, routing and the business calendar,
 //! `dialog` runs conversations, `channel` holds the ways people talk to the
-//! bot, `tasks` supervises long-running loops, and `cli` is the command line.
+//! bot, `tasks` supervises long-running loops, `app` builds the running whole
+//! (the composition root), and `cli` is the command line.
 
+pub mod app;
 pub mod channel;
 pub mod cli;
 pub mod desk;

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 
+use crate::app::{App, Dialogs};
 use crate::channel::jsonl::JsonLinesChannel;
 use crate::channel::telegram::inbox::GroupChats;
 use crate::desk::notifier::{run_worker, WorkerConfig};
@@ -191,11 +192,7 @@ pub enum TicketAction {
 
 /// Runs a desk command on a fresh runtime.
 pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    crate::app::runtime()?.block_on(async move {
         let connections = if matches!(command, DeskCommand::Worker { .. }) {
             10
         } else {
@@ -214,19 +211,31 @@ pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<Ex
 pub enum DeskCommand {
     Consultant(ConsultantAction),
     Tickets(TicketAction),
-    Stats {
-        top: i64,
-        json: bool,
-    },
-    Worker {
-        deliver: String,
-        pace: SenderConfig,
-    },
-    Chat {
-        kb: Box<crate::kb::KnowledgeBase>,
-        flows: crate::dialog::Flows,
-        consultant: bool,
-    },
+    Stats { top: i64, json: bool },
+    Worker { deliver: String, pace: SenderConfig },
+}
+
+/// `onestop chat`: the whole bot in the terminal.
+pub fn chat(db: &DbArgs, dialogs: Dialogs, consultant: bool) -> Result<ExitCode> {
+    crate::app::runtime()?.block_on(async move {
+        let database = db.open(2).await?;
+        let app = App::new(dialogs, database.pool.clone());
+        let role = if consultant {
+            crate::channel::console::Role::Consultant
+        } else {
+            crate::channel::console::Role::Sme
+        };
+        let stdin = std::io::stdin();
+        let result = crate::channel::console::chat(
+            &app.engine(),
+            stdin.lock(),
+            std::io::stdout().lock(),
+            role,
+        )
+        .await;
+        database.close().await;
+        result.map(|()| ExitCode::SUCCESS)
+    })
 }
 
 async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
@@ -235,22 +244,6 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
         DeskCommand::Tickets(action) => tickets(desk, action).await,
         DeskCommand::Stats { top, json } => stats(desk, top, json).await,
         DeskCommand::Worker { deliver, pace } => worker(desk, &deliver, pace).await,
-        DeskCommand::Chat {
-            kb,
-            flows,
-            consultant,
-        } => {
-            let engine = crate::dialog::Engine::new(Arc::new(*kb), Arc::new(flows), desk.clone());
-            let role = if consultant {
-                crate::channel::console::Role::Consultant
-            } else {
-                crate::channel::console::Role::Sme
-            };
-            let stdin = std::io::stdin();
-            crate::channel::console::chat(&engine, stdin.lock(), std::io::stdout().lock(), role)
-                .await?;
-            Ok(ExitCode::SUCCESS)
-        }
     }
 }
 
@@ -605,22 +598,42 @@ pub struct ServeArgs {
     /// The secret Telegram sends with each webhook call.
     #[arg(long, env = "ONESTOP_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
+    #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
+    pub admins: Vec<i64>,
+    /// Group chats: `pointer` answers a group once with a pointer to a
+    /// private chat and stays quiet after; `shared` talks in groups too,
+    /// where the whole group shares one conversation.
+    #[arg(long, value_enum, default_value_t = GroupChats::Pointer, value_name = "MODE")]
+    pub groups: GroupChats,
+}
+
+/// How fast the outbox sender may go (`serve` and `worker`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PaceArgs {
     /// At most this many messages per second overall (Telegram allows about 30).
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub per_second: u32,
     /// At least this many milliseconds between two messages to one chat.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub per_chat_ms: u64,
-    /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
-    #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
-    pub admins: Vec<i64>,
-    /// The longest wait between two tries of a reply Telegram did not take
-    /// (network down, Bot API failing). Replies are retried until they go.
+    /// The longest wait between two tries of a message the channel did not
+    /// take (network down, Bot API failing). Messages are retried until they go.
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub max_retry_wait: std::time::Duration,
-    /// Group chats: `pointer` answers a group once with a pointer to a
-    /// private chat and stays quiet after; `shared` talks in groups too,
-    /// where the whole group shares one conversation.
-    #[arg(long, value_enum, default_value_t = GroupChats::Pointer, value_name = "MODE")]
-    pub groups: GroupChats,
+}
+
+impl PaceArgs {
+    pub fn sender_config(&self) -> SenderConfig {
+        SenderConfig {
+            global_per_second: self.per_second.max(1),
+            per_chat_interval: std::time::Duration::from_millis(self.per_chat_ms),
+            max_backoff: self
+                .max_retry_wait
+                .max(std::time::Duration::from_millis(10)),
+            ..Default::default()
+        }
+    }
 }

@@ -12,9 +12,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use crate::app::Dialogs;
 use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
-use desk::{ConsultantAction, DbArgs, DeskCommand, ServeArgs, TicketAction};
+use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs, TicketAction};
 
 /// onestop: the Korean SME one-stop help desk.
 ///
@@ -49,47 +50,9 @@ impl KbArgs {
         }
     }
 
-    fn sources(&self) -> Result<Vec<kb::SourceFile>> {
-        match &self.kb {
-            Some(dir) => kb::read_dir(dir),
-            None => Ok(kb::embedded_sources()),
-        }
-    }
-
     /// The knowledge base, routing and flows, from one reading of the folder.
     fn dialogs(&self) -> Result<Dialogs> {
-        let place = self
-            .kb
-            .as_ref()
-            .map_or("the built-in dialogs".to_string(), |d| {
-                d.display().to_string()
-            });
-        load_dialogs(&self.sources()?)
-            .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))
-    }
-}
-
-/// What a running bot takes from a `dialogs/` folder.
-struct Dialogs {
-    kb: KnowledgeBase,
-    routing: Routing,
-    flows: crate::dialog::Flows,
-}
-
-/// Loads all three parts of a folder, reporting every problem of each.
-fn load_dialogs(sources: &[kb::SourceFile]) -> Result<Dialogs, kb::Diagnostics> {
-    match (
-        KnowledgeBase::load(sources),
-        Routing::load(sources),
-        crate::dialog::Flows::load(sources),
-    ) {
-        (Ok(kb), Ok(routing), Ok(flows)) => Ok(Dialogs { kb, routing, flows }),
-        (kb, routing, flows) => {
-            let mut diags = kb.err().unwrap_or_default();
-            diags.0.extend(routing.err().unwrap_or_default().0);
-            diags.0.extend(flows.err().unwrap_or_default().0);
-            Err(diags.sorted())
-        }
+        Dialogs::load(self.kb.as_deref())
     }
 }
 
@@ -211,12 +174,8 @@ enum Command {
         /// or just PATH). Deliveries to a file are idempotent by outbox id.
         #[arg(long, default_value = "stdout")]
         deliver: String,
-        /// At most this many messages per second overall (Telegram allows about 30).
-        #[arg(long, default_value_t = 30, value_name = "N")]
-        per_second: u32,
-        /// At least this many milliseconds between two messages to one chat.
-        #[arg(long, default_value_t = 1000, value_name = "MS")]
-        per_chat_ms: u64,
+        #[command(flatten)]
+        pace: PaceArgs,
     },
 }
 
@@ -257,16 +216,7 @@ pub fn run() -> ExitCode {
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
         Command::Chat { kb, db, consultant } => {
-            let dialogs = kb.dialogs()?;
-            return desk::execute(
-                &db,
-                dialogs.routing,
-                DeskCommand::Chat {
-                    kb: Box::new(dialogs.kb),
-                    flows: dialogs.flows,
-                    consultant,
-                },
-            );
+            return desk::chat(&db, kb.dialogs()?, consultant);
         }
         Command::Ask {
             kb,
@@ -332,7 +282,7 @@ fn execute(command: Command) -> Result<ExitCode> {
         }
         Command::Check { dir } => {
             let sources = kb::read_dir(&dir)?;
-            return Ok(match load_dialogs(&sources) {
+            return Ok(match Dialogs::from_sources(&sources) {
                 Ok(Dialogs { kb, routing, flows }) => {
                     println!(
                         "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
@@ -368,14 +318,9 @@ fn execute(command: Command) -> Result<ExitCode> {
             kb,
             db,
             deliver,
-            per_second,
-            per_chat_ms,
+            pace,
         } => {
-            let pace = crate::desk::outbox::SenderConfig {
-                global_per_second: per_second.max(1),
-                per_chat_interval: std::time::Duration::from_millis(per_chat_ms),
-                ..Default::default()
-            };
+            let pace = pace.sender_config();
             return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver, pace });
         }
         Command::Analyze { kb, text } => {

@@ -3,7 +3,7 @@
 //! SIGTERM or Ctrl-C drains them; SIGHUP reloads `dialogs/`.
 
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -14,12 +14,11 @@ use tracing::{error, info, warn};
 
 use super::desk::{DbArgs, ServeArgs};
 use super::KbArgs;
+use crate::app::App;
 use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
 use crate::channel::telegram::{polling, TelegramChannel};
 use crate::desk::notifier::{run_worker, WorkerConfig};
-use crate::desk::outbox::{self, SenderConfig};
-use crate::desk::Desk;
-use crate::dialog::Engine;
+use crate::desk::outbox;
 use crate::protocol::Reply;
 use crate::tasks::Supervisor;
 
@@ -36,23 +35,11 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             args.api_url
         )
     })?;
-    let super::Dialogs {
-        kb: knowledge,
-        routing,
-        flows,
-    } = kb.dialogs()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let dialogs = kb.dialogs()?;
+    crate::app::runtime()?.block_on(async move {
         let database = db.open(20).await?;
-        let desk = Desk::new(database.pool.clone(), Arc::new(routing));
-        let engine = Arc::new(RwLock::new(Engine::new(
-            Arc::new(knowledge),
-            Arc::new(flows),
-            desk.clone(),
-        )));
+        let app = App::new(dialogs, database.pool.clone());
+        let desk = app.desk.clone();
         let bot = Bot::new(token).set_api_url(api_url);
         let policy = ChatPolicy {
             groups: args.groups,
@@ -115,7 +102,7 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             }
         }
         let processor = Processor {
-            handler: engine.clone(),
+            handler: app.engine.clone(),
             bot: bot.clone(),
             pool: desk.pool().clone(),
             policy,
@@ -128,12 +115,7 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             }
         });
         let worker = WorkerConfig {
-            sender: SenderConfig {
-                global_per_second: args.per_second.max(1),
-                per_chat_interval: Duration::from_millis(args.per_chat_ms),
-                max_backoff: args.max_retry_wait.max(Duration::from_millis(10)),
-                ..Default::default()
-            },
+            sender: args.pace.sender_config(),
             ..Default::default()
         };
         tasks.spawn(
@@ -171,7 +153,7 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break None,
                 _ = term.recv() => break None,
-                _ = hangup.recv() => reload(&kb, &engine, &desk, &args.admins).await,
+                _ = hangup.recv() => reload(&kb, &app, &args.admins).await,
                 ended = tasks.first_to_end() => break Some(ended),
             }
         };
@@ -205,16 +187,10 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
 
 /// Reloads `dialogs/`; a broken edit is refused, logged and reported to the
 /// admins, and the last good version stays.
-async fn reload(kb: &KbArgs, engine: &Arc<RwLock<Engine>>, desk: &Desk, admins: &[i64]) {
+async fn reload(kb: &KbArgs, app: &App, admins: &[i64]) {
     match kb.dialogs() {
-        Ok(super::Dialogs {
-            kb: knowledge,
-            routing,
-            flows,
-        }) => {
-            desk.set_routing(Arc::new(routing));
-            let mut engine = engine.write().unwrap();
-            *engine = Engine::new(Arc::new(knowledge), Arc::new(flows), desk.clone());
+        Ok(dialogs) => {
+            app.reload(dialogs);
             info!("dialogs reloaded");
         }
         Err(e) => {
@@ -223,7 +199,7 @@ async fn reload(kb: &KbArgs, engine: &Arc<RwLock<Engine>>, desk: &Desk, admins: 
                 body: format!("dialogs/ 다시 읽기에 실패해 이전 설정을 그대로 씁니다.\n{e:#}"),
                 buttons: Vec::new(),
             };
-            if let Ok(mut tx) = desk.pool().begin().await {
+            if let Ok(mut tx) = app.desk.pool().begin().await {
                 for admin in admins {
                     let _ = outbox::enqueue(&mut tx, *admin, &notice, None).await;
                 }

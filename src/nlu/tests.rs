@@ -264,7 +264,7 @@ fn prepared_text_is_not_rewritten_twice() {
 fn built_in_near_synonyms_become_search_terms() {
     let analyzer = plain();
     // Every word is checked with the default knowledge base's analyzer in
-    // tests/understanding.rs; ko-dic alone splits a few names.
+    // tests/it/understanding.rs; ko-dic alone splits a few names.
     let (related, _) = Related::build(&analyzer, related::BUILT_IN);
     assert!(related.len() > 100, "{} groups", related.len());
     // A verb in its -다 form meets the stem a question makes of it.

@@ -16,15 +16,17 @@ use anyhow::{Context, Result};
 use sqlx::{PgConnection, PgPool};
 use teloxide::prelude::*;
 use tokio::sync::{watch, Notify};
-use tracing::{error, info_span, warn, Instrument};
+use tracing::{error, info, info_span, warn, Instrument};
 
 use super::wire::{self, Inbound, RawUpdate};
 use crate::desk::outbox;
 use crate::dialog::{Engine, Input};
 use crate::protocol::Reply;
 
-/// How many times an update is tried before it is marked failed. Counted
-/// before each try, so a try that crashes the process counts too.
+/// How many failed tries an update gets before it is marked failed. A
+/// failure is the handler's error, or a restart of the bot while the update
+/// was next in its chat (the update may be what crashed it); a panic fails
+/// the update at once.
 pub const MAX_ATTEMPTS: i32 = 5;
 
 /// What handles an update's input: the dialog engine in production; the
@@ -213,6 +215,7 @@ impl<H: Handler> Processor<H> {
     /// Handles stored updates: once each, in order within a chat, chats in
     /// parallel. On shutdown it finishes the updates in hand and returns.
     pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+        self.count_updates_in_hand_at_start().await;
         let busy: Arc<Mutex<HashSet<Lane>>> = Arc::default();
         let mut tasks = tokio::task::JoinSet::new();
         loop {
@@ -267,6 +270,31 @@ impl<H: Handler> Processor<H> {
         while tasks.join_next().await.is_some() {}
     }
 
+    /// Counts a try against every update that was next in its chat when
+    /// the last process stopped: if one of them crashed it (an abort, not
+    /// a panic), the bot would otherwise crash on it again at every start.
+    async fn count_updates_in_hand_at_start(&self) {
+        let counted = sqlx::query(
+            "UPDATE inbound_updates SET attempts = attempts + 1, \
+                    last_error = coalesce(last_error, 'in hand when the bot stopped') \
+             WHERE processed_at IS NULL AND (chat_id IS NULL OR update_id IN ( \
+                 SELECT min(update_id) FROM inbound_updates \
+                 WHERE processed_at IS NULL AND chat_id IS NOT NULL GROUP BY chat_id))",
+        )
+        .execute(&self.pool)
+        .await;
+        match counted {
+            Ok(done) if done.rows_affected() > 0 => {
+                info!(
+                    updates = done.rows_affected(),
+                    "counted a try against the updates next in their chats at start"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "could not count the updates in hand at start"),
+        }
+    }
+
     /// One lane's updates, in order; stops at the first that must be retried.
     async fn run_lane(&self, lane: Lane, updates: Vec<i64>) {
         let chat = match lane {
@@ -308,24 +336,14 @@ impl<H: Handler> Processor<H> {
     /// One stored update: read, routed and handled in one transaction with
     /// everything it causes.
     async fn process_one(&self, update_id: i64) -> Result<Handled> {
-        // Counted (and committed) before the try, so a try that never ends
-        // (a crash, an abort) still counts. Without waiting for the disk:
-        // the count guards against an update that crashes the bot again and
-        // again, and a crash of the bot does not lose an asynchronous commit
-        // (only a crash of the database server might).
-        let mut counting = self.pool.begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *counting)
-            .await?;
+        let mut tx = self.pool.begin().await?;
         let row: Option<Attempt> = sqlx::query_as(
-            "UPDATE inbound_updates SET attempts = attempts + 1 \
-             WHERE update_id = $1 AND processed_at IS NULL \
-             RETURNING attempts, raw, last_error, chat_id",
+            "SELECT attempts, raw, last_error, chat_id FROM inbound_updates \
+             WHERE update_id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED",
         )
         .bind(update_id)
-        .fetch_optional(&mut *counting)
+        .fetch_optional(&mut *tx)
         .await?;
-        counting.commit().await?;
         let Some(Attempt {
             attempts,
             raw,
@@ -333,9 +351,10 @@ impl<H: Handler> Processor<H> {
             chat_id: chat,
         }) = row
         else {
-            return Ok(Handled::Done); // done already
+            return Ok(Handled::Done); // done already, or in another worker's hands
         };
-        if attempts > MAX_ATTEMPTS {
+        if attempts >= MAX_ATTEMPTS {
+            drop(tx);
             let reason = format!(
                 "gave up after {MAX_ATTEMPTS} attempts: {}",
                 last_error
@@ -349,23 +368,13 @@ impl<H: Handler> Processor<H> {
         let inbound = match wire::read(&raw) {
             Ok(inbound) => inbound,
             Err(e) => {
+                drop(tx);
                 self.give_up(update_id, e.chat.or(chat), &e.to_string())
                     .await?;
                 return Ok(Handled::Done);
             }
         };
         let handler = self.current();
-        let mut tx = self.pool.begin().await?;
-        let still_pending: Option<i64> = sqlx::query_scalar(
-            "SELECT update_id FROM inbound_updates WHERE update_id = $1 AND processed_at IS NULL \
-             FOR UPDATE SKIP LOCKED",
-        )
-        .bind(update_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if still_pending.is_none() {
-            return Ok(Handled::Done); // done already, or in another worker's hands
-        }
         match (self.policy.route(&inbound), inbound.chat()) {
             (Route::Handle(input), Some(chat)) => {
                 tracing::debug!(update_id, chat, "handling an update");
@@ -466,12 +475,15 @@ fn panic_reason(join: tokio::task::JoinError) -> String {
     format!("the handler panicked: {message}")
 }
 
+/// Counts a failed try of an update, with its reason.
 async fn record_error(pool: &PgPool, update_id: i64, reason: &str) -> Result<()> {
-    sqlx::query("UPDATE inbound_updates SET last_error = $2 WHERE update_id = $1")
-        .bind(update_id)
-        .bind(short(reason, 2000))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE inbound_updates SET last_error = $2, attempts = attempts + 1 WHERE update_id = $1",
+    )
+    .bind(update_id)
+    .bind(short(reason, 2000))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -3,20 +3,18 @@
 //! consultants type and press buttons as people do; we watch what the bot
 //! sends back.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::fake_telegram::{FakeTelegram, SentMessage, TOKEN};
-use common::pg::TestDb;
-use common::{onestop, run_with_db, stdout};
+use crate::common::fake_telegram::{FakeTelegram, SentMessage, TOKEN};
+use crate::common::pg::TestDb;
+use crate::common::{onestop, run_with_db, stdout};
+use onestop::app::{App, Dialogs};
 use onestop::channel::telegram::inbox::{ChatPolicy, Handler, Processor};
 use onestop::channel::telegram::{polling, TelegramChannel};
 use onestop::desk::notifier::{run_worker, WorkerConfig};
 use onestop::desk::outbox::SenderConfig;
-use onestop::desk::{Desk, Routing};
 use onestop::dialog::Input;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -853,9 +851,10 @@ fn a_group_is_pointed_to_a_private_chat_once_and_other_bots_commands_are_ignored
     let pointer = fake.wait_for(group, |_| true, WAIT);
     assert!(
         pointer.plain.contains("1:1")
-            && pointer
-                .plain
-                .contains(&format!("t.me/{}", common::fake_telegram::BOT_USERNAME)),
+            && pointer.plain.contains(&format!(
+                "t.me/{}",
+                crate::common::fake_telegram::BOT_USERNAME
+            )),
         "{}",
         pointer.plain
     );
@@ -910,18 +909,12 @@ async fn a_handler_that_panics_fails_that_update_and_the_rest_go_on() {
     use std::sync::{Arc, RwLock};
     let db = TestDb::new().await;
     let fake = FakeTelegram::start().await;
-    let sources = onestop::kb::embedded_sources();
-    let desk = Desk::new(db.pool.clone(), Arc::new(Routing::load(&sources).unwrap()));
-    let engine = onestop::dialog::Engine::new(
-        Arc::new(onestop::kb::KnowledgeBase::load(&sources).unwrap()),
-        Arc::new(onestop::dialog::Flows::load(&sources).unwrap()),
-        desk.clone(),
-    );
+    let app = App::new(Dialogs::load(None).unwrap(), db.pool.clone());
     let bot = teloxide::Bot::new(TOKEN).set_api_url(fake.url().parse().unwrap());
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let wake = Arc::new(tokio::sync::Notify::new());
     let processor = Processor {
-        handler: Arc::new(RwLock::new(PanicsOnBoom(engine))),
+        handler: Arc::new(RwLock::new(PanicsOnBoom(app.engine()))),
         bot: bot.clone(),
         pool: db.pool.clone(),
         policy: ChatPolicy::default(),
@@ -940,7 +933,7 @@ async fn a_handler_that_panics_fails_that_update_and_the_rest_go_on() {
         ..Default::default()
     };
     let worker = tokio::spawn(run_worker(
-        desk,
+        app.desk,
         Arc::new(TelegramChannel::new(bot)),
         WorkerConfig {
             sender,

@@ -3,10 +3,8 @@
 //! new process, consultant commands refused to others, and
 //! broken flow files reported with file, line and column.
 
-mod common;
-
-use common::pg::TestDb;
-use common::{dialogs, path_str, run, run_with_db, stderr, stdout};
+use crate::common::pg::TestDb;
+use crate::common::{dialogs, path_str, run, run_with_db, stderr, stdout};
 
 fn db() -> TestDb {
     tokio::runtime::Runtime::new()

@@ -3,9 +3,7 @@
 //! found. The bot's loader is the same code, so these are also the files the
 //! bot refuses to load.
 
-mod common;
-
-use common::{dialogs, path_str, run, stdout, SMALL_KB};
+use crate::common::{dialogs, path_str, run, stdout, SMALL_KB};
 
 /// Runs `onestop check DIR` and returns (exit code, report lines).
 fn check(dir: &tempfile::TempDir) -> (i32, Vec<String>) {
@@ -208,7 +206,7 @@ fn every_problem_is_reported_in_one_run() {
 fn a_missing_folder_is_a_clear_error() {
     let output = run(&["check", "/nonexistent/dialogs"], "");
     assert_eq!(output.status.code(), Some(1));
-    assert!(common::stderr(&output).contains("/nonexistent/dialogs"));
+    assert!(crate::common::stderr(&output).contains("/nonexistent/dialogs"));
 }
 
 // ── routing.toml and holidays.toml ─────────────────────────────────────────

@@ -3,14 +3,12 @@
 //! change, and the worker killed in the middle of delivering and restarted
 //! without losing or repeating a message.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::pg::TestDb;
-use common::{onestop, run_with_db, stderr, stdout};
+use crate::common::pg::TestDb;
+use crate::common::{onestop, run_with_db, stderr, stdout};
 use onestop::channel::jsonl::Delivered;
 
 /// `onestop args…` against `db`.

@@ -1,11 +1,9 @@
-//! The fake Telegram Bot API (tests/common/fake_telegram.rs), driven by real
+//! The fake Telegram Bot API (tests/it/common/fake_telegram.rs), driven by real
 //! teloxide: what the end-to-end tests rely on.
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fake_telegram::{FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN};
+use crate::common::fake_telegram::{FakeTelegram, BOT_ID, BOT_USERNAME, TOKEN};
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, ParseMode, UpdateKind,

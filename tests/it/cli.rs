@@ -1,9 +1,7 @@
 //! The command line as admins and evaluators use it: `ask`, `match --json`
 //! on any folder in the documented format, and `chat` with odd messages.
 
-mod common;
-
-use common::{dialogs, path_str, run, run_with_db, stderr, stdout, SMALL_KB};
+use crate::common::{dialogs, path_str, run, run_with_db, stderr, stdout, SMALL_KB};
 use serde_json::Value;
 
 #[test]
@@ -93,7 +91,7 @@ fn chat_handles_odd_messages_and_opens_suggestions_by_number() {
     );
     let db = tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(common::pg::TestDb::new());
+        .block_on(crate::common::pg::TestDb::new());
     let output = run_with_db(&db, &["chat"], &input);
     assert!(output.status.success(), "{}", stderr(&output));
     let transcript = stdout(&output);

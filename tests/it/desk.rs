@@ -2,14 +2,12 @@
 //! concurrency, transfers, SLA and follow-up jobs, the outbox, and bad
 //! requests that must change nothing. Each test has a fresh database.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::pg::TestDb;
 use chrono::{Datelike, Utc};
-use common::pg::TestDb;
 use onestop::desk::notifier::{run_worker, WorkerConfig};
 use onestop::desk::outbox::{Channel, DeliveryError, OutgoingMessage, SenderConfig};
 use onestop::desk::{kst, Desk, DeskError, NewConsultant, NewTicket, Routing};

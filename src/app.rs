@@ -1,0 +1,100 @@
+//! The composition root: what a running onestop is made of, built in one
+//! place. [`Dialogs`] reads a `dialogs/` folder (or the one built into the
+//! binary) into the knowledge base, routing and flows; [`App`] puts them
+//! together with the database as the desk and the dialog engine, and swaps
+//! them on reload; [`runtime`] is the one async runtime set-up. `chat`,
+//! `serve`, `worker` and the tests all start here.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context, Result};
+use sqlx::PgPool;
+
+use crate::desk::{Desk, Routing};
+use crate::dialog::{Engine, Flows};
+use crate::kb::{self, Diagnostics, KnowledgeBase, SourceFile};
+
+/// What a running bot takes from a `dialogs/` folder.
+pub struct Dialogs {
+    pub kb: KnowledgeBase,
+    pub routing: Routing,
+    pub flows: Flows,
+}
+
+impl Dialogs {
+    /// Reads `dir`, or the dialogs built into the binary when `None`; the
+    /// error lists every problem with its place.
+    pub fn load(dir: Option<&Path>) -> Result<Dialogs> {
+        let (place, sources) = match dir {
+            Some(dir) => (dir.display().to_string(), kb::read_dir(dir)?),
+            None => ("the built-in dialogs".to_string(), kb::embedded_sources()),
+        };
+        Dialogs::from_sources(&sources)
+            .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))
+    }
+
+    /// All three parts of one set of files, reporting every problem of each.
+    pub fn from_sources(sources: &[SourceFile]) -> Result<Dialogs, Diagnostics> {
+        match (
+            KnowledgeBase::load(sources),
+            Routing::load(sources),
+            Flows::load(sources),
+        ) {
+            (Ok(kb), Ok(routing), Ok(flows)) => Ok(Dialogs { kb, routing, flows }),
+            (kb, routing, flows) => {
+                let mut diags = kb.err().unwrap_or_default();
+                diags.0.extend(routing.err().unwrap_or_default().0);
+                diags.0.extend(flows.err().unwrap_or_default().0);
+                Err(diags.sorted())
+            }
+        }
+    }
+}
+
+/// The desk and the dialog engine on one database.
+#[derive(Clone)]
+pub struct App {
+    pub desk: Desk,
+    /// The current engine; swapped whole by [`App::reload`].
+    pub engine: Arc<RwLock<Engine>>,
+}
+
+impl App {
+    pub fn new(dialogs: Dialogs, pool: PgPool) -> App {
+        let desk = Desk::new(pool, Arc::new(dialogs.routing));
+        let engine = Engine::new(Arc::new(dialogs.kb), Arc::new(dialogs.flows), desk.clone());
+        App {
+            desk,
+            engine: Arc::new(RwLock::new(engine)),
+        }
+    }
+
+    /// The engine as it is now.
+    pub fn engine(&self) -> Engine {
+        self.engine
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts new dialogs in place: routing for the desk, the knowledge base
+    /// and flows for the engine. Updates in hand finish on the old ones.
+    pub fn reload(&self, dialogs: Dialogs) {
+        self.desk.set_routing(Arc::new(dialogs.routing));
+        let engine = Engine::new(
+            Arc::new(dialogs.kb),
+            Arc::new(dialogs.flows),
+            self.desk.clone(),
+        );
+        *self.engine.write().unwrap_or_else(|p| p.into_inner()) = engine;
+    }
+}
+
+/// The async runtime every long-running command uses.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
