@@ -8,12 +8,10 @@
 
 use std::io::{BufRead, Write};
 
-use anyhow::{Context, Result};
-use sqlx::types::Json;
-
-use crate::desk::NewConsultant;
+use crate::desk::{outbox, NewConsultant};
 use crate::dialog::{Engine, Input};
 use crate::protocol::Button;
+use anyhow::{Context, Result};
 
 /// The SME's chat id in the console.
 pub const SME_CHAT: i64 = 1;
@@ -117,9 +115,6 @@ async fn register_console_consultant(engine: &Engine) -> Result<()> {
     Ok(())
 }
 
-/// (outbox id, text, buttons)
-type OutboxRow = (i64, String, Json<Vec<Vec<Button>>>);
-
 /// Prints the outbox messages for the current role, with numbered buttons;
 /// the other role's wait until you switch, and their count is shown.
 async fn deliver(
@@ -128,18 +123,10 @@ async fn deliver(
     role: Role,
     buttons: &mut Vec<Button>,
 ) -> Result<()> {
-    let mut rows: Vec<OutboxRow> = sqlx::query_as(
-        "UPDATE outbox SET sent_at = now(), receipt = 'console' \
-         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 \
-         RETURNING id, body, buttons",
-    )
-    .bind(role.chat())
-    .fetch_all(engine.desk.pool())
-    .await?;
-    rows.sort_by_key(|r| r.0);
-    for (_, body, Json(rows)) in rows {
-        writeln!(output, "🤖 {}", body.replace('\n', "\n   "))?;
-        let flat: Vec<Button> = rows.into_iter().flatten().collect();
+    let messages = outbox::take_all_for_chat(engine.desk.pool(), role.chat(), "console").await?;
+    for message in messages {
+        writeln!(output, "🤖 {}", message.body.replace('\n', "\n   "))?;
+        let flat: Vec<Button> = message.buttons.0.into_iter().flatten().collect();
         if !flat.is_empty() {
             let labels: Vec<String> = flat
                 .iter()
@@ -154,17 +141,8 @@ async fn deliver(
         Role::Sme => (CONSULTANT_CHAT, "/consultant"),
         Role::Consultant => (SME_CHAT, "/sme"),
     };
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1",
-    )
-    .bind(other)
-    .fetch_one(engine.desk.pool())
-    .await?;
-    let registered: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1)")
-            .bind(CONSULTANT_CHAT)
-            .fetch_one(engine.desk.pool())
-            .await?;
+    let waiting = outbox::pending_for_chat(engine.desk.pool(), other).await?;
+    let registered = engine.desk.is_registered(CONSULTANT_CHAT).await?;
     if waiting > 0 && (other == SME_CHAT || registered) {
         let who = if other == SME_CHAT {
             "SME"

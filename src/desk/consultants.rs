@@ -105,21 +105,51 @@ impl Desk {
 
     /// The consultant with this messenger id.
     pub async fn consultant(&self, messenger_id: i64) -> DeskResult<Consultant> {
+        let mut conn = self.pool().acquire().await?;
+        self.consultant_in(&mut conn, messenger_id).await
+    }
+
+    /// [`Desk::consultant`] on the caller's connection (or transaction).
+    pub async fn consultant_in(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+    ) -> DeskResult<Consultant> {
         sqlx::query_as(&format!("{SELECT_CONSULTANT} WHERE messenger_id = $1"))
             .bind(messenger_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(conn)
             .await?
             .ok_or(DeskError::NotConsultant(messenger_id))
     }
 
     /// Whether this messenger id belongs to an active consultant.
     pub async fn is_consultant(&self, messenger_id: i64) -> DeskResult<bool> {
+        let mut conn = self.pool().acquire().await?;
+        self.is_consultant_in(&mut conn, messenger_id).await
+    }
+
+    /// [`Desk::is_consultant`] on the caller's connection (or transaction).
+    pub async fn is_consultant_in(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+    ) -> DeskResult<bool> {
         Ok(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1 AND active)",
         )
         .bind(messenger_id)
-        .fetch_one(self.pool())
+        .fetch_one(conn)
         .await?)
+    }
+
+    /// Whether this messenger id was ever registered (active or not).
+    pub async fn is_registered(&self, messenger_id: i64) -> DeskResult<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1)")
+                .bind(messenger_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Deactivates a consultant. The tickets they hold go back to their

@@ -231,6 +231,37 @@ pub async fn take_batch(
     .await
 }
 
+/// Takes every undelivered message to `chat_id`, oldest first, and marks
+/// them delivered with `receipt`: for a channel that shows messages the
+/// moment they exist (the console), instead of running a sender.
+pub async fn take_all_for_chat(
+    pool: &PgPool,
+    chat_id: i64,
+    receipt: &str,
+) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
+    let mut taken: Vec<OutgoingMessage> = sqlx::query_as(
+        "UPDATE outbox SET sent_at = now(), receipt = $2 \
+         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 \
+         RETURNING id, chat_id, body, buttons, attempts",
+    )
+    .bind(chat_id)
+    .bind(receipt)
+    .fetch_all(pool)
+    .await?;
+    taken.sort_by_key(|m| m.id);
+    Ok(taken)
+}
+
+/// How many messages to `chat_id` wait to be delivered.
+pub async fn pending_for_chat(pool: &PgPool, chat_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1",
+    )
+    .bind(chat_id)
+    .fetch_one(pool)
+    .await
+}
+
 /// Records a delivery.
 pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -881,6 +881,11 @@ impl Desk {
     /// A ticket with its event log and transcript.
     pub async fn show(&self, code: &str) -> DeskResult<TicketDetail> {
         let mut conn = self.pool().acquire().await?;
+        self.show_in(&mut conn, code).await
+    }
+
+    /// [`Desk::show`] on the caller's connection (or transaction).
+    pub async fn show_in(&self, conn: &mut PgConnection, code: &str) -> DeskResult<TicketDetail> {
         let ticket: Ticket = sqlx::query_as(&format!("{SELECT_TICKET} WHERE t.code = $1"))
             .bind(code.trim())
             .fetch_optional(&mut *conn)
@@ -910,11 +915,16 @@ impl Desk {
     /// queues' (the rule of claiming) or one they hold. Any other ticket is
     /// refused with the same words as one that does not exist, so nothing
     /// of it shows.
-    #[instrument(skip(self))]
-    pub async fn show_to(&self, messenger_id: i64, code: &str) -> DeskResult<TicketDetail> {
-        let consultant = self.consultant(messenger_id).await?;
+    #[instrument(skip(self, conn))]
+    pub async fn show_to(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+    ) -> DeskResult<TicketDetail> {
+        let consultant = self.consultant_in(&mut *conn, messenger_id).await?;
         let hidden = || DeskError::NotVisible(code.trim().to_string());
-        let detail = match self.show(code).await {
+        let detail = match self.show_in(conn, code).await {
             Ok(detail) => detail,
             Err(DeskError::UnknownTicket(_)) => return Err(hidden()),
             Err(e) => return Err(e),
@@ -955,24 +965,69 @@ impl Desk {
 
     /// The tickets a consultant holds now.
     pub async fn held_by(&self, messenger_id: i64) -> DeskResult<Vec<Ticket>> {
-        let consultant = self.consultant(messenger_id).await?;
+        let mut conn = self.pool().acquire().await?;
+        self.held_by_in(&mut conn, messenger_id).await
+    }
+
+    /// [`Desk::held_by`] on the caller's connection (or transaction).
+    pub async fn held_by_in(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+    ) -> DeskResult<Vec<Ticket>> {
+        let consultant = self.consultant_in(&mut *conn, messenger_id).await?;
         Ok(sqlx::query_as(&format!(
             "{SELECT_TICKET} WHERE t.consultant_id = $1 AND t.status = 'claimed' ORDER BY t.claimed_at"
         ))
         .bind(consultant.id)
-        .fetch_all(self.pool())
+        .fetch_all(conn)
         .await?)
     }
 
     /// The open tickets of a consultant's queues, in claim order.
-    pub async fn waiting_for(&self, messenger_id: i64) -> DeskResult<Vec<Ticket>> {
-        let consultant = self.consultant(messenger_id).await?;
+    pub async fn waiting_for_in(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+    ) -> DeskResult<Vec<Ticket>> {
+        let consultant = self.consultant_in(&mut *conn, messenger_id).await?;
         Ok(sqlx::query_as(&format!(
             "{SELECT_TICKET} WHERE t.status = 'open' AND t.queue = ANY($1) \
              ORDER BY t.priority DESC, t.created_at, t.id LIMIT 50"
         ))
         .bind(&consultant.queues)
-        .fetch_all(self.pool())
+        .fetch_all(conn)
+        .await?)
+    }
+
+    /// The tickets an SME opened, newest first.
+    pub async fn tickets_of_requester_in(
+        &self,
+        conn: &mut PgConnection,
+        requester_chat: i64,
+        limit: i64,
+    ) -> DeskResult<Vec<Ticket>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE t.requester_chat = $1 ORDER BY t.id DESC LIMIT $2"
+        ))
+        .bind(requester_chat)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+    }
+
+    /// Whether a consultant holds one of this SME's tickets now (so their
+    /// messages are for that consultant).
+    pub async fn requester_has_claimed_ticket_in(
+        &self,
+        conn: &mut PgConnection,
+        requester_chat: i64,
+    ) -> DeskResult<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE requester_chat = $1 AND status = 'claimed')",
+        )
+        .bind(requester_chat)
+        .fetch_one(conn)
         .await?)
     }
 }

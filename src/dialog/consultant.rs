@@ -185,7 +185,10 @@ async fn plain(
     if let Some(Pending::ResolveSummary { code }) = state.pending.take() {
         return resolve(engine, replies, state, &code, text).await;
     }
-    let held = engine.desk.held_by(replies.chat).await?;
+    let held = engine
+        .desk
+        .held_by_in(&mut *replies.tx, replies.chat)
+        .await?;
     let target = match &state.active_ticket {
         Some(code) if held.iter().any(|t| &t.code == code) => Some(code.clone()),
         _ if held.len() == 1 => Some(held[0].code.clone()),
@@ -222,7 +225,10 @@ async fn plain(
 }
 
 async fn queue(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
-    let waiting_tickets = engine.desk.waiting_for(replies.chat).await?;
+    let waiting_tickets = engine
+        .desk
+        .waiting_for_in(&mut *replies.tx, replies.chat)
+        .await?;
     if waiting_tickets.is_empty() {
         return replies.text("대기 중인 접수가 없어요.").await;
     }
@@ -246,7 +252,10 @@ async fn queue(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
 }
 
 async fn mine(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
-    let held = engine.desk.held_by(replies.chat).await?;
+    let held = engine
+        .desk
+        .held_by_in(&mut *replies.tx, replies.chat)
+        .await?;
     if held.is_empty() {
         return replies.text("맡고 있는 접수가 없어요.").await;
     }
@@ -403,7 +412,11 @@ async fn resolve(
 }
 
 async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<()> {
-    match engine.desk.show_to(replies.chat, code).await {
+    match engine
+        .desk
+        .show_to(&mut *replies.tx, replies.chat, code)
+        .await
+    {
         Ok(detail) => {
             let t = &detail.ticket;
             let mut body = format!(
@@ -444,7 +457,10 @@ async fn lookup(
             .text("지식베이스에서 맞는 답을 찾지 못했어요.")
             .await;
     }
-    let held = engine.desk.held_by(replies.chat).await?;
+    let held = engine
+        .desk
+        .held_by_in(&mut *replies.tx, replies.chat)
+        .await?;
     let target = state
         .active_ticket
         .clone()

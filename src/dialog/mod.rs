@@ -98,12 +98,7 @@ impl Engine {
 
     async fn handle_in_span(&self, tx: &mut PgConnection, chat: i64, input: &Input) -> Result<()> {
         let mut state = load_state(tx, chat).await?;
-        let is_consultant: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM consultants WHERE messenger_id = $1 AND active)",
-        )
-        .bind(chat)
-        .fetch_one(&mut *tx)
-        .await?;
+        let is_consultant = self.desk.is_consultant_in(&mut *tx, chat).await?;
         {
             let mut replies = Replies { tx, chat };
             let input = tidy(input);

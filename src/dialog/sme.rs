@@ -70,7 +70,7 @@ async fn text_message(
             }
             "cancel" => cancel(replies, state).await,
             "back" => back(engine, replies, state).await,
-            "status" => status(replies).await,
+            "status" => status(engine, replies).await,
             _ => {
                 replies
                     .text("알 수 없는 명령이에요. /start 를 누르면 메뉴를 볼 수 있어요.")
@@ -86,13 +86,11 @@ async fn text_message(
         };
     }
     // A consultant holds this SME's ticket: the message is for them.
-    let claimed: Option<String> = sqlx::query_scalar(
-        "SELECT code FROM tickets WHERE requester_chat = $1 AND status = 'claimed' ORDER BY id DESC LIMIT 1",
-    )
-    .bind(replies.chat)
-    .fetch_optional(&mut *replies.tx)
-    .await?;
-    if claimed.is_some() {
+    let claimed = engine
+        .desk
+        .requester_has_claimed_ticket_in(&mut *replies.tx, replies.chat)
+        .await?;
+    if claimed {
         let chat = replies.chat;
         let mut savepoint = replies.tx.begin().await?;
         let result = engine.desk.sme_message_in(&mut savepoint, chat, text).await;
@@ -187,7 +185,7 @@ async fn press(
     pressed: &Press,
 ) -> Result<()> {
     match pressed {
-        Press::Menu(MenuPage::Status) => status(replies).await,
+        Press::Menu(MenuPage::Status) => status(engine, replies).await,
         Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
         Press::Menu(MenuPage::Start) => greet(engine, replies).await,
         Press::Flow(id) => start_flow(engine, replies, state, id).await,
@@ -282,14 +280,11 @@ async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .await
 }
 
-async fn status(replies: &mut Replies<'_>) -> Result<()> {
-    let tickets: Vec<(String, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "SELECT code, status, queue, created_at FROM tickets WHERE requester_chat = $1 \
-         ORDER BY id DESC LIMIT 10",
-    )
-    .bind(replies.chat)
-    .fetch_all(&mut *replies.tx)
-    .await?;
+async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
+    let tickets = engine
+        .desk
+        .tickets_of_requester_in(&mut *replies.tx, replies.chat, 10)
+        .await?;
     if tickets.is_empty() {
         return replies
             .say(
@@ -302,11 +297,12 @@ async fn status(replies: &mut Replies<'_>) -> Result<()> {
             .await;
     }
     let mut body = String::from("내 접수 현황이에요.");
-    for (code, status, _queue, at) in &tickets {
+    for t in &tickets {
         body.push_str(&format!(
-            "\n• {code} · {} · 접수 {}",
-            status_label(status),
-            show_time(*at)
+            "\n• {} · {} · 접수 {}",
+            t.code,
+            status_label(&t.status),
+            show_time(t.created_at)
         ));
     }
     replies.text(body).await
