@@ -12,8 +12,9 @@ use crate::channel::jsonl::JsonLinesChannel;
 use crate::channel::telegram::inbox::GroupChats;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::SenderConfig;
-use crate::desk::tickets::status_label;
-use crate::desk::{show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter};
+use crate::desk::{
+    show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter, TicketStatus,
+};
 
 /// The private PostgreSQL's folder when none is given.
 const DEFAULT_DATA_DIR: &str = ".onestop";
@@ -324,7 +325,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
                     println!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         t.code,
-                        status_label(&t.status),
+                        t.status.label(),
                         t.queue,
                         t.company,
                         t.region,
@@ -342,7 +343,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
             }
             let t = &detail.ticket;
             println!("접수번호  {}", t.code);
-            println!("상태      {}", status_label(&t.status));
+            println!("상태      {}", t.status.label());
             println!("대기열    {}", t.queue);
             println!("회사      {}", t.company);
             println!("지역/분야 {} / {}", t.region, t.category);
@@ -463,7 +464,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
             println!(
                 "{} 건 만족도 {score}점: {}",
                 t.code,
-                if t.status == "open" {
+                if t.status == TicketStatus::Open {
                     "다시 열었습니다"
                 } else {
                     "종료했습니다"

@@ -10,7 +10,7 @@ use tracing::{info, instrument, warn};
 use super::notices;
 use super::outbox;
 use super::tickets::{self, fetch_by_id, log_event};
-use super::{now, Actor, Desk, DeskResult};
+use super::{now, Actor, Desk, DeskResult, TicketStatus};
 
 /// The kinds of job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,7 @@ impl Desk {
     async fn escalate(&self, tx: &mut PgConnection, ticket_id: i64) -> DeskResult<&'static str> {
         let ticket = fetch_by_id(tx, ticket_id).await?;
         let ticket = tickets::lock_ticket(tx, &ticket.code).await?;
-        if ticket.status != "open" {
+        if ticket.status != TicketStatus::Open {
             return Ok("no longer open");
         }
         let routing = self.routing();
@@ -167,7 +167,7 @@ impl Desk {
         ticket_id: i64,
     ) -> DeskResult<&'static str> {
         let ticket = fetch_by_id(tx, ticket_id).await?;
-        if ticket.status != "claimed" {
+        if ticket.status != TicketStatus::Claimed {
             return Ok("no longer claimed");
         }
         self.release(tx, &ticket.code, &Actor::System, "상담원 응답 없음")
@@ -178,7 +178,7 @@ impl Desk {
     #[instrument(skip(self, tx))]
     async fn follow_up(&self, tx: &mut PgConnection, ticket_id: i64) -> DeskResult<&'static str> {
         let ticket = fetch_by_id(tx, ticket_id).await?;
-        if ticket.status != "resolved" {
+        if ticket.status != TicketStatus::Resolved {
             return Ok("no longer resolved");
         }
         log_event(tx, ticket.id, &Actor::System, "followup", "").await?;

@@ -16,6 +16,7 @@ pub mod pg;
 pub mod pii;
 pub mod routing;
 pub mod stats;
+pub mod status;
 pub mod tickets;
 
 use std::sync::{Arc, RwLock};
@@ -26,6 +27,7 @@ use sqlx::PgPool;
 pub use consultants::{Consultant, NewConsultant};
 pub use db::Database;
 pub use routing::Routing;
+pub use status::TicketStatus;
 pub use tickets::{NewTicket, Ticket, TicketDetail, TicketFilter};
 
 /// Korea Standard Time; Korea has no daylight saving time.

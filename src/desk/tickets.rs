@@ -12,7 +12,7 @@ use super::jobs::{self, JobKind};
 use super::notices;
 use super::outbox;
 use super::pii;
-use super::{kst, now, Actor, Desk, DeskError, DeskResult};
+use super::{kst, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
 use crate::kb::model::{region_short_name, CATEGORIES, NATIONWIDE};
 use crate::protocol::Reply;
 
@@ -44,7 +44,8 @@ pub struct Ticket {
     pub contact: String,
     pub business_number: Option<String>,
     pub queue: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TicketStatus,
     pub priority: i32,
     pub consultant_id: Option<i64>,
     pub consultant_name: Option<String>,
@@ -92,8 +93,6 @@ pub struct TicketFilter {
     pub limit: i64,
 }
 
-pub const STATUSES: [&str; 4] = ["open", "claimed", "resolved", "closed"];
-
 const SELECT_TICKET: &str = "SELECT t.id, t.code, t.requester_chat, t.company, t.region, \
      t.category, t.description, t.contact, t.business_number, t.queue, t.status, t.priority, \
      t.consultant_id, c.name AS consultant_name, c.messenger_id AS consultant_messenger, \
@@ -134,17 +133,6 @@ const CLAIM_NEXT: &str = "\
       $1::bigint AS consultant_messenger, escalation, rating, created_at, claimed_at, \
       resolved_at, closed_at \
     FROM claimed";
-
-/// The Korean name of a status, for messages.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "open" => "대기",
-        "claimed" => "상담 중",
-        "resolved" => "해결",
-        "closed" => "종료",
-        _ => "알 수 없음",
-    }
-}
 
 impl Desk {
     /// Opens a ticket from an intake, routes it, and tells the SME its code.
@@ -313,9 +301,9 @@ impl Desk {
     ) -> DeskResult<Ticket> {
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        match ticket.status.as_str() {
-            "open" => {}
-            "claimed" => {
+        match ticket.status {
+            TicketStatus::Open => {}
+            TicketStatus::Claimed => {
                 return Err(DeskError::AlreadyClaimed {
                     code: ticket.code,
                     by: ticket.consultant_name.unwrap_or_default(),
@@ -324,7 +312,7 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: status_label(other).to_string(),
+                    status: other.label().to_string(),
                     action: "담당",
                 })
             }
@@ -442,17 +430,17 @@ impl Desk {
         };
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        match ticket.status.as_str() {
-            "claimed" if ticket.consultant_id != Some(consultant.id) => {
+        match ticket.status {
+            TicketStatus::Claimed if ticket.consultant_id != Some(consultant.id) => {
                 return Err(DeskError::NotHolder {
                     code: ticket.code,
                     by: ticket.consultant_name.unwrap_or_default(),
                     action: "이관",
                 })
             }
-            "claimed" => {}
-            "open" if self.may_work_on(&consultant, &ticket.queue) => {}
-            "open" => {
+            TicketStatus::Claimed => {}
+            TicketStatus::Open if self.may_work_on(&consultant, &ticket.queue) => {}
+            TicketStatus::Open => {
                 return Err(DeskError::NotYourQueue {
                     code: ticket.code,
                     queue: ticket.queue,
@@ -461,7 +449,7 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: status_label(other).to_string(),
+                    status: other.label().to_string(),
                     action: "이관",
                 })
             }
@@ -586,10 +574,10 @@ impl Desk {
         consultant: &Consultant,
         action: &'static str,
     ) -> DeskResult<()> {
-        if ticket.status != "claimed" {
+        if ticket.status != TicketStatus::Claimed {
             return Err(DeskError::WrongStatus {
                 code: ticket.code.clone(),
-                status: status_label(&ticket.status).to_string(),
+                status: ticket.status.label().to_string(),
                 action,
             });
         }
@@ -678,10 +666,10 @@ impl Desk {
         actor: &Actor,
         reason: &str,
     ) -> DeskResult<Ticket> {
-        if !matches!(ticket.status.as_str(), "resolved" | "closed") {
+        if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: status_label(&ticket.status).to_string(),
+                status: ticket.status.label().to_string(),
                 action: "재개",
             });
         }
@@ -728,10 +716,10 @@ impl Desk {
             // An SME sees only its own tickets: others' codes do not exist.
             return Err(DeskError::UnknownTicket(code.to_string()));
         }
-        if ticket.status != "resolved" {
+        if ticket.status != TicketStatus::Resolved {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: status_label(&ticket.status).to_string(),
+                status: ticket.status.label().to_string(),
                 action: "평가",
             });
         }
@@ -942,12 +930,7 @@ impl Desk {
     /// Tickets by filter, newest first.
     pub async fn list(&self, filter: &TicketFilter) -> DeskResult<Vec<Ticket>> {
         if let Some(status) = &filter.status {
-            if !STATUSES.contains(&status.as_str()) {
-                return Err(DeskError::Invalid(format!(
-                    "알 수 없는 상태 '{status}': {} 중 하나를 쓰세요",
-                    STATUSES.join(", ")
-                )));
-            }
+            status.parse::<TicketStatus>().map_err(DeskError::Invalid)?;
         }
         let limit = if filter.limit <= 0 { 50 } else { filter.limit };
         Ok(sqlx::query_as(&format!(

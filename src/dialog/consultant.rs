@@ -8,7 +8,7 @@ use sqlx::Connection;
 
 use super::{settle, ChatState, Engine, Input, Replies};
 use crate::desk::notifier::waiting;
-use crate::desk::tickets::{status_label, Ticket};
+use crate::desk::tickets::Ticket;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, Pending, Press};
 
@@ -422,7 +422,7 @@ async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<
             let mut body = format!(
                 "{} · {} · {}\n회사: {} ({} / {})\n연락처: {}\n담당: {}\n",
                 t.code,
-                status_label(&t.status),
+                t.status.label(),
                 t.queue,
                 t.company,
                 t.region,

@@ -7,7 +7,6 @@ use sqlx::Connection;
 
 use super::flows::{Action, Flow, SlotType, Step, Target};
 use super::{settle, ChatState, Engine, FlowState, Input, Replies};
-use crate::desk::tickets::status_label;
 use crate::desk::{pii, show_time, NewTicket};
 use crate::kb::model::{region_short_name, Entry, CATEGORIES, NATIONWIDE, REGIONS, STAGES};
 use crate::kb::{render, Outcome};
@@ -301,7 +300,7 @@ async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         body.push_str(&format!(
             "\n• {} · {} · 접수 {}",
             t.code,
-            status_label(&t.status),
+            t.status.label(),
             show_time(t.created_at)
         ));
     }
