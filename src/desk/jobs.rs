@@ -1,16 +1,12 @@
-//! Durable timers in Postgres: SLA escalation of unclaimed tickets, the
-//! consultant's lease on a claimed ticket, and the follow-up question after
-//! resolution. Due jobs are taken with `SKIP LOCKED`, one per transaction,
-//! so several workers can run them and a crash repeats none.
+//! The job store: durable timers in Postgres, one pending job per ticket
+//! and kind. Due jobs are taken with `SKIP LOCKED`, one per transaction, so
+//! several workers can run them and a crash repeats none. What a job does
+//! when it is due lives in `timers`.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
-use tracing::{info, instrument, warn};
+use sqlx::{PgConnection, PgPool};
 
-use super::notices;
-use super::outbox;
-use super::tickets::{self, fetch_by_id, log_event};
-use super::{now, Actor, Desk, DeskResult, TicketStatus};
+use super::DeskResult;
 
 /// The kinds of job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +24,22 @@ impl JobKind {
             JobKind::Followup => "followup",
         }
     }
+
+    fn parse(stored: &str) -> Option<JobKind> {
+        [JobKind::Escalate, JobKind::Lease, JobKind::Followup]
+            .into_iter()
+            .find(|k| k.as_str() == stored)
+    }
+}
+
+/// A job taken to be run, locked (and already marked done) in the taker's
+/// transaction.
+#[derive(Debug, Clone)]
+pub struct DueJob {
+    pub id: i64,
+    /// `Err(stored)` for a kind this version does not know.
+    pub kind: Result<JobKind, String>,
+    pub ticket_id: i64,
 }
 
 /// Sets (or moves) the pending job of `kind` for a ticket.
@@ -62,134 +74,52 @@ pub(super) async fn cancel(tx: &mut PgConnection, ticket_id: i64, kind: JobKind)
     Ok(())
 }
 
-impl Desk {
-    /// Runs every job due by now; returns how many ran.
-    pub async fn run_due_jobs(&self) -> DeskResult<usize> {
-        let mut ran = 0;
-        while self.run_one_due_job().await? {
-            ran += 1;
-        }
-        Ok(ran)
-    }
-
-    /// The earliest time a pending job is due, to sleep until then.
-    pub async fn next_job_due(&self) -> DeskResult<Option<DateTime<Utc>>> {
-        Ok(
-            sqlx::query_scalar("SELECT min(due_at) FROM jobs WHERE done_at IS NULL")
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
-
-    async fn run_one_due_job(&self) -> DeskResult<bool> {
-        let mut tx = self.pool().begin().await?;
-        let job: Option<(i64, String, i64)> = sqlx::query_as(
-            "SELECT id, kind, ticket_id FROM jobs WHERE done_at IS NULL AND due_at <= $1 \
-             ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(now())
-        .fetch_optional(&mut *tx)
+/// Takes the earliest job due by `at`, not taken by another worker, and
+/// marks it done (its handler may schedule the next job of the same kind).
+pub(super) async fn take_due(
+    tx: &mut PgConnection,
+    at: DateTime<Utc>,
+) -> DeskResult<Option<DueJob>> {
+    let job: Option<(i64, String, i64)> = sqlx::query_as(
+        "SELECT id, kind, ticket_id FROM jobs WHERE done_at IS NULL AND due_at <= $1 \
+         ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(at)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, kind, ticket_id)) = job else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE jobs SET done_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
         .await?;
-        let Some((job_id, kind, ticket_id)) = job else {
-            return Ok(false);
-        };
-        // Done first: the handler may schedule the next job of the same kind.
-        sqlx::query("UPDATE jobs SET done_at = now() WHERE id = $1")
-            .bind(job_id)
-            .execute(&mut *tx)
-            .await?;
-        let outcome = match kind.as_str() {
-            "escalate" => self.escalate(&mut tx, ticket_id).await?,
-            "lease" => self.expire_lease(&mut tx, ticket_id).await?,
-            "followup" => self.follow_up(&mut tx, ticket_id).await?,
-            other => {
-                warn!(
-                    job = job_id,
-                    kind = other,
-                    "unknown job kind; marking it done"
-                );
-                "unknown kind"
-            }
-        };
-        sqlx::query("UPDATE jobs SET outcome = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(outcome)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
+    Ok(Some(DueJob {
+        id,
+        kind: JobKind::parse(&kind).ok_or(kind),
+        ticket_id,
+    }))
+}
 
-    /// First a reminder to the queue, then the supervisor queue.
-    #[instrument(skip(self, tx))]
-    async fn escalate(&self, tx: &mut PgConnection, ticket_id: i64) -> DeskResult<&'static str> {
-        let ticket = fetch_by_id(tx, ticket_id).await?;
-        let ticket = tickets::lock_ticket(tx, &ticket.code).await?;
-        if ticket.status != TicketStatus::Open {
-            return Ok("no longer open");
-        }
-        let routing = self.routing();
-        if ticket.escalation == 0 {
-            sqlx::query("UPDATE tickets SET escalation = 1, priority = priority + 1 WHERE id = $1")
-                .bind(ticket.id)
-                .execute(&mut *tx)
-                .await?;
-            log_event(tx, ticket.id, &Actor::System, "escalated", "대기열 알림").await?;
-            let notice = notices::escalation_reminder(&ticket);
-            tickets::notify_queue(tx, &ticket.queue, &notice, ticket.id).await?;
-            self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
-                .await?;
-            info!(code = %ticket.code, "escalated: queue reminded");
-            Ok("reminded the queue")
-        } else if ticket.queue != routing.supervisor_queue {
-            let supervisor = routing.supervisor_queue.clone();
-            sqlx::query(
-                "UPDATE tickets SET escalation = 2, priority = priority + 1, queue = $2, \
-                 announced_queue = NULL WHERE id = $1",
-            )
-            .bind(ticket.id)
-            .bind(&supervisor)
-            .execute(&mut *tx)
-            .await?;
-            let detail = format!("{} → {supervisor}: 응답 지연", ticket.queue);
-            log_event(tx, ticket.id, &Actor::System, "escalated", &detail).await?;
-            info!(code = %ticket.code, "escalated to the supervisor queue");
-            Ok("moved to the supervisor queue")
-        } else {
-            Ok("already with supervisors")
-        }
-    }
-
-    #[instrument(skip(self, tx))]
-    async fn expire_lease(
-        &self,
-        tx: &mut PgConnection,
-        ticket_id: i64,
-    ) -> DeskResult<&'static str> {
-        let ticket = fetch_by_id(tx, ticket_id).await?;
-        if ticket.status != TicketStatus::Claimed {
-            return Ok("no longer claimed");
-        }
-        self.release(tx, &ticket.code, &Actor::System, "상담원 응답 없음")
-            .await?;
-        Ok("released to the queue")
-    }
-
-    #[instrument(skip(self, tx))]
-    async fn follow_up(&self, tx: &mut PgConnection, ticket_id: i64) -> DeskResult<&'static str> {
-        let ticket = fetch_by_id(tx, ticket_id).await?;
-        if ticket.status != TicketStatus::Resolved {
-            return Ok("no longer resolved");
-        }
-        log_event(tx, ticket.id, &Actor::System, "followup", "").await?;
-        outbox::enqueue(
-            tx,
-            ticket.requester_chat,
-            &notices::followup(&ticket),
-            Some(ticket.id),
-        )
+/// Records what a job did.
+pub(super) async fn record_outcome(
+    tx: &mut PgConnection,
+    job_id: i64,
+    outcome: &str,
+) -> DeskResult<()> {
+    sqlx::query("UPDATE jobs SET outcome = $2 WHERE id = $1")
+        .bind(job_id)
+        .bind(outcome)
+        .execute(&mut *tx)
         .await?;
-        info!(code = %ticket.code, "follow-up question sent");
-        Ok("asked the SME")
-    }
+    Ok(())
+}
+
+/// The earliest time a pending job is due.
+pub(super) async fn next_due(pool: &PgPool) -> DeskResult<Option<DateTime<Utc>>> {
+    Ok(
+        sqlx::query_scalar("SELECT min(due_at) FROM jobs WHERE done_at IS NULL")
+            .fetch_one(pool)
+            .await?,
+    )
 }

@@ -17,7 +17,9 @@ pub mod pii;
 pub mod routing;
 pub mod stats;
 pub mod status;
+pub mod store;
 pub mod tickets;
+pub mod timers;
 
 use std::sync::{Arc, RwLock};
 

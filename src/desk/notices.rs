@@ -2,7 +2,7 @@
 //! one message; the desk writes it to the outbox with the change it reports.
 
 use super::show_time;
-use super::tickets::Ticket;
+use super::store::Ticket;
 use crate::protocol::{Button, Press, Reply};
 
 /// To the SME: the ticket is received; `closed_until` tells when a

@@ -14,7 +14,7 @@ use tokio::sync::{watch, Notify};
 use tracing::{info, instrument, warn};
 
 use super::outbox::{self, Channel, SenderConfig};
-use super::tickets::{self, Ticket};
+use super::store::{self, Ticket};
 use super::{notices, now, Desk, DeskResult};
 use crate::tasks::Supervisor;
 
@@ -37,7 +37,7 @@ impl Desk {
                 return Ok(announced);
             }
             for id in &ids {
-                let ticket = tickets::fetch_by_id(&mut tx, *id).await?;
+                let ticket = store::fetch_by_id(&mut tx, *id).await?;
                 let why: String = sqlx::query_scalar(
                     "SELECT kind FROM ticket_events WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1",
                 )
@@ -46,8 +46,7 @@ impl Desk {
                 .await?
                 .unwrap_or_default();
                 let notice = notices::card(&ticket, &waiting(&ticket), &why);
-                let told =
-                    tickets::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
+                let told = store::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
                 if told == 0 {
                     info!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
                 }
