@@ -22,13 +22,13 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 pub use super::calendar::{BusinessHours, Calendar};
-use crate::kb::diagnostic::{Diagnostics, LineIndex, Location};
-use crate::kb::model::{region_short_name, NATIONWIDE};
-use crate::kb::parse::{Fields, Located, Reader};
-use crate::kb::SourceFile;
+use crate::source::diagnostic::{Diagnostics, LineIndex, Location};
+use crate::source::toml::{Fields, Located, Reader};
+use crate::source::SourceFile;
+use crate::vocabulary::{region_short_name, NATIONWIDE};
 
 /// The top-level tables this module reads (the knowledge-base loader leaves
-/// them alone: `crate::kb::OTHER_TABLES`).
+/// them alone: its `OTHER_TABLES`).
 pub const TABLES: &[&str] = &["routing", "queue", "route", "holidays"];
 
 const ROUTING_KEYS: &[&str] = &[
@@ -162,13 +162,13 @@ impl Routing {
     /// The embedded default `dialogs/` folder's routing. It is checked by the
     /// test suite, so an error here means a broken build.
     pub fn embedded() -> Result<Routing> {
-        Self::load(&crate::kb::embedded_sources())
+        Self::load(&crate::source::embedded_sources())
             .map_err(|diags| anyhow::anyhow!("the embedded routing has errors:\n{diags}"))
     }
 
     /// Loads the routing of a `dialogs/` folder on disk.
     pub fn load_dir(dir: &Path) -> Result<Routing> {
-        let sources = crate::kb::read_dir(dir)?;
+        let sources = crate::source::read_dir(dir)?;
         Self::load(&sources).map_err(|diags| {
             anyhow::anyhow!("{} has {} error(s):\n{diags}", dir.display(), diags.len())
         })
@@ -342,7 +342,7 @@ fn read_file(source: &SourceFile, found: &mut Found, diags: &mut Diagnostics) {
     let lines = LineIndex::new(&source.path, &source.text);
     let (root, errors) = DeTable::parse_recoverable(&source.text);
     for error in &errors {
-        // The same text and place as `kb::parse::parse_file`.
+        // The same text and place as the knowledge base reports.
         let at = error.span().map_or(0, |s| s.start);
         let message = error.message().lines().next().unwrap_or("invalid TOML");
         diags.push(lines.location(at), format!("TOML syntax: {message}"));
@@ -814,7 +814,7 @@ queue = "export"
         // Each line of holidays.toml ends in a comment starting with the
         // weekday: check every one against the calendar, and that every
         // substitute holiday is a weekday.
-        let sources = crate::kb::embedded_sources();
+        let sources = crate::source::embedded_sources();
         let file = sources
             .iter()
             .find(|s| s.path.ends_with("holidays.toml"))

@@ -14,7 +14,7 @@ use super::pii;
 use super::store::{add_message, fetch_by_id, lock_ticket, log_event, SELECT_TICKET};
 pub use super::store::{Event, Message, Ticket, TicketDetail};
 use super::{kst, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
-use crate::kb::model::{region_short_name, CATEGORIES, NATIONWIDE};
+use crate::vocabulary::{region_short_name, CATEGORIES, NATIONWIDE};
 
 /// Longest description kept (the messenger's own limit is 4,096).
 pub const MAX_DESCRIPTION: usize = 4000;

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::kb::diagnostic::{Diagnostics, LineIndex, Location};
-use crate::kb::SourceFile;
+use crate::source::diagnostic::{Diagnostics, LineIndex, Location};
+use crate::source::SourceFile;
 
 /// What a step asks for, and how the answer is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

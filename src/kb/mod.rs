@@ -4,7 +4,7 @@
 //! `KnowledgeBase::load` is the one loader: `onestop check` reports what it
 //! finds, and the bot refuses to start (or to reload) on the same errors.
 
-pub mod diagnostic;
+pub use crate::source::diagnostic;
 pub mod index;
 pub mod model;
 pub(crate) mod parse;
@@ -12,10 +12,9 @@ pub mod render;
 pub mod texts;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
-use include_dir::{include_dir, Dir};
+use anyhow::Result;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location};
 pub use index::{MatchResult, Outcome, Scored, Tuning};
@@ -23,11 +22,9 @@ pub use model::{Entry, Faq, MatchingConfig, Program};
 pub use texts::Texts;
 
 use crate::nlu::{compact, normalize, Analyzer, Synonyms, TermKind};
+pub use crate::source::{embedded_sources, read_dir, SourceFile};
 use diagnostic::LineIndex;
 use index::{decide, EntryText, Index};
-
-/// The default `dialogs/` folder, compiled into the binary.
-static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/dialogs");
 
 /// Questions longer than this are matched on their first part only.
 pub const MAX_QUESTION_CHARS: usize = 1000;
@@ -38,67 +35,6 @@ pub const MAX_QUESTION_CHARS: usize = 1000;
 /// `crate::desk::routing::Routing::load` (its `TABLES`); `flow` by the dialog
 /// engine (`dialogs/flows/`).
 pub const OTHER_TABLES: &[&str] = &["routing", "queue", "route", "holidays", "flow"];
-
-/// One file of a `dialogs/` folder.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// The path shown in diagnostics.
-    pub path: String,
-    pub text: String,
-}
-
-/// Reads every `*.toml` file under `dir`, sorted by path.
-pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
-    let mut paths = Vec::new();
-    collect_toml(dir, &mut paths)
-        .with_context(|| format!("reading the dialogs folder {}", dir.display()))?;
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Ok(SourceFile {
-                path: path.display().to_string(),
-                text,
-            })
-        })
-        .collect()
-}
-
-fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// The embedded default `dialogs/` files.
-pub fn embedded_sources() -> Vec<SourceFile> {
-    let mut files = Vec::new();
-    collect_embedded(&EMBEDDED, &mut files);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
-}
-
-fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
-    for file in dir.files() {
-        if file.path().extension().is_some_and(|e| e == "toml") {
-            out.push(SourceFile {
-                path: format!("dialogs/{}", file.path().display()),
-                text: file.contents_utf8().unwrap_or_default().to_string(),
-            });
-        }
-    }
-    for sub in dir.dirs() {
-        collect_embedded(sub, out);
-    }
-}
 
 /// A loaded, validated and indexed knowledge base.
 pub struct KnowledgeBase {
