@@ -208,3 +208,29 @@ impl Desk {
         }
     }
 }
+
+impl Desk {
+    /// A consultant works on a queue's tickets if it is one of theirs, or if
+    /// they are a supervisor.
+    pub(super) fn may_work_on(&self, consultant: &Consultant, queue: &str) -> bool {
+        consultant.queues.iter().any(|q| q == queue)
+            || consultant
+                .queues
+                .iter()
+                .any(|q| *q == self.routing().supervisor_queue)
+    }
+}
+
+/// The active consultant with this messenger id, their row locked.
+pub(super) async fn lock_active(
+    tx: &mut PgConnection,
+    messenger_id: i64,
+) -> DeskResult<Consultant> {
+    let consultant = lock(tx, messenger_id)
+        .await?
+        .ok_or(DeskError::NotConsultant(messenger_id))?;
+    if !consultant.active {
+        return Err(DeskError::Deactivated(consultant.name));
+    }
+    Ok(consultant)
+}

@@ -6,6 +6,7 @@
 //! transaction; the outbox sender delivers them afterwards.
 
 pub mod calendar;
+pub mod claims;
 pub mod consultants;
 pub mod db;
 pub mod jobs;
@@ -20,6 +21,7 @@ pub mod status;
 pub mod store;
 pub mod tickets;
 pub mod timers;
+pub mod views;
 
 use std::sync::{Arc, RwLock};
 
@@ -30,7 +32,8 @@ pub use consultants::{Consultant, NewConsultant};
 pub use db::Database;
 pub use routing::Routing;
 pub use status::TicketStatus;
-pub use tickets::{NewTicket, Ticket, TicketDetail, TicketFilter};
+pub use tickets::{NewTicket, Ticket, TicketDetail};
+pub use views::TicketFilter;
 
 /// Korea Standard Time; Korea has no daylight saving time.
 pub fn kst() -> FixedOffset {
