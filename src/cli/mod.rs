@@ -235,75 +235,8 @@ fn execute(command: Command) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Match { kb, top, json } => {
-            let kb = kb.load()?;
-            let stdin = std::io::stdin();
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for line in stdin.lock().lines() {
-                let line = line.context("reading questions from standard input")?;
-                let query = line.trim_end_matches('\r');
-                let result = kb.find(query);
-                let results: Vec<MatchEntry<'_>> = result
-                    .ranked
-                    .iter()
-                    .take(top)
-                    .map(|s| {
-                        let entry = kb.entry(s.entry);
-                        MatchEntry {
-                            id: entry.id(),
-                            kind: entry.kind(),
-                            score: (s.score as f64 * 10_000.0).round() / 10_000.0,
-                        }
-                    })
-                    .collect();
-                if json {
-                    let line = MatchLine {
-                        query,
-                        outcome: result.outcome.as_str(),
-                        results,
-                    };
-                    serde_json::to_writer(&mut out, &line)?;
-                    writeln!(out)?;
-                } else {
-                    let ids: Vec<String> = results
-                        .iter()
-                        .map(|r| format!("{}:{:.3}", r.id, r.score))
-                        .collect();
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}",
-                        query,
-                        result.outcome.as_str(),
-                        ids.join(" ")
-                    )?;
-                }
-                out.flush()?;
-            }
-        }
-        Command::Check { dir } => {
-            let sources = kb::read_dir(&dir)?;
-            return Ok(match Dialogs::from_sources(&sources) {
-                Ok(Dialogs { kb, routing, flows }) => {
-                    println!(
-                        "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
-                        dir.display(),
-                        sources.len(),
-                        kb.programs.len(),
-                        kb.faqs.len(),
-                        kb.synonyms.len(),
-                        routing.queues.len(),
-                        routing.rules.len(),
-                        flows.flows.len()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    print!("{diags}");
-                    eprintln!("{}: {} error(s)", dir.display(), diags.len());
-                    ExitCode::FAILURE
-                }
-            });
-        }
+        Command::Match { kb, top, json } => match_questions(&kb.load()?, top, json)?,
+        Command::Check { dir } => return check(&dir),
         Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
         Command::Consultant { kb, db, action } => {
             return desk::execute(&db, kb.routing()?, DeskCommand::Consultant(action));
@@ -323,25 +256,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let pace = pace.sender_config();
             return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver, pace });
         }
-        Command::Analyze { kb, text } => {
-            let kb = kb.load()?;
-            let text = text.join(" ");
-            let analyzer = kb.analyzer();
-            println!("normalized: {}", crate::nlu::normalize(&text));
-            let morphemes: Vec<String> = analyzer
-                .morphemes(&text)
-                .into_iter()
-                .map(|(surface, tag)| format!("{surface}/{tag}"))
-                .collect();
-            println!("morphemes:  {}", morphemes.join("  "));
-            let terms: Vec<String> = analyzer
-                .analyze(&text)
-                .terms
-                .iter()
-                .map(|t| format!("{}({:?})", t.text, t.kind))
-                .collect();
-            println!("terms:      {}", terms.join(" "));
-        }
+        Command::Analyze { kb, text } => analyze(&kb.load()?, &text.join(" ")),
         Command::Texts { kb } => {
             let kb = kb.load()?;
             for (key, value) in kb.texts.iter() {
@@ -350,4 +265,96 @@ fn execute(command: Command) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `onestop match`: one line per question read from standard input.
+fn match_questions(kb: &KnowledgeBase, top: usize, json: bool) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("reading questions from standard input")?;
+        let query = line.trim_end_matches('\r');
+        let result = kb.find(query);
+        let results: Vec<MatchEntry<'_>> = result
+            .ranked
+            .iter()
+            .take(top)
+            .map(|s| {
+                let entry = kb.entry(s.entry);
+                MatchEntry {
+                    id: entry.id(),
+                    kind: entry.kind(),
+                    score: (s.score as f64 * 10_000.0).round() / 10_000.0,
+                }
+            })
+            .collect();
+        if json {
+            let line = MatchLine {
+                query,
+                outcome: result.outcome.as_str(),
+                results,
+            };
+            serde_json::to_writer(&mut out, &line)?;
+            writeln!(out)?;
+        } else {
+            let ids: Vec<String> = results
+                .iter()
+                .map(|r| format!("{}:{:.3}", r.id, r.score))
+                .collect();
+            writeln!(
+                out,
+                "{}\t{}\t{}",
+                query,
+                result.outcome.as_str(),
+                ids.join(" ")
+            )?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// `onestop check DIR`: every problem of a dialogs/ folder, or "ok" with counts.
+fn check(dir: &std::path::Path) -> Result<ExitCode> {
+    let sources = kb::read_dir(dir)?;
+    Ok(match Dialogs::from_sources(&sources) {
+        Ok(Dialogs { kb, routing, flows }) => {
+            println!(
+                "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
+                dir.display(),
+                sources.len(),
+                kb.programs.len(),
+                kb.faqs.len(),
+                kb.synonyms.len(),
+                routing.queues.len(),
+                routing.rules.len(),
+                flows.flows.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print!("{diags}");
+            eprintln!("{}: {} error(s)", dir.display(), diags.len());
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// `onestop analyze`: the morphemes and search terms of a text.
+fn analyze(kb: &KnowledgeBase, text: &str) {
+    let analyzer = kb.analyzer();
+    println!("normalized: {}", crate::nlu::normalize(text));
+    let morphemes: Vec<String> = analyzer
+        .morphemes(text)
+        .into_iter()
+        .map(|(surface, tag)| format!("{surface}/{tag}"))
+        .collect();
+    println!("morphemes:  {}", morphemes.join("  "));
+    let terms: Vec<String> = analyzer
+        .analyze(text)
+        .terms
+        .iter()
+        .map(|t| format!("{}({:?})", t.text, t.kind))
+        .collect();
+    println!("terms:      {}", terms.join(" "));
 }

@@ -39,132 +39,14 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
     crate::app::runtime()?.block_on(async move {
         let database = db.open(20).await?;
         let app = App::new(dialogs, database.pool.clone());
-        let desk = app.desk.clone();
         let bot = Bot::new(token).set_api_url(api_url);
-        let policy = ChatPolicy {
-            groups: args.groups,
-            ..Default::default()
-        };
         let (stop, shutdown) = watch::channel(false);
-        let wake = Arc::new(Notify::new());
-        let mut tasks = Supervisor::new();
-        // Who the bot is (for commands addressed to it, and the pointer to
-        // a private chat); an outage delays this, it does not stop the bot.
-        tasks.spawn("getMe", {
-            let (bot, username, mut shutdown) =
-                (bot.clone(), policy.username.clone(), shutdown.clone());
-            async move {
-                let mut wait = Duration::from_millis(500);
-                loop {
-                    match bot.get_me().await {
-                        Ok(me) => {
-                            info!(username = ?me.username, "connected to the Bot API");
-                            if let Some(name) = me.username.clone() {
-                                let _ = username.set(name);
-                            }
-                            break;
-                        }
-                        Err(e) => warn!(error = %e, "the Bot API is not reachable yet; retrying"),
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = shutdown.changed() => break,
-                    }
-                    wait = (wait * 2).min(Duration::from_secs(30));
-                }
-                // Done; stays "running" until shutdown so that its end is not
-                // taken for a failure.
-                let _ = shutdown.changed().await;
-                Ok(())
-            }
-        });
-        match args.webhook_listen {
-            Some(listen) => {
-                let (pool, wake, shutdown) = (desk.pool().clone(), wake.clone(), shutdown.clone());
-                let secret = args.webhook_secret.clone();
-                tasks.spawn(
-                    "webhook",
-                    polling::serve_webhook(listen, secret, pool, wake, shutdown),
-                );
-            }
-            None => {
-                let poll = polling::poll(
-                    bot.clone(),
-                    desk.pool().clone(),
-                    Duration::from_secs(args.poll_timeout.clamp(0, 15)),
-                    wake.clone(),
-                    shutdown.clone(),
-                );
-                tasks.spawn("polling", async move {
-                    poll.await;
-                    Ok(())
-                });
-            }
-        }
-        let processor = Processor {
-            handler: app.engine.clone(),
-            bot: bot.clone(),
-            pool: desk.pool().clone(),
-            policy,
-        };
-        tasks.spawn("processing", {
-            let (wake, shutdown) = (wake.clone(), shutdown.clone());
-            async move {
-                processor.run(wake, shutdown).await;
-                Ok(())
-            }
-        });
-        let worker = WorkerConfig {
-            sender: args.pace.sender_config(),
-            ..Default::default()
-        };
-        tasks.spawn(
-            "desk worker",
-            run_worker(
-                desk.clone(),
-                Arc::new(TelegramChannel::new(bot.clone())),
-                worker,
-                shutdown.clone(),
-            ),
-        );
-        tasks.spawn("pruning", {
-            let pool = desk.pool().clone();
-            let mut shutdown = shutdown.clone();
-            async move {
-                loop {
-                    match inbox::prune(&pool).await {
-                        Ok(0) => {}
-                        Ok(n) => info!(rows = n, "pruned handled updates"),
-                        Err(e) => {
-                            warn!(error = %format!("{e:#}"), "pruning handled updates failed")
-                        }
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                        _ = shutdown.changed() => return Ok(()),
-                    }
-                }
-            }
-        });
+        let mut tasks = start_parts(&app, &bot, &args, &shutdown);
         eprintln!("onestop serve: ready");
-        let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
-        let mut hangup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-        let died = loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => break None,
-                _ = term.recv() => break None,
-                _ = hangup.recv() => reload(&kb, &app, &args.admins).await,
-                ended = tasks.first_to_end() => break Some(ended),
-            }
-        };
+        let died = wait_for_stop_or_death(&kb, &app, &args.admins, &mut tasks).await?;
         match &died {
             None => info!("stopping: finishing the updates and deliveries in hand"),
-            Some(ended) => {
-                let why = ended
-                    .as_ref()
-                    .map_or("every task ended".to_string(), ToString::to_string);
-                error!(reason = %why, "a part of the bot stopped; stopping the rest");
-            }
+            Some(why) => error!(reason = %why, "a part of the bot stopped; stopping the rest"),
         }
         let _ = stop.send(true);
         let aborted = tasks.drain(Duration::from_secs(30)).await;
@@ -177,12 +59,147 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
                 eprintln!("onestop serve: stopped");
                 Ok(ExitCode::SUCCESS)
             }
-            Some(ended) => {
-                let why = ended.map_or("every task ended".to_string(), |e| e.to_string());
-                bail!("{why}; exiting so that the bot can be restarted")
-            }
+            Some(why) => bail!("{why}; exiting so that the bot can be restarted"),
         }
     })
+}
+
+/// Starts every part of the bot under one supervisor: who the bot is,
+/// receiving (polling or the webhook), processing, the desk's worker with
+/// the Telegram sender, and pruning.
+fn start_parts(
+    app: &App,
+    bot: &Bot,
+    args: &ServeArgs,
+    shutdown: &watch::Receiver<bool>,
+) -> Supervisor {
+    let desk = &app.desk;
+    let policy = ChatPolicy {
+        groups: args.groups,
+        ..Default::default()
+    };
+    let wake = Arc::new(Notify::new());
+    let mut tasks = Supervisor::new();
+    tasks.spawn(
+        "getMe",
+        learn_who_we_are(bot.clone(), policy.username.clone(), shutdown.clone()),
+    );
+    match args.webhook_listen {
+        Some(listen) => {
+            let (pool, wake, shutdown) = (desk.pool().clone(), wake.clone(), shutdown.clone());
+            let secret = args.webhook_secret.clone();
+            tasks.spawn(
+                "webhook",
+                polling::serve_webhook(listen, secret, pool, wake, shutdown),
+            );
+        }
+        None => {
+            let poll = polling::poll(
+                bot.clone(),
+                desk.pool().clone(),
+                Duration::from_secs(args.poll_timeout.clamp(0, 15)),
+                wake.clone(),
+                shutdown.clone(),
+            );
+            tasks.spawn("polling", async move {
+                poll.await;
+                Ok(())
+            });
+        }
+    }
+    let processor = Processor {
+        handler: app.engine.clone(),
+        bot: bot.clone(),
+        pool: desk.pool().clone(),
+        policy,
+    };
+    let processing = processor.run(wake, shutdown.clone());
+    tasks.spawn("processing", async move {
+        processing.await;
+        Ok(())
+    });
+    let worker = WorkerConfig {
+        sender: args.pace.sender_config(),
+        ..Default::default()
+    };
+    let channel = Arc::new(TelegramChannel::new(bot.clone()));
+    tasks.spawn(
+        "desk worker",
+        run_worker(desk.clone(), channel, worker, shutdown.clone()),
+    );
+    tasks.spawn(
+        "pruning",
+        prune_hourly(desk.pool().clone(), shutdown.clone()),
+    );
+    tasks
+}
+
+/// Asks the Bot API who the bot is (for commands addressed to it, and the
+/// pointer to a private chat), retrying through an outage, which delays
+/// this but does not stop the bot. Then waits for shutdown, so that its end
+/// is not taken for a failure.
+async fn learn_who_we_are(
+    bot: Bot,
+    username: Arc<std::sync::OnceLock<String>>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<()> {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match bot.get_me().await {
+            Ok(me) => {
+                info!(username = ?me.username, "connected to the Bot API");
+                if let Some(name) = me.username.clone() {
+                    let _ = username.set(name);
+                }
+                break;
+            }
+            Err(e) => warn!(error = %e, "the Bot API is not reachable yet; retrying"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return Ok(()),
+        }
+        wait = (wait * 2).min(Duration::from_secs(30));
+    }
+    let _ = shutdown.changed().await;
+    Ok(())
+}
+
+/// Deletes handled updates every hour.
+async fn prune_hourly(pool: sqlx::PgPool, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+    loop {
+        match inbox::prune(&pool).await {
+            Ok(0) => {}
+            Ok(n) => info!(rows = n, "pruned handled updates"),
+            Err(e) => warn!(error = %format!("{e:#}"), "pruning handled updates failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return Ok(()),
+        }
+    }
+}
+
+/// Runs until SIGTERM or Ctrl-C (`None`) or until a part of the bot ends
+/// (`Some(why)`); SIGHUP reloads `dialogs/` meanwhile.
+async fn wait_for_stop_or_death(
+    kb: &KbArgs,
+    app: &App,
+    admins: &[i64],
+    tasks: &mut Supervisor,
+) -> Result<Option<String>> {
+    let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut hangup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(None),
+            _ = term.recv() => return Ok(None),
+            _ = hangup.recv() => reload(kb, app, admins).await,
+            ended = tasks.first_to_end() => {
+                return Ok(Some(ended.map_or("every task ended".to_string(), |e| e.to_string())));
+            }
+        }
+    }
 }
 
 /// Reloads `dialogs/`; a broken edit is refused, logged and reported to the

@@ -355,12 +355,8 @@ impl<H: Handler> Processor<H> {
         };
         if attempts >= MAX_ATTEMPTS {
             drop(tx);
-            let reason = format!(
-                "gave up after {MAX_ATTEMPTS} attempts: {}",
-                last_error
-                    .as_deref()
-                    .unwrap_or("no error recorded (the process ended)")
-            );
+            let last = last_error.as_deref().unwrap_or("no error recorded");
+            let reason = format!("gave up after {MAX_ATTEMPTS} attempts: {last}");
             self.give_up(update_id, chat, &reason).await?;
             return Ok(Handled::Done);
         }
@@ -387,25 +383,7 @@ impl<H: Handler> Processor<H> {
                 }
             }
             (Route::PointToPrivateChat, Some(chat)) => {
-                let first_time = sqlx::query(
-                    "INSERT INTO group_chats (chat_id) VALUES ($1) ON CONFLICT DO NOTHING",
-                )
-                .bind(chat)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if first_time {
-                    let mut body = handler.text("group_pointer");
-                    if let Some(me) = self.policy.username.get() {
-                        body.push_str(&format!("\nhttps://t.me/{me}"));
-                    }
-                    let notice = Reply {
-                        body,
-                        buttons: Vec::new(),
-                    };
-                    outbox::enqueue(&mut tx, chat, &notice, None).await?;
-                }
+                self.point_to_private_chat(&mut tx, &handler, chat).await?
             }
             (route, _) => {
                 tracing::debug!(
@@ -428,6 +406,30 @@ impl<H: Handler> Processor<H> {
         Ok(Handled::Done)
     }
 
+    /// Tells a group, the first time only, to write in a private chat.
+    async fn point_to_private_chat(
+        &self,
+        tx: &mut PgConnection,
+        handler: &H,
+        chat: i64,
+    ) -> Result<()> {
+        let first_time =
+            sqlx::query("INSERT INTO group_chats (chat_id) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(chat)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+        if first_time {
+            let mut body = handler.text("group_pointer");
+            if let Some(me) = self.policy.username.get() {
+                body.push_str(&format!("\nhttps://t.me/{me}"));
+            }
+            outbox::enqueue(tx, chat, &Reply::text(body), None).await?;
+        }
+        Ok(())
+    }
+
     /// Marks an update failed for good and tells its chat, if it has one.
     async fn give_up(&self, update_id: i64, chat: Option<i64>, reason: &str) -> Result<()> {
         error!(update_id, chat, reason, "an update failed; skipping it");
@@ -442,11 +444,8 @@ impl<H: Handler> Processor<H> {
         .await?
         .rows_affected();
         if let (1, Some(chat)) = (marked, chat) {
-            let notice = Reply {
-                body: self.current().text("failed_update"),
-                buttons: Vec::new(),
-            };
-            outbox::enqueue(&mut tx, chat, &notice, None).await?;
+            let sorry = Reply::text(self.current().text("failed_update"));
+            outbox::enqueue(&mut tx, chat, &sorry, None).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -52,46 +52,22 @@ pub async fn poll(
                         "getUpdates returned an entry without an update_id; skipping it"
                     );
                 }
-                if updates.is_empty() {
+                if !store_batch(&pool, &updates, &mut offset).await {
+                    Duration::from_secs(1)
+                } else {
+                    if !updates.is_empty() {
+                        wake.notify_one();
+                    }
                     continue;
                 }
-                tracing::debug!(updates = updates.len(), offset, "received updates");
-                let next = updates.iter().map(|u| u.id + 1).max().unwrap_or(offset);
-                match inbox::store(&pool, &updates).await {
-                    Ok(()) => {
-                        offset = offset.max(next);
-                        wake.notify_one();
-                        continue;
-                    }
-                    Err(e) => {
-                        // Not acknowledged: Telegram sends them again.
-                        warn!(error = %format!("{e:#}"), "could not store updates; not acknowledging them");
-                        Duration::from_secs(1)
-                    }
-                }
             }
-            Ok(Batch::Refused {
-                retry_after: Some(seconds),
-                ..
-            }) => Duration::from_secs(seconds),
-            Ok(Batch::Refused {
-                code, description, ..
-            }) if code == 409 && description.contains("webhook") => {
-                warn!(%description, "getUpdates refused while a webhook is set");
-                clear_webhook(&bot).await;
-                Duration::from_millis(200)
-            }
-            Ok(Batch::Refused {
-                code, description, ..
-            }) => {
+            Ok(refused) => {
                 failures += 1;
-                let wait = Duration::from_millis(200 * u64::from(failures.min(25)));
-                warn!(code, %description, ?wait, "getUpdates refused; retrying");
-                wait
+                after_refusal(&bot, refused, failures).await
             }
             Err(e) => {
                 failures += 1;
-                let wait = Duration::from_millis(200 * u64::from(failures.min(25)));
+                let wait = backoff(failures);
                 warn!(error = %format!("{e:#}"), ?wait, "getUpdates failed; retrying");
                 wait
             }
@@ -101,6 +77,54 @@ pub async fn poll(
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// 200 ms more for each failure in a row, up to 5 s.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(200 * u64::from(failures.min(25)))
+}
+
+/// Stores a batch; on success moves `offset` past it (the next `getUpdates`
+/// acknowledges it). Not stored: not acknowledged, so Telegram sends it again.
+async fn store_batch(pool: &sqlx::PgPool, updates: &[RawUpdate], offset: &mut i64) -> bool {
+    let Some(next) = updates.iter().map(|u| u.id + 1).max() else {
+        return true;
+    };
+    tracing::debug!(updates = updates.len(), offset, "received updates");
+    match inbox::store(pool, updates).await {
+        Ok(()) => {
+            *offset = (*offset).max(next);
+            true
+        }
+        Err(e) => {
+            warn!(error = %format!("{e:#}"), "could not store updates; not acknowledging them");
+            false
+        }
+    }
+}
+
+/// How long to wait after Telegram refused `getUpdates`; a webhook left set
+/// is removed first.
+async fn after_refusal(bot: &Bot, refused: Batch, failures: u32) -> Duration {
+    let Batch::Refused {
+        code,
+        description,
+        retry_after,
+    } = refused
+    else {
+        return Duration::ZERO;
+    };
+    if let Some(seconds) = retry_after {
+        return Duration::from_secs(seconds);
+    }
+    if code == 409 && description.contains("webhook") {
+        warn!(%description, "getUpdates refused while a webhook is set");
+        clear_webhook(bot).await;
+        return Duration::from_millis(200);
+    }
+    let wait = backoff(failures);
+    warn!(code, %description, ?wait, "getUpdates refused; retrying");
+    wait
 }
 
 /// One `getUpdates` call, its answer split but not parsed.
