@@ -318,68 +318,9 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
                 requester_chat: None,
                 limit,
             };
-            for t in desk.list(&filter).await? {
-                if json {
-                    println!("{}", serde_json::to_string(&t)?);
-                } else {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        t.code,
-                        t.status.label(),
-                        t.queue,
-                        t.company,
-                        t.region,
-                        t.category,
-                        show_time(t.created_at)
-                    );
-                }
-            }
+            print_list(&desk.list(&filter).await?, json)?;
         }
-        TicketAction::Show { code, json } => {
-            let detail = desk.show(&code).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&detail)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let t = &detail.ticket;
-            println!("접수번호  {}", t.code);
-            println!("상태      {}", t.status.label());
-            println!("대기열    {}", t.queue);
-            println!("회사      {}", t.company);
-            println!("지역/분야 {} / {}", t.region, t.category);
-            println!("연락처    {}", t.contact);
-            if let Some(number) = &t.business_number {
-                println!("사업자    {number}");
-            }
-            if let Some(name) = &t.consultant_name {
-                println!("담당      {name}");
-            }
-            if let Some(rating) = t.rating {
-                println!("만족도    {rating}점");
-            }
-            println!("접수 시각 {}", show_time(t.created_at));
-            println!("\n내용:\n{}", t.description);
-            println!("\n이력:");
-            for e in &detail.events {
-                println!(
-                    "  {}  {:<12} {:<28} {}",
-                    show_time(e.at),
-                    e.kind,
-                    e.actor,
-                    e.detail
-                );
-            }
-            println!("\n대화:");
-            for m in &detail.messages {
-                let who = match m.author.as_str() {
-                    "sme" => "SME".to_string(),
-                    "note" => format!("메모·{}", m.consultant_name.as_deref().unwrap_or("")),
-                    "consultant" => m.consultant_name.clone().unwrap_or_default(),
-                    other => other.to_string(),
-                };
-                println!("  {}  [{who}] {}", show_time(m.at), m.body);
-            }
-        }
+        TicketAction::Show { code, json } => print_detail(&desk.show(&code).await?, json)?,
         TicketAction::Open {
             company,
             region,
@@ -637,4 +578,72 @@ impl PaceArgs {
             ..Default::default()
         }
     }
+}
+
+/// `tickets list`: one line (or JSON object) per ticket.
+fn print_list(tickets: &[crate::desk::Ticket], json: bool) -> Result<()> {
+    for t in tickets {
+        if json {
+            println!("{}", serde_json::to_string(&t)?);
+        } else {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                t.code,
+                t.status.label(),
+                t.queue,
+                t.company,
+                t.region,
+                t.category,
+                show_time(t.created_at)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `tickets show`: a ticket with its event log and transcript.
+fn print_detail(detail: &crate::desk::TicketDetail, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(detail)?);
+        return Ok(());
+    }
+    let t = &detail.ticket;
+    println!("접수번호  {}", t.code);
+    println!("상태      {}", t.status.label());
+    println!("대기열    {}", t.queue);
+    println!("회사      {}", t.company);
+    println!("지역/분야 {} / {}", t.region, t.category);
+    println!("연락처    {}", t.contact);
+    if let Some(number) = &t.business_number {
+        println!("사업자    {number}");
+    }
+    if let Some(name) = &t.consultant_name {
+        println!("담당      {name}");
+    }
+    if let Some(rating) = t.rating {
+        println!("만족도    {rating}점");
+    }
+    println!("접수 시각 {}", show_time(t.created_at));
+    println!("\n내용:\n{}", t.description);
+    println!("\n이력:");
+    for e in &detail.events {
+        println!(
+            "  {}  {:<12} {:<28} {}",
+            show_time(e.at),
+            e.kind,
+            e.actor,
+            e.detail
+        );
+    }
+    println!("\n대화:");
+    for m in &detail.messages {
+        let who = match m.author.as_str() {
+            "sme" => "SME".to_string(),
+            "note" => format!("메모·{}", m.consultant_name.as_deref().unwrap_or("")),
+            "consultant" => m.consultant_name.clone().unwrap_or_default(),
+            other => other.to_string(),
+        };
+        println!("  {}  [{who}] {}", show_time(m.at), m.body);
+    }
+    Ok(())
 }
