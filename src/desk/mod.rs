@@ -121,7 +121,7 @@ pub enum DeskError {
     },
     #[error("접수번호 {0} 건을 볼 수 없어요. 번호를 확인해 주세요 (내 대기열의 건과 내가 맡은 건만 볼 수 있어요)")]
     NotVisible(String),
-    #[error("{code} 건은 '{queue}' 대기열 건이라 이 상담원의 대기열이 아닙니다")]
+    #[error("{code} 건은 이 상담원의 대기열 건이 아니라서 다룰 수 없습니다")]
     NotYourQueue { code: String, queue: String },
     #[error("동시에 담당할 수 있는 {capacity}건을 모두 맡고 있습니다. 진행 중인 건을 해결하거나 이관한 뒤 다시 시도해 주세요")]
     AtCapacity { capacity: i32 },

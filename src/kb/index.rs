@@ -841,7 +841,7 @@ impl Index {
         // pass over those, and walking it would cost less. On the generated
         // 10,000-entry knowledge base this cut instructions per question by
         // a fifth against looking once, before every word in a sixteenth of
-        // the entries (docs/BENCHMARKS.md).
+        // the entries (docs/CHANGELOG.md).
         let cheap = CANDIDATES * 4;
         let share = |entry: u32, covered: f32| covered / total * self.length_factor[entry as usize];
 
