@@ -1,13 +1,14 @@
 //! onestop: a Korean SME one-stop help desk.
 //!
-//! `protocol` (at the bottom) is what a conversation is made of: input,
-//! replies, typed button presses; `source` reads the `dialogs/` files and
-//! `vocabulary` holds the words every part shares. `nlu` turns Korean text into search terms,
-//! `kb` loads and validates the `dialogs/` folder and matches questions
-//! against it, `desk` holds tickets, routing and the business calendar,
-//! `dialog` runs conversations, `channel` holds the ways people talk to the
-//! bot, `tasks` supervises long-running loops, `app` builds the running whole
-//! (the composition root), and `cli` is the command line.
+//! From the bottom up: `protocol` is what a conversation is made of (input,
+//! replies, typed button presses); `vocabulary` holds the words every part
+//! shares; `source` reads the `dialogs/` files; `tasks` supervises
+//! long-running loops; `nlu` turns Korean text into search terms; `kb` loads
+//! the knowledge base and matches questions against it; `desk` holds
+//! tickets, consultants, routing and the outbox; `dialog` runs
+//! conversations; `channel` holds the ways people talk to the bot; `app`
+//! builds the running whole (the composition root); `cli` is the command
+//! line. See docs/ARCHITECTURE.md.
 
 pub mod app;
 pub mod channel;
