@@ -6,22 +6,12 @@
 use anyhow::Result;
 use sqlx::Connection;
 
+use super::commands::{CommandError, ConsultantCommand};
 use super::{settle, ChatState, Engine, Input, Replies};
 use crate::desk::notifier::waiting;
 use crate::desk::tickets::Ticket;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, Pending, Press};
-
-const HELP: &str = "상담원 메뉴예요.\n\
-/queue 대기 중인 접수\n\
-/mine 내가 맡은 접수\n\
-/claim [접수번호] 다음 건(또는 그 건) 담당\n\
-/reply 접수번호 내용, 또는 맡은 건에 그냥 메시지를 쓰면 SME에게 전달돼요\n\
-/note 접수번호 내용 (SME에게 보이지 않는 메모)\n\
-/transfer 접수번호 [대기열] 다른 기관으로 이관\n\
-/resolve 접수번호 [해결 내용]\n\
-/kb 질문 지식베이스 검색 (답변을 SME에게 보낼 수 있어요)\n\
-/show 접수번호 접수 내용과 대화";
 
 pub(super) async fn handle(
     engine: &Engine,
@@ -50,79 +40,75 @@ async fn command_message(
     state: &mut ChatState,
     command: &str,
 ) -> Result<()> {
-    let mut words = command.splitn(2, char::is_whitespace);
-    let name = words.next().unwrap_or("");
-    let name = name.split('@').next().unwrap_or(name);
-    let rest = words.next().unwrap_or("").trim();
-    let (first, tail) = rest
-        .split_once(char::is_whitespace)
-        .map_or((rest, ""), |(a, b)| (a, b.trim()));
-    match name {
-        "start" | "help" | "menu" => {
-            replies
-                .say(
-                    HELP,
-                    vec![vec![
-                        Button::new("대기 중인 접수", &Press::Queue),
-                        Button::new("내 접수", &Press::Mine),
-                    ]],
-                )
-                .await
+    let command = match ConsultantCommand::parse(command) {
+        Ok(command) => command,
+        Err(CommandError::Usage) => {
+            let help = ConsultantCommand::help();
+            return replies
+                .text(format!("사용법을 확인해 주세요.\n{help}"))
+                .await;
         }
-        "queue" => queue(engine, replies).await,
-        "mine" => mine(engine, replies).await,
-        "claim" => claim(engine, replies, state, (!first.is_empty()).then_some(first)).await,
-        "reply" if !first.is_empty() && !tail.is_empty() => {
-            reply(engine, replies, state, first, tail).await
+        Err(CommandError::Unknown) => {
+            let help = ConsultantCommand::help();
+            return replies
+                .text(format!("알 수 없는 명령이에요.\n{help}"))
+                .await;
         }
-        "note" if !first.is_empty() && !tail.is_empty() => {
-            let chat = replies.chat;
-            let mut savepoint = replies.tx.begin().await?;
-            let result = engine.desk.note_in(&mut savepoint, chat, first, tail).await;
-            match settle(savepoint, result).await? {
-                Ok(()) => {
-                    replies
-                        .text(format!(
-                            "{first} 건에 메모를 남겼어요 (SME에게는 보이지 않아요)."
-                        ))
-                        .await
-                }
-                Err(refusal) => replies.text(refusal).await,
-            }
+    };
+    match command {
+        ConsultantCommand::Help => {
+            let buttons = vec![vec![
+                Button::new("대기 중인 접수", &Press::Queue),
+                Button::new("내 접수", &Press::Mine),
+            ]];
+            replies.say(ConsultantCommand::help(), buttons).await
         }
-        "transfer" if !first.is_empty() => {
-            let (queue, reason) = tail
-                .split_once(char::is_whitespace)
-                .map_or((tail, ""), |(q, r)| (q, r.trim()));
-            if queue.is_empty() {
-                transfer_choices(engine, replies, first).await
-            } else {
-                transfer(engine, replies, first, queue, reason).await
-            }
+        ConsultantCommand::Queue => queue(engine, replies).await,
+        ConsultantCommand::Mine => mine(engine, replies).await,
+        ConsultantCommand::Claim(code) => claim(engine, replies, state, code.as_deref()).await,
+        ConsultantCommand::Reply { code, text } => {
+            reply(engine, replies, state, &code, &text).await
         }
-        "resolve" if !first.is_empty() => {
-            if tail.is_empty() {
-                ask_for_summary(replies, state, first).await
-            } else {
-                resolve(engine, replies, state, first, tail).await
-            }
-        }
-        "show" if !first.is_empty() => show(engine, replies, first).await,
-        "kb" if !rest.is_empty() => lookup(engine, replies, state, rest).await,
-        "cancel" => {
+        ConsultantCommand::Note { code, text } => note(engine, replies, &code, &text).await,
+        ConsultantCommand::Transfer {
+            code, queue: None, ..
+        } => transfer_choices(engine, replies, &code).await,
+        ConsultantCommand::Transfer {
+            code,
+            queue: Some(queue),
+            reason,
+        } => transfer(engine, replies, &code, &queue, &reason).await,
+        ConsultantCommand::Resolve {
+            code,
+            summary: None,
+        } => ask_for_summary(replies, state, &code).await,
+        ConsultantCommand::Resolve {
+            code,
+            summary: Some(summary),
+        } => resolve(engine, replies, state, &code, &summary).await,
+        ConsultantCommand::Show(code) => show(engine, replies, &code).await,
+        ConsultantCommand::Kb(question) => lookup(engine, replies, state, &question).await,
+        ConsultantCommand::Cancel => {
             state.pending = None;
             replies.text("취소했어요.").await
         }
-        "reply" | "note" | "transfer" | "resolve" | "show" | "kb" => {
+    }
+}
+
+/// An internal note; the SME never sees it.
+async fn note(engine: &Engine, replies: &mut Replies<'_>, code: &str, text: &str) -> Result<()> {
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine.desk.note_in(&mut savepoint, chat, code, text).await;
+    match settle(savepoint, result).await? {
+        Ok(()) => {
             replies
-                .text(format!("사용법을 확인해 주세요.\n{HELP}"))
+                .text(format!(
+                    "{code} 건에 메모를 남겼어요 (SME에게는 보이지 않아요)."
+                ))
                 .await
         }
-        _ => {
-            replies
-                .text(format!("알 수 없는 명령이에요.\n{HELP}"))
-                .await
-        }
+        Err(refusal) => replies.text(refusal).await,
     }
 }
 

@@ -5,6 +5,7 @@
 //! and every reply is written to the outbox in the caller's transaction, so
 //! a message is handled exactly once or not at all.
 
+pub mod commands;
 mod consultant;
 pub mod flows;
 mod sme;

@@ -5,6 +5,7 @@
 use anyhow::Result;
 use sqlx::Connection;
 
+use super::commands::SmeCommand;
 use super::flows::{Action, Flow, SlotType, Step, Target};
 use super::{settle, ChatState, Engine, FlowState, Input, Replies};
 use crate::desk::{pii, show_time, NewTicket};
@@ -60,17 +61,15 @@ async fn text_message(
     text: &str,
 ) -> Result<()> {
     if let Some(command) = text.strip_prefix('/') {
-        let name = command.split_whitespace().next().unwrap_or("");
-        let name = name.split('@').next().unwrap_or(name);
-        return match name {
-            "start" | "menu" | "help" => {
+        return match SmeCommand::parse(command) {
+            Some(SmeCommand::Menu) => {
                 state.flow = None;
                 greet(engine, replies).await
             }
-            "cancel" => cancel(replies, state).await,
-            "back" => back(engine, replies, state).await,
-            "status" => status(engine, replies).await,
-            _ => {
+            Some(SmeCommand::Cancel) => cancel(replies, state).await,
+            Some(SmeCommand::Back) => back(engine, replies, state).await,
+            Some(SmeCommand::Status) => status(engine, replies).await,
+            None => {
                 replies
                     .text("알 수 없는 명령이에요. /start 를 누르면 메뉴를 볼 수 있어요.")
                     .await
