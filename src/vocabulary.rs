@@ -13,6 +13,16 @@ pub const CATEGORIES: [&str; 7] = [
     "기타",
 ];
 
+/// A category as written, in its canonical form: 판로, 마케팅 and 판로마케팅
+/// are 판로·마케팅; anything else is returned as it is (and checked against
+/// [`CATEGORIES`] by the caller).
+pub fn canonical_category(written: &str) -> &str {
+    match written {
+        "판로" | "마케팅" | "판로마케팅" => "판로·마케팅",
+        other => other,
+    }
+}
+
 /// Business stages a program is meant for.
 pub const STAGES: [&str; 4] = ["예비창업", "초기창업", "성장", "재도약"];
 

@@ -25,7 +25,7 @@ pub use super::calendar::{BusinessHours, Calendar};
 use crate::source::diagnostic::{Diagnostics, LineIndex, Location};
 use crate::source::toml::{Fields, Located, Reader};
 use crate::source::SourceFile;
-use crate::vocabulary::{region_short_name, NATIONWIDE};
+use crate::vocabulary::{canonical_category, region_short_name, NATIONWIDE};
 
 /// The top-level tables this module reads (the knowledge-base loader leaves
 /// them alone: its `OTHER_TABLES`).
@@ -276,12 +276,9 @@ impl Routing {
     }
 }
 
-/// 판로, 마케팅 and 판로마케팅 are 판로·마케팅, as in the knowledge base.
+/// A category as written, trimmed and in its canonical form.
 fn normalize_category(category: &str) -> &str {
-    match category.trim() {
-        "판로" | "마케팅" | "판로마케팅" => "판로·마케팅",
-        other => other,
-    }
+    canonical_category(category.trim())
 }
 
 /// Reads a duration: humantime's `30m`, `2h`, `3d`, `1h 30m`, or Korean

@@ -16,7 +16,7 @@ use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
 pub use super::store::{Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
 use super::{kst, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
-use crate::vocabulary::{region_short_name, CATEGORIES, NATIONWIDE};
+use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
 /// Longest description kept (the messenger's own limit is 4,096).
 pub const MAX_DESCRIPTION: usize = 4000;
@@ -618,10 +618,7 @@ fn validate(mut new: NewTicket) -> DeskResult<NewTicket> {
             )))
         }
     }
-    let category = match new.category.trim() {
-        "판로" | "마케팅" | "판로마케팅" => "판로·마케팅",
-        other => other,
-    };
+    let category = canonical_category(new.category.trim());
     if !CATEGORIES.contains(&category) {
         return Err(DeskError::Invalid(format!(
             "'{}'은(는) 알 수 없는 분야입니다. {} 중 하나를 골라 주세요",

@@ -9,9 +9,12 @@ use super::commands::SmeCommand;
 use super::flows::{Action, Flow, SlotType, Step, Target};
 use super::{settle, ChatState, Engine, FlowState, Input, Replies};
 use crate::desk::{pii, show_time, NewTicket};
-use crate::kb::model::{region_short_name, Entry, CATEGORIES, NATIONWIDE, REGIONS, STAGES};
+use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, MenuPage, Press};
+use crate::vocabulary::{
+    canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
+};
 
 /// The main menu: (label, what pressing it means).
 fn menu() -> [(&'static str, Press); 5] {
@@ -523,10 +526,7 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, String> {
             _ => Err("지역을 알아보지 못했어요. 아래 버튼에서 골라 주세요.".into()),
         },
         SlotType::Category => {
-            let c = match text {
-                "판로" | "마케팅" | "판로마케팅" => "판로·마케팅",
-                other => other,
-            };
+            let c = canonical_category(text);
             if CATEGORIES.contains(&c) {
                 Ok(Checked::Value(c.to_string()))
             } else {

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::{Diagnostics, LineIndex, Location};
-use crate::vocabulary::{CATEGORIES, STAGES};
+use crate::vocabulary::{canonical_category, CATEGORIES, STAGES};
 
 /// A value and where it was written.
 #[derive(Debug, Clone)]
@@ -228,12 +228,7 @@ impl<'f, 'r, 'l, 'v, 'i> Fields<'f, 'r, 'l, 'v, 'i> {
 
     pub(crate) fn category(&mut self) -> Option<String> {
         let category = self.string("category", true)?;
-        let category = if category == "판로" || category == "마케팅" || category == "판로마케팅"
-        {
-            "판로·마케팅".to_string()
-        } else {
-            category
-        };
+        let category = canonical_category(&category).to_string();
         if !CATEGORIES.contains(&category.as_str()) {
             let at = self
                 .get("category")
