@@ -70,18 +70,9 @@ impl Desk {
         let (queues, dues): (Vec<&str>, Vec<DateTime<Utc>>) = routing
             .queues
             .iter()
-            .map(|q| {
-                let due = routing
-                    .calendar
-                    .add_business_time(&q.hours, at, routing.sla.lease);
-                (q.id.as_str(), due)
-            })
+            .map(|q| (q.id.as_str(), routing.lease_expires(&q.id, at)))
             .unzip();
-        let fallback_due = routing.calendar.add_business_time(
-            &routing.fallback_queue().hours,
-            at,
-            routing.sla.lease,
-        );
+        let fallback_due = routing.lease_expires(&routing.fallback_queue().id, at);
         let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
             .bind(messenger_id)
             .bind(at)
@@ -110,10 +101,7 @@ impl Desk {
         at: DateTime<Utc>,
     ) -> DeskResult<()> {
         let routing = self.routing();
-        let lease_due =
-            routing
-                .calendar
-                .add_business_time(routing.hours(&ticket.queue), at, routing.sla.lease);
+        let lease_due = routing.lease_expires(&ticket.queue, at);
         let notice = notices::claimed(ticket, ticket.consultant_name.as_deref().unwrap_or(""));
         sqlx::query(
             "WITH event AS (INSERT INTO ticket_events (ticket_id, actor, kind) VALUES ($1, $2, 'claimed')), \

@@ -100,12 +100,7 @@ impl Desk {
         ticket: &Ticket,
         from: DateTime<Utc>,
     ) -> DeskResult<()> {
-        let routing = self.routing();
-        let due = routing.calendar.add_business_time(
-            routing.hours(&ticket.queue),
-            from,
-            routing.sla.lease,
-        );
+        let due = self.routing().lease_expires(&ticket.queue, from);
         jobs::schedule(tx, ticket.id, JobKind::Lease, due).await
     }
 
@@ -118,13 +113,10 @@ impl Desk {
         from: DateTime<Utc>,
     ) -> DeskResult<()> {
         let routing = self.routing();
-        let Some(queue) = routing.queue(queue) else {
+        if routing.queue(queue).is_none() {
             return Ok(());
-        };
-        let due =
-            routing
-                .calendar
-                .add_business_time(&queue.hours, from, routing.sla.escalate_after);
+        }
+        let due = routing.notice_due(queue, from);
         jobs::schedule(tx, ticket_id, JobKind::Escalate, due).await
     }
 
