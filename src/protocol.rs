@@ -5,6 +5,7 @@
 //! callback data is checked here and only here. No callback string is built
 //! or split anywhere else.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,17 @@ pub enum Input {
     /// A pressed button, by its data as it came (it may be forged or stale:
     /// [`Press::parse`] says what it means, if anything).
     Button(String),
+}
+
+/// `text` without NUL and the other control characters but line breaks and
+/// tabs: no person types them, Postgres refuses NUL, and Telegram refuses
+/// some. Applied to everything that comes in and everything that goes out.
+pub fn without_control_characters(text: &str) -> Cow<'_, str> {
+    let refused = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(refused) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|c| !refused(*c)).collect())
 }
 
 /// A message to one chat: its text and the buttons under it, in rows.

@@ -8,7 +8,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::task::{Id, JoinSet};
+use tokio::task::{Id, JoinError, JoinSet};
 
 /// A set of named tasks. Dropping it aborts those still running.
 #[derive(Default)]
@@ -56,18 +56,7 @@ impl Supervisor {
             Ok((id, Err(e))) => (id, Some(format!("{e:#}"))),
             Err(join) => {
                 let id = join.id();
-                let why = if join.is_panic() {
-                    let payload = join.into_panic();
-                    let message = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    format!("panicked: {message}")
-                } else {
-                    "cancelled".to_string()
-                };
-                (id, Some(why))
+                (id, Some(why_it_ended(join)))
             }
         };
         let name = self.names.remove(&id).unwrap_or("unnamed");
@@ -89,6 +78,20 @@ impl Supervisor {
         while self.set.join_next().await.is_some() {}
         left
     }
+}
+
+/// How a task that did not return ended: "panicked: MESSAGE" or "cancelled".
+pub fn why_it_ended(join: JoinError) -> String {
+    if !join.is_panic() {
+        return "cancelled".to_string();
+    }
+    let payload = join.into_panic();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("panicked: {message}")
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
 use tracing::{debug, error, info_span, warn, Instrument};
 
-use crate::protocol::{Button, Reply};
+use crate::protocol::{without_control_characters, Button, Reply};
 
 /// The longest message Telegram takes, in characters.
 pub const MAX_BODY_CHARS: usize = 4096;
@@ -68,7 +68,7 @@ pub async fn enqueue(
 /// characters but line breaks and tabs, not empty, at most
 /// [`MAX_BODY_CHARS`] characters (a longer one is cut with "…").
 pub fn clean_body(body: &str) -> String {
-    let cleaned: String = body.chars().filter(|c| !refused(*c)).collect();
+    let cleaned = without_control_characters(body);
     let cleaned = cleaned.trim_end();
     if cleaned.trim().is_empty() {
         return "…".to_string();
@@ -82,13 +82,7 @@ pub fn clean_body(body: &str) -> String {
 }
 
 fn clean_line(text: &str) -> String {
-    text.chars()
-        .filter(|c| !refused(*c) && *c != '\n')
-        .collect()
-}
-
-fn refused(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    without_control_characters(text).replace('\n', "")
 }
 
 /// One message to deliver.

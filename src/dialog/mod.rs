@@ -20,7 +20,7 @@ use sqlx::PgConnection;
 use crate::desk::{outbox, Desk, DeskError};
 use crate::kb::KnowledgeBase;
 use crate::protocol::Reply;
-use crate::protocol::{Button, Pending};
+use crate::protocol::{without_control_characters, Button, Pending};
 pub use flows::Flows;
 
 pub use crate::protocol::Input;
@@ -142,11 +142,7 @@ pub(crate) async fn settle<T>(
 /// person types them, and Postgres refuses NUL), trims text, drops empty
 /// messages.
 fn tidy(input: &Input) -> Option<Input> {
-    let clean = |text: &str| -> String {
-        text.chars()
-            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-            .collect()
-    };
+    let clean = |text: &str| without_control_characters(text).into_owned();
     match input {
         Input::Text(t) => {
             let t = clean(t);

@@ -21,7 +21,7 @@ use tracing::{error, info, info_span, warn, Instrument};
 use super::wire::{self, Inbound, RawUpdate};
 use crate::desk::outbox;
 use crate::dialog::{Engine, Input};
-use crate::protocol::Reply;
+use crate::protocol::{without_control_characters, Reply};
 
 /// How many failed tries an update gets before it is marked failed. A
 /// failure is the handler's error, or a restart of the bot while the update
@@ -158,7 +158,7 @@ pub async fn store(pool: &PgPool, updates: &[RawUpdate]) -> Result<()> {
 
 /// Text for a column: cleaned of what Postgres refuses, at most `max` characters.
 fn short(text: &str, max: usize) -> String {
-    wire::clean_text(text).chars().take(max).collect()
+    without_control_characters(text).chars().take(max).collect()
 }
 
 /// Where updates queue for handling: one lane per chat (kept in order), and
@@ -316,7 +316,7 @@ impl<H: Handler> Processor<H> {
                     Handled::Retry
                 }
                 Err(join) => {
-                    let reason = panic_reason(join);
+                    let reason = format!("the handler {}", crate::tasks::why_it_ended(join));
                     match self.give_up(update, chat, &reason).await {
                         Ok(()) => Handled::Done,
                         Err(e) => {
@@ -459,19 +459,6 @@ struct Attempt {
     raw: Vec<u8>,
     last_error: Option<String>,
     chat_id: Option<i64>,
-}
-
-fn panic_reason(join: tokio::task::JoinError) -> String {
-    if !join.is_panic() {
-        return format!("the task was cancelled: {join}");
-    }
-    let payload = join.into_panic();
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into());
-    format!("the handler panicked: {message}")
 }
 
 /// Counts a failed try of an update, with its reason.

@@ -20,6 +20,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::protocol::without_control_characters;
+
 /// One update as Telegram sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawUpdate {
@@ -256,7 +258,7 @@ pub fn read(json: &str) -> Result<Inbound, ReadError> {
             Ok(Inbound::Message {
                 chat: m.chat.chat(),
                 from: m.from.map(|u| u.id),
-                text: clean_text(&m.text.unwrap_or_default()).into_owned(),
+                text: without_control_characters(&m.text.unwrap_or_default()).into_owned(),
             })
         }
         "callback_query" => {
@@ -271,7 +273,7 @@ pub fn read(json: &str) -> Result<Inbound, ReadError> {
             Ok(Inbound::Button {
                 chat,
                 from: q.from.id,
-                data: clean_text(&q.data.unwrap_or_default()).into_owned(),
+                data: without_control_characters(&q.data.unwrap_or_default()).into_owned(),
                 callback_id: q.id,
             })
         }
@@ -280,20 +282,6 @@ pub fn read(json: &str) -> Result<Inbound, ReadError> {
             chat: chat_hint,
         }),
     }
-}
-
-/// Removes what neither Postgres nor Telegram takes, and what no person
-/// means to type: NUL and the other control characters but line breaks and
-/// tabs. U+FFFD stands where a lone surrogate was.
-pub fn clean_text(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_refused) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(text.chars().filter(|c| !is_refused(*c)).collect())
-}
-
-fn is_refused(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// Rewrites `\uD800`–`\uDFFF` escapes that do not form a surrogate pair as
