@@ -34,20 +34,17 @@ impl Dialogs {
             .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))
     }
 
-    /// All three parts of one set of files, reporting every problem of each.
+    /// All three parts of one set of files, each file parsed once and
+    /// every problem of every part reported.
     pub fn from_sources(sources: &[SourceFile]) -> Result<Dialogs, Diagnostics> {
-        match (
-            KnowledgeBase::load(sources),
-            Routing::load(sources),
-            Flows::load(sources),
-        ) {
-            (Ok(kb), Ok(routing), Ok(flows)) => Ok(Dialogs { kb, routing, flows }),
-            (kb, routing, flows) => {
-                let mut diags = kb.err().unwrap_or_default();
-                diags.0.extend(routing.err().unwrap_or_default().0);
-                diags.0.extend(flows.err().unwrap_or_default().0);
-                Err(diags.sorted())
-            }
+        let mut diags = Diagnostics::default();
+        let documents = crate::source::parse(sources, &mut diags);
+        let kb = KnowledgeBase::read(&documents, &mut diags);
+        let routing = Routing::read(&documents, &mut diags);
+        let flows = Flows::read(&documents, &mut diags);
+        match kb {
+            Some(kb) if diags.is_empty() => Ok(Dialogs { kb, routing, flows }),
+            _ => Err(diags.sorted()),
         }
     }
 }

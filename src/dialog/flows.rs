@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::source::diagnostic::{Diagnostics, LineIndex, Location};
-use crate::source::SourceFile;
+use crate::source::{Document, SourceFile};
 
 /// What a step asks for, and how the answer is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,18 +127,27 @@ impl Flows {
     /// is reported at once.
     pub fn load(sources: &[SourceFile]) -> Result<Flows, Diagnostics> {
         let mut diags = Diagnostics::default();
+        let documents = crate::source::parse(sources, &mut diags);
+        let flows = Flows::read(&documents, &mut diags);
+        if diags.is_empty() {
+            Ok(flows)
+        } else {
+            Err(diags.sorted())
+        }
+    }
+
+    /// The flows of documents parsed once for every part; problems go to
+    /// `diags` and the flows that have them are left out.
+    pub fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Flows {
         let mut flows = Vec::new();
         let mut first_place: HashMap<String, Location> = HashMap::new();
-        for source in sources {
-            if !mentions_flows(&source.text) {
+        for document in documents {
+            if document.entries(TABLES).next().is_none() {
                 continue;
             }
-            let lines = LineIndex::new(&source.path, &source.text);
-            // Syntax errors are the knowledge base loader's to report.
-            if toml::de::DeTable::parse(&source.text).is_err() {
-                continue;
-            }
-            let file: FlowFile = match toml::from_str(&source.text) {
+            let lines = &document.lines;
+            let deserializer = toml::de::Deserializer::from(document.only(TABLES));
+            let file = match FlowFile::deserialize(deserializer) {
                 Ok(file) => file,
                 Err(e) => {
                     let at = lines.location(e.span().map_or(0, |s| s.start));
@@ -157,25 +166,15 @@ impl Flows {
                     continue;
                 }
                 first_place.insert(raw.id.get_ref().clone(), at);
-                if let Some(flow) = check_flow(raw, &lines, &mut diags) {
-                    flows.push(flow);
-                }
+                flows.extend(check_flow(raw, lines, diags));
             }
         }
-        if diags.is_empty() {
-            Ok(Flows { flows })
-        } else {
-            Err(diags.sorted())
-        }
+        Flows { flows }
     }
 }
 
-fn mentions_flows(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("[[flow") || l.starts_with("[flow")
-    })
-}
+/// The top-level table flows are read from.
+pub const TABLES: &[&str] = &["flow"];
 
 #[derive(Deserialize)]
 struct FlowFile {
@@ -220,64 +219,17 @@ struct RawStep {
     no: Option<Spanned<String>>,
 }
 
+/// Checks one flow as written; `None` when it has problems (in `diags`).
 fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> Option<Flow> {
     let before = diags.len();
-    let flow_at = lines.location(raw.id.span().start);
-    let mut ids: HashMap<String, Location> = HashMap::new();
-    for step in &raw.step {
-        let at = lines.location(step.id.span().start);
-        if let Some(first) = ids.get(step.id.get_ref()) {
-            diags.push(
-                at,
-                format!("step `{}` is already defined at {first}", step.id.get_ref()),
-            );
-        } else {
-            ids.insert(step.id.get_ref().clone(), at);
-        }
-    }
-    if raw.step.is_empty() {
-        diags.push(
-            flow_at.clone(),
-            format!("flow `{}` has no [[flow.step]]", raw.id.get_ref()),
-        );
-    }
-    let known: Vec<&str> = ids.keys().map(String::as_str).collect();
-    let target = |value: &Spanned<String>, diags: &mut Diagnostics| -> Option<Target> {
-        let name = value.get_ref().trim();
-        let at = lines.location(value.span().start);
-        if let Some(action) = name.strip_prefix('@').map(|_| name) {
-            return match ACTIONS.iter().find(|(n, _, _)| *n == action) {
-                Some((_, a, _)) => Some(Target::Action(*a)),
-                None => {
-                    let names: Vec<&str> = ACTIONS.iter().map(|(n, _, _)| *n).collect();
-                    diags.push(
-                        at,
-                        format!(
-                            "unknown action `{name}`; expected one of: {}",
-                            names.join(", ")
-                        ),
-                    );
-                    None
-                }
-            };
-        }
-        if ids.contains_key(name) {
-            Some(Target::Step(name.to_string()))
-        } else {
-            diags.push(
-                at,
-                format!("unknown step `{name}`{}", did_you_mean(name, &known)),
-            );
-            None
-        }
-    };
+    let checker = FlowChecker::new(&raw, lines, diags);
     let start = raw.start.get_ref().trim().to_string();
-    if !ids.contains_key(&start) && !raw.step.is_empty() {
+    if !checker.ids.contains_key(&start) && !raw.step.is_empty() {
         diags.push(
             lines.location(raw.start.span().start),
             format!(
                 "unknown start step `{start}`{}",
-                did_you_mean(&start, &known)
+                did_you_mean(&start, &checker.known())
             ),
         );
     }
@@ -286,39 +238,71 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
     let mut actions_used = Vec::new();
     for rs in &raw.step {
         let at = lines.location(rs.id.span().start);
-        let kind_name = rs.kind.as_ref().map_or("text", |k| k.get_ref().as_str());
-        let kind = match SLOT_TYPES.iter().find(|(n, _)| *n == kind_name) {
-            Some((_, k)) => *k,
-            None => {
-                let place = rs
-                    .kind
-                    .as_ref()
-                    .map_or(at.clone(), |k| lines.location(k.span().start));
-                let names: Vec<&str> = SLOT_TYPES.iter().map(|(n, _)| *n).collect();
+        let step = checker.step(rs, &at, diags);
+        filled.extend(step.slot.clone());
+        for t in [&step.next, &step.yes, &step.no].into_iter().flatten() {
+            if let Target::Action(a) = t {
+                actions_used.push((*a, at.clone()));
+            }
+        }
+        steps.push(step);
+    }
+    check_action_slots(&actions_used, &filled, diags);
+    if diags.len() == before {
+        checker.check_reachable(&steps, &start, diags);
+    }
+    if diags.len() != before {
+        return None;
+    }
+    Some(Flow {
+        id: raw.id.into_inner(),
+        title: raw.title.into_inner(),
+        start,
+        preset: raw.preset,
+        steps,
+        done: raw.done.unwrap_or_default(),
+    })
+}
+
+/// What checking a flow's steps needs: where the file's lines are and where
+/// each step id is defined.
+struct FlowChecker<'a, 'l> {
+    lines: &'a LineIndex<'l>,
+    ids: HashMap<String, Location>,
+}
+
+impl<'a, 'l> FlowChecker<'a, 'l> {
+    /// Collects the step ids, reporting duplicates and a flow without steps.
+    fn new(raw: &RawFlow, lines: &'a LineIndex<'l>, diags: &mut Diagnostics) -> Self {
+        let mut ids: HashMap<String, Location> = HashMap::new();
+        for step in &raw.step {
+            let at = lines.location(step.id.span().start);
+            if let Some(first) = ids.get(step.id.get_ref()) {
                 diags.push(
-                    place,
-                    format!(
-                        "unknown step type `{kind_name}`; expected one of: {}",
-                        names.join(", ")
-                    ),
+                    at,
+                    format!("step `{}` is already defined at {first}", step.id.get_ref()),
                 );
-                SlotType::Text
+            } else {
+                ids.insert(step.id.get_ref().clone(), at);
             }
-        };
-        let ask = match &rs.ask {
-            Some(a) if !a.get_ref().trim().is_empty() => a.get_ref().trim().to_string(),
-            Some(a) => {
-                diags.push(lines.location(a.span().start), "`ask` is empty");
-                String::new()
-            }
-            None => {
-                diags.push(
-                    at.clone(),
-                    format!("step `{}` has no prompt (`ask`)", rs.id.get_ref()),
-                );
-                String::new()
-            }
-        };
+        }
+        if raw.step.is_empty() {
+            diags.push(
+                lines.location(raw.id.span().start),
+                format!("flow `{}` has no [[flow.step]]", raw.id.get_ref()),
+            );
+        }
+        Self { lines, ids }
+    }
+
+    fn known(&self) -> Vec<&str> {
+        self.ids.keys().map(String::as_str).collect()
+    }
+
+    /// One step as written, checked: its type, prompt, slot and where it leads.
+    fn step(&self, rs: &RawStep, at: &Location, diags: &mut Diagnostics) -> Step {
+        let kind = self.slot_type(rs, at, diags);
+        let ask = self.prompt(rs, at, diags);
         if kind == SlotType::Choice && rs.options.is_empty() {
             diags.push(
                 at.clone(),
@@ -334,9 +318,6 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
                 ),
             );
         }
-        if let Some(slot) = &rs.slot {
-            filled.insert(slot.clone());
-        }
         let (next, yes, no) = if kind == SlotType::YesNo {
             if rs.next.is_some() {
                 diags.push(
@@ -344,49 +325,17 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
                     "a yesno step goes on with `yes` and `no`, not `next`",
                 );
             }
-            let yes = match &rs.yes {
-                Some(v) => target(v, diags),
-                None => {
-                    diags.push(
-                        at.clone(),
-                        format!("yesno step `{}` needs `yes`", rs.id.get_ref()),
-                    );
-                    None
-                }
-            };
-            let no = match &rs.no {
-                Some(v) => target(v, diags),
-                None => {
-                    diags.push(
-                        at.clone(),
-                        format!("yesno step `{}` needs `no`", rs.id.get_ref()),
-                    );
-                    None
-                }
-            };
+            let yes = self.required_target(rs, &rs.yes, "yes", at, diags);
+            let no = self.required_target(rs, &rs.no, "no", at, diags);
             (None, yes, no)
         } else {
-            let next = match &rs.next {
-                Some(v) => target(v, diags),
-                None => {
-                    diags.push(
-                        at.clone(),
-                        format!(
-                            "step `{}` needs `next` (a step id or an @action)",
-                            rs.id.get_ref()
-                        ),
-                    );
-                    None
-                }
-            };
-            (next, None, None)
+            (
+                self.required_target(rs, &rs.next, "next", at, diags),
+                None,
+                None,
+            )
         };
-        for t in [&next, &yes, &no].into_iter().flatten() {
-            if let Target::Action(a) = t {
-                actions_used.push((*a, at.clone()));
-            }
-        }
-        steps.push(Step {
+        Step {
             id: rs.id.get_ref().clone(),
             ask,
             slot: rs.slot.clone(),
@@ -396,25 +345,109 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
             next,
             yes,
             no,
-        });
-    }
-    // Slots an action needs must be asked somewhere (or preset).
-    for (action, at) in &actions_used {
-        let needs = ACTIONS
-            .iter()
-            .find(|(_, a, _)| a == action)
-            .map_or(&[][..], |(_, _, n)| n);
-        for slot in needs.iter().filter(|s| !filled.contains(**s)) {
-            diags.push(
-                at.clone(),
-                format!("this flow never asks for `{slot}`, which its action needs"),
-            );
         }
     }
-    // Unreachable steps.
-    if diags.len() == before {
+
+    /// The step's `type`, `text` when not given.
+    fn slot_type(&self, rs: &RawStep, at: &Location, diags: &mut Diagnostics) -> SlotType {
+        let kind_name = rs.kind.as_ref().map_or("text", |k| k.get_ref().as_str());
+        if let Some((_, kind)) = SLOT_TYPES.iter().find(|(n, _)| *n == kind_name) {
+            return *kind;
+        }
+        let place = rs
+            .kind
+            .as_ref()
+            .map_or(at.clone(), |k| self.lines.location(k.span().start));
+        let names: Vec<&str> = SLOT_TYPES.iter().map(|(n, _)| *n).collect();
+        diags.push(
+            place,
+            format!(
+                "unknown step type `{kind_name}`; expected one of: {}",
+                names.join(", ")
+            ),
+        );
+        SlotType::Text
+    }
+
+    /// The step's `ask`, which must be there and not empty.
+    fn prompt(&self, rs: &RawStep, at: &Location, diags: &mut Diagnostics) -> String {
+        match &rs.ask {
+            Some(a) if !a.get_ref().trim().is_empty() => a.get_ref().trim().to_string(),
+            Some(a) => {
+                diags.push(self.lines.location(a.span().start), "`ask` is empty");
+                String::new()
+            }
+            None => {
+                diags.push(
+                    at.clone(),
+                    format!("step `{}` has no prompt (`ask`)", rs.id.get_ref()),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// `next`, `yes` or `no` of a step, which must be given.
+    fn required_target(
+        &self,
+        rs: &RawStep,
+        value: &Option<Spanned<String>>,
+        key: &str,
+        at: &Location,
+        diags: &mut Diagnostics,
+    ) -> Option<Target> {
+        match value {
+            Some(v) => self.target(v, diags),
+            None => {
+                let message = if key == "next" {
+                    format!(
+                        "step `{}` needs `next` (a step id or an @action)",
+                        rs.id.get_ref()
+                    )
+                } else {
+                    format!("yesno step `{}` needs `{key}`", rs.id.get_ref())
+                };
+                diags.push(at.clone(), message);
+                None
+            }
+        }
+    }
+
+    /// A step id or an `@action`.
+    fn target(&self, value: &Spanned<String>, diags: &mut Diagnostics) -> Option<Target> {
+        let name = value.get_ref().trim();
+        let at = self.lines.location(value.span().start);
+        if name.starts_with('@') {
+            return match ACTIONS.iter().find(|(n, _, _)| *n == name) {
+                Some((_, a, _)) => Some(Target::Action(*a)),
+                None => {
+                    let names: Vec<&str> = ACTIONS.iter().map(|(n, _, _)| *n).collect();
+                    diags.push(
+                        at,
+                        format!(
+                            "unknown action `{name}`; expected one of: {}",
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        if self.ids.contains_key(name) {
+            Some(Target::Step(name.to_string()))
+        } else {
+            diags.push(
+                at,
+                format!("unknown step `{name}`{}", did_you_mean(name, &self.known())),
+            );
+            None
+        }
+    }
+
+    /// Every step can be reached from `start`.
+    fn check_reachable(&self, steps: &[Step], start: &str, diags: &mut Diagnostics) {
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut queue: VecDeque<&str> = VecDeque::from([start.as_str()]);
+        let mut queue: VecDeque<&str> = VecDeque::from([start]);
         while let Some(id) = queue.pop_front() {
             if !seen.insert(id) {
                 continue;
@@ -427,26 +460,35 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
                 }
             }
         }
-        for step in &steps {
+        for step in steps {
             if !seen.contains(step.id.as_str()) {
                 diags.push(
-                    ids[&step.id].clone(),
+                    self.ids[&step.id].clone(),
                     format!("step `{}` can never be reached from `{start}`", step.id),
                 );
             }
         }
     }
-    if diags.len() != before {
-        return None;
+}
+
+/// Slots an action needs must be asked somewhere (or preset).
+fn check_action_slots(
+    actions_used: &[(Action, Location)],
+    filled: &HashSet<String>,
+    diags: &mut Diagnostics,
+) {
+    for (action, at) in actions_used {
+        let needs = ACTIONS
+            .iter()
+            .find(|(_, a, _)| a == action)
+            .map_or(&[][..], |(_, _, n)| n);
+        for slot in needs.iter().filter(|s| !filled.contains(**s)) {
+            diags.push(
+                at.clone(),
+                format!("this flow never asks for `{slot}`, which its action needs"),
+            );
+        }
     }
-    Some(Flow {
-        id: raw.id.into_inner(),
-        title: raw.title.into_inner(),
-        start,
-        preset: raw.preset,
-        steps,
-        done: raw.done.unwrap_or_default(),
-    })
 }
 
 fn did_you_mean(name: &str, known: &[&str]) -> String {

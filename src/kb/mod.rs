@@ -6,6 +6,7 @@
 
 pub use crate::source::diagnostic;
 pub mod index;
+mod load;
 pub mod model;
 pub(crate) mod parse;
 pub mod render;
@@ -21,20 +22,14 @@ pub use index::{MatchResult, Outcome, Scored, Tuning};
 pub use model::{Entry, Faq, MatchingConfig, Program};
 pub use texts::Texts;
 
-use crate::nlu::{compact, normalize, Analyzer, Synonyms, TermKind};
+use crate::nlu::{Analyzer, TermKind};
+use crate::source::Document;
 pub use crate::source::{embedded_sources, read_dir, SourceFile};
-use diagnostic::LineIndex;
 use index::{decide, EntryText, Index};
+use load::program_name;
 
 /// Questions longer than this are matched on their first part only.
 pub const MAX_QUESTION_CHARS: usize = 1000;
-
-/// Top-level tables that belong to other parts of onestop (routing, flows):
-/// the knowledge-base loader leaves them alone instead of calling them unknown.
-/// `routing`, `queue`, `route` and `holidays` are read by
-/// `crate::desk::routing::Routing::load` (its `TABLES`); `flow` by the dialog
-/// engine (`dialogs/flows/`).
-pub const OTHER_TABLES: &[&str] = &["routing", "queue", "route", "holidays", "flow"];
 
 /// A loaded, validated and indexed knowledge base.
 pub struct KnowledgeBase {
@@ -74,180 +69,20 @@ impl KnowledgeBase {
     }
 
     /// Validates and indexes `sources`; every problem is reported at once.
+    /// Other parts' tables in the same files are left alone.
     pub fn load(sources: &[SourceFile]) -> Result<Self, Diagnostics> {
         let mut diags = Diagnostics::default();
-        let mut programs = Vec::new();
-        let mut faqs = Vec::new();
-        let mut synonym_groups = Vec::new();
-        let mut texts = Texts::default();
-        let mut text_places: HashMap<String, Location> = HashMap::new();
-        let mut matching_settings = Vec::new();
-        let mut matching_places: HashMap<String, Location> = HashMap::new();
+        let documents = crate::source::parse(sources, &mut diags);
+        match Self::read(&documents, &mut diags) {
+            Some(kb) if diags.is_empty() => Ok(kb),
+            _ => Err(diags.sorted()),
+        }
+    }
 
-        for source in sources {
-            let lines = LineIndex::new(&source.path, &source.text);
-            let content = parse::parse_file(&lines, &source.text, OTHER_TABLES, &mut diags);
-            programs.extend(content.programs);
-            faqs.extend(content.faqs);
-            synonym_groups.extend(content.synonyms);
-            for (key, value) in content.texts {
-                if let Some(first) = text_places.get(&key.value) {
-                    diags.push(
-                        key.location,
-                        format!("text `{}` is already set at {first}", key.value),
-                    );
-                } else {
-                    text_places.insert(key.value.clone(), key.location);
-                    texts.set(&key.value, value);
-                }
-            }
-            for (key, value) in content.matching {
-                if let Some(first) = matching_places.get(&key.value) {
-                    diags.push(
-                        key.location.clone(),
-                        format!("`{}` is already set at {first}", key.value),
-                    );
-                } else {
-                    matching_places.insert(key.value.clone(), key.location.clone());
-                    matching_settings.push((key, value));
-                }
-            }
-        }
-        let matching = parse::matching_config(&matching_settings);
-        if matching.suggest_threshold > matching.answer_threshold {
-            if let Some(at) = matching_places.get("suggest_threshold") {
-                diags.push(
-                    at.clone(),
-                    "`suggest_threshold` must not be above `answer_threshold`",
-                );
-            }
-        }
-        if programs.is_empty() && faqs.is_empty() && diags.is_empty() {
-            let place = sources
-                .first()
-                .map_or("(no .toml files)".to_string(), |s| s.path.clone());
-            diags.push(
-                Location {
-                    file: place,
-                    line: 1,
-                    column: 1,
-                },
-                "the knowledge base has no [[program]] and no [[faq]] entries",
-            );
-        }
-
-        // Ids are unique across programs and FAQs.
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let entries: Vec<Entry<'_>> = programs
-            .iter()
-            .map(Entry::Program)
-            .chain(faqs.iter().map(Entry::Faq))
-            .collect();
-        for (i, entry) in entries.iter().enumerate() {
-            if let Some(&first) = ids.get(entry.id()) {
-                diags.push(
-                    entry.location().clone(),
-                    format!(
-                        "duplicate id `{}`: already used at {}",
-                        entry.id(),
-                        entries[first].location()
-                    ),
-                );
-            } else {
-                ids.insert(entry.id().to_string(), i);
-            }
-        }
-        for faq in &faqs {
-            for (related, at) in faq.related.iter().zip(&faq.related_locations) {
-                if !ids.contains_key(related) {
-                    let closest = ids
-                        .keys()
-                        .map(|id| (strsim::jaro_winkler(id, related), id))
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .filter(|(score, _)| *score > 0.85)
-                        .map(|(_, id)| format!("; did you mean `{id}`?"))
-                        .unwrap_or_default();
-                    diags.push(
-                        at.clone(),
-                        format!(
-                            "`related` refers to `{related}`, which no program or FAQ has as id{closest}"
-                        ),
-                    );
-                }
-            }
-        }
-        let mut synonym_owner: HashMap<String, Location> = HashMap::new();
-        for group in &synonym_groups {
-            for term in group {
-                let key = normalize(&term.value);
-                if let Some(first) = synonym_owner.get(&key) {
-                    diags.push(
-                        term.location.clone(),
-                        format!(
-                            "synonym `{}` is already in the group at {first}",
-                            term.value
-                        ),
-                    );
-                } else {
-                    synonym_owner.insert(key, term.location.clone());
-                }
-            }
-        }
-        let synonyms: Vec<Vec<String>> = synonym_groups
-            .iter()
-            .map(|g| g.iter().map(|t| t.value.clone()).collect())
-            .collect();
-
-        let mut user_words: Vec<String> = Vec::new();
-        for program in &programs {
-            for text in [&program.name, &program.agency]
-                .into_iter()
-                .chain(&program.keywords)
-            {
-                user_words.extend(text.split(|c: char| !c.is_alphanumeric()).map(String::from));
-            }
-        }
-        for faq in &faqs {
-            for keyword in &faq.keywords {
-                user_words.extend(
-                    keyword
-                        .split(|c: char| !c.is_alphanumeric())
-                        .map(String::from),
-                );
-            }
-        }
-        let all_synonyms = crate::nlu::synonyms::with_built_in(&synonyms);
-        user_words.extend(all_synonyms.iter().filter_map(|g| g.first().cloned()));
-        let analyzer = match Analyzer::new(&user_words, Synonyms::new(&all_synonyms)) {
-            Ok(analyzer) => analyzer,
-            Err(error) => {
-                diags.push(Location::default(), format!("{error:#}"));
-                return Err(diags.sorted());
-            }
-        };
-
-        check_collisions(&entries, &analyzer, &mut diags);
-        if !diags.is_empty() {
-            return Err(diags.sorted());
-        }
-
-        let texts_of: Vec<EntryText<'_>> = entries
-            .iter()
-            .map(|e| EntryText::of(*e, |id| program_name(&programs, &ids, id)))
-            .collect();
-        let index = Index::build(&analyzer, &texts_of, Tuning::default());
-        drop(texts_of);
-        drop(entries);
-        Ok(Self {
-            programs,
-            faqs,
-            texts,
-            matching,
-            synonyms,
-            analyzer,
-            index,
-            ids,
-        })
+    /// The knowledge base of documents parsed once for every part; problems
+    /// go to `diags`, and `None` means there were some.
+    pub fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Option<Self> {
+        load::read(documents, diags)
     }
 
     /// Number of entries (programs, then FAQs).
@@ -379,16 +214,6 @@ impl KnowledgeBase {
     }
 }
 
-/// The name of the program with this id, if there is one (`ids` indexes
-/// programs first, then FAQs).
-fn program_name<'a>(
-    programs: &'a [Program],
-    ids: &HashMap<String, usize>,
-    id: &str,
-) -> Option<&'a str> {
-    programs.get(*ids.get(id)?).map(|p| p.name.as_str())
-}
-
 /// Whether what follows a word looks like a particle or an ending (so the
 /// word before it may be corrected as a whole), rather than another word.
 fn is_particle_or_ending(rest: &str) -> bool {
@@ -435,56 +260,4 @@ fn is_particle_or_ending(rest: &str) -> bool {
                 | "예요"
                 | "이에"
         )
-}
-
-/// Two entries must not share an example question: the same letters, or the
-/// same words in another order or spacing.
-fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diagnostics) {
-    let mut by_letters: HashMap<String, (usize, Location)> = HashMap::new();
-    let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
-    for (i, entry) in entries.iter().enumerate() {
-        for (example, at) in entry.examples().iter().zip(entry.example_locations()) {
-            let letters = compact(&analyzer.synonyms().rewrite(&normalize(example)));
-            let mut words: Vec<String> = analyzer
-                .analyze(example)
-                .terms
-                .into_iter()
-                .filter(|t| t.kind != crate::nlu::TermKind::Joined)
-                .map(|t| t.text)
-                .collect();
-            words.sort();
-            let mut report = |other: usize, first: &Location, how: &str| {
-                diags.push(
-                    at.clone(),
-                    format!(
-                        "example question \"{example}\" collides with `{}` ({first}): {how}",
-                        entries[other].id()
-                    ),
-                );
-            };
-            if !letters.is_empty() {
-                match by_letters.get(&letters) {
-                    Some((other, first)) if *other != i => {
-                        report(*other, first, "the same question");
-                        continue;
-                    }
-                    Some(_) => {}
-                    None => {
-                        by_letters.insert(letters, (i, at.clone()));
-                    }
-                }
-            }
-            if !words.is_empty() {
-                match by_words.get(&words) {
-                    Some((other, first)) if *other != i => {
-                        report(*other, first, "the same words");
-                    }
-                    Some(_) => {}
-                    None => {
-                        by_words.insert(words, (i, at.clone()));
-                    }
-                }
-            }
-        }
-    }
 }

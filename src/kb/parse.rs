@@ -1,13 +1,14 @@
-//! Reads one `dialogs/` TOML file into programs, FAQs, synonyms, texts and
-//! matching settings, reporting every problem with its place instead of
-//! stopping at the first.
+//! Reads the knowledge base's tables of one parsed `dialogs/` file into
+//! programs, FAQs, synonyms, texts and matching settings, reporting every
+//! problem with its place instead of stopping at the first.
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::diagnostic::{Diagnostics, LineIndex};
+use super::diagnostic::Diagnostics;
 use super::model::{region_short_name, Faq, MatchingConfig, Program, STAGES};
 pub(crate) use crate::source::toml::{unknown_key_message, Fields, Located, Reader};
+use crate::source::{Document, TopLevel};
 
 /// What one file contributes; `Located` values remember where they were written.
 #[derive(Debug, Default)]
@@ -17,12 +18,10 @@ pub struct FileContent {
     pub synonyms: Vec<Vec<Located<String>>>,
     pub texts: Vec<(Located<String>, String)>,
     pub matching: Vec<(Located<String>, f64)>,
-    /// Tables this module does not read (e.g. `routing`, `queue`), left for
-    /// other parts of onestop.
-    pub other: Vec<Located<String>>,
 }
 
-const TOP_LEVEL: &[&str] = &["program", "faq", "synonyms", "texts", "matching"];
+/// The top-level tables the knowledge base reads.
+pub const TABLES: &[&str] = &["program", "faq", "synonyms", "texts", "matching"];
 const PROGRAM_KEYS: &[&str] = &[
     "id",
     "name",
@@ -54,138 +53,42 @@ const MATCHING_KEYS: &[&str] = &[
     "max_suggestions",
 ];
 
-/// Parses one file; `extra_tables` are top-level tables other modules read.
-pub fn parse_file(
-    lines: &LineIndex<'_>,
-    text: &str,
-    extra_tables: &[&str],
-    diags: &mut Diagnostics,
-) -> FileContent {
+/// The knowledge base's tables of one document; other tables are left to
+/// their own parts.
+pub fn read_document(document: &Document<'_>, diags: &mut Diagnostics) -> FileContent {
     let mut content = FileContent::default();
-    let (root, errors) = DeTable::parse_recoverable(text);
-    for error in &errors {
-        let at = error.span().map_or(0, |s| s.start);
-        let message = error.message().lines().next().unwrap_or("invalid TOML");
-        diags.push(lines.location(at), format!("TOML syntax: {message}"));
-    }
-    if !errors.is_empty() {
-        return content;
-    }
-    let mut reader = Reader { lines, diags };
-    for (key, value) in root.get_ref().iter() {
-        let name = key.get_ref().as_ref();
-        let at = lines.location(key.span().start);
+    let mut reader = Reader {
+        lines: &document.lines,
+        diags,
+    };
+    for TopLevel { name, value, .. } in document.entries(TABLES) {
         match name {
             "program" => {
                 for table in reader.array_of_tables(name, value) {
-                    if let Some(program) = reader.program(table) {
-                        content.programs.push(program);
-                    }
+                    content.programs.extend(reader.program(table));
                 }
             }
             "faq" => {
                 for table in reader.array_of_tables(name, value) {
-                    if let Some(faq) = reader.faq(table) {
-                        content.faqs.push(faq);
-                    }
+                    content.faqs.extend(reader.faq(table));
                 }
             }
             "synonyms" => {
                 for table in reader.array_of_tables(name, value) {
-                    let mut fields = Fields::new(&mut reader, table, "[[synonyms]]");
-                    let terms = fields.string_list("terms", true);
-                    fields.finish(&["terms"]);
-                    if terms.len() == 1 {
-                        let at = terms[0].location.clone();
-                        reader
-                            .diags
-                            .push(at, "a synonym group needs at least two terms");
-                    }
-                    if terms.len() >= 2 {
-                        content.synonyms.push(terms);
-                    }
+                    content.synonyms.extend(reader.synonym_group(table));
                 }
             }
             "texts" => {
                 if let Some(table) = reader.table(name, value) {
-                    for (key, value) in table.get_ref().iter() {
-                        let key_at = lines.location(key.span().start);
-                        let key = key.get_ref().to_string();
-                        if !super::texts::Texts::is_known(&key) {
-                            let known: Vec<&str> = super::texts::DEFAULT_TEXTS
-                                .iter()
-                                .map(|(k, _)| *k)
-                                .collect();
-                            reader
-                                .diags
-                                .push(key_at, unknown_key_message("texts", &key, &known));
-                            continue;
-                        }
-                        match value.get_ref() {
-                            DeValue::String(s) if !s.trim().is_empty() => content.texts.push((
-                                Located {
-                                    value: key,
-                                    location: key_at,
-                                },
-                                s.trim().to_string(),
-                            )),
-                            DeValue::String(_) => reader.diags.push(
-                                lines.location(value.span().start),
-                                format!("text `{key}` is empty"),
-                            ),
-                            _ => reader.diags.push(
-                                lines.location(value.span().start),
-                                format!("text `{key}` must be a string"),
-                            ),
-                        }
-                    }
+                    reader.texts(table, &mut content.texts);
                 }
             }
             "matching" => {
                 if let Some(table) = reader.table(name, value) {
-                    let mut fields = Fields::new(&mut reader, table, "[matching]");
-                    for key in MATCHING_KEYS {
-                        if let Some((number, location)) = fields.number(key) {
-                            let valid = if *key == "max_suggestions" {
-                                (1.0..=10.0).contains(&number) && number.fract() == 0.0
-                            } else {
-                                (0.0..=1.0).contains(&number)
-                            };
-                            if valid {
-                                content.matching.push((
-                                    Located {
-                                        value: key.to_string(),
-                                        location,
-                                    },
-                                    number,
-                                ));
-                            } else {
-                                let range = if *key == "max_suggestions" {
-                                    "a whole number from 1 to 10"
-                                } else {
-                                    "a number from 0 to 1"
-                                };
-                                fields
-                                    .reader
-                                    .diags
-                                    .push(location, format!("`{key}` must be {range}"));
-                            }
-                        }
-                    }
-                    fields.finish(MATCHING_KEYS);
+                    reader.matching(table, &mut content.matching);
                 }
             }
-            other if extra_tables.contains(&other) => content.other.push(Located {
-                value: other.to_string(),
-                location: at,
-            }),
-            other => {
-                let mut known: Vec<&str> = TOP_LEVEL.to_vec();
-                known.extend_from_slice(extra_tables);
-                reader
-                    .diags
-                    .push(at, unknown_key_message("the file", other, &known))
-            }
+            _ => {}
         }
     }
     content
@@ -209,6 +112,86 @@ pub fn matching_config(settings: &[(Located<String>, f64)]) -> MatchingConfig {
 
 /// The knowledge base's own tables, read with the shared reader.
 impl Reader<'_, '_> {
+    /// One `[[synonyms]]` group; `None` when it has fewer than two terms.
+    fn synonym_group(&mut self, table: Spanned<&DeTable<'_>>) -> Option<Vec<Located<String>>> {
+        let mut fields = Fields::new(self, table, "[[synonyms]]");
+        let terms = fields.string_list("terms", true);
+        fields.finish(&["terms"]);
+        if terms.len() == 1 {
+            let at = terms[0].location.clone();
+            self.diags
+                .push(at, "a synonym group needs at least two terms");
+        }
+        (terms.len() >= 2).then_some(terms)
+    }
+
+    /// `[texts]`: known keys with non-empty strings.
+    fn texts(&mut self, table: Spanned<&DeTable<'_>>, out: &mut Vec<(Located<String>, String)>) {
+        for (key, value) in table.get_ref().iter() {
+            let key_at = self.lines.location(key.span().start);
+            let key = key.get_ref().to_string();
+            if !super::texts::Texts::is_known(&key) {
+                let known: Vec<&str> = super::texts::DEFAULT_TEXTS
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect();
+                self.diags
+                    .push(key_at, unknown_key_message("texts", &key, &known));
+                continue;
+            }
+            match value.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => out.push((
+                    Located {
+                        value: key,
+                        location: key_at,
+                    },
+                    s.trim().to_string(),
+                )),
+                DeValue::String(_) => self.diags.push(
+                    self.lines.location(value.span().start),
+                    format!("text `{key}` is empty"),
+                ),
+                _ => self.diags.push(
+                    self.lines.location(value.span().start),
+                    format!("text `{key}` must be a string"),
+                ),
+            }
+        }
+    }
+
+    /// `[matching]`: thresholds from 0 to 1, `max_suggestions` from 1 to 10.
+    fn matching(&mut self, table: Spanned<&DeTable<'_>>, out: &mut Vec<(Located<String>, f64)>) {
+        let mut fields = Fields::new(self, table, "[matching]");
+        for key in MATCHING_KEYS {
+            let Some((number, location)) = fields.number(key) else {
+                continue;
+            };
+            let (valid, range) = if *key == "max_suggestions" {
+                (
+                    (1.0..=10.0).contains(&number) && number.fract() == 0.0,
+                    "a whole number from 1 to 10",
+                )
+            } else {
+                ((0.0..=1.0).contains(&number), "a number from 0 to 1")
+            };
+            if valid {
+                out.push((
+                    Located {
+                        value: key.to_string(),
+                        location,
+                    },
+                    number,
+                ));
+            } else {
+                fields
+                    .reader
+                    .diags
+                    .push(location, format!("`{key}` must be {range}"));
+            }
+        }
+        fields.finish(MATCHING_KEYS);
+    }
+
     fn program(&mut self, table: Spanned<&DeTable<'_>>) -> Option<Program> {
         let mut f = Fields::new(self, table, "[[program]]");
         let id = f.id();

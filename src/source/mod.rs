@@ -1,11 +1,15 @@
 //! The `dialogs/` files, at the bottom of the house: reading a folder (or the
-//! copy compiled into the binary) into source files, the TOML reader every
-//! part uses on them (`toml`), and diagnostics with file, line and column
-//! (`diagnostic`). The knowledge base, routing and flows each read their own
-//! tables from the same files through this.
+//! copy compiled into the binary) into source files, parsing each once
+//! (`document`), the TOML reader every part uses on them (`toml`), and
+//! diagnostics with file, line and column (`diagnostic`). The knowledge base,
+//! routing, flows and texts each take their own tables from the same parsed
+//! documents.
 
 pub mod diagnostic;
+pub mod document;
 pub mod toml;
+
+pub use document::{parse, Document, TopLevel, TABLES};
 
 use std::path::{Path, PathBuf};
 

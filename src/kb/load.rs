@@ -1,0 +1,304 @@
+//! Loading the knowledge base from parsed `dialogs/` documents: collecting
+//! each file's programs, FAQs, synonyms, texts and matching settings, the
+//! checks across files (duplicate ids and settings, `related` links,
+//! synonyms claimed twice, colliding example questions), and building the
+//! analyzer and the index once everything is valid.
+
+use std::collections::HashMap;
+
+use super::diagnostic::{Diagnostics, Location};
+use super::index::{EntryText, Index, Tuning};
+use super::model::{Entry, Faq, MatchingConfig, Program};
+use super::parse::{self, Located};
+use super::texts::Texts;
+use super::KnowledgeBase;
+use crate::nlu::{compact, normalize, Analyzer, Synonyms};
+use crate::source::Document;
+
+/// Everything the files say, before the checks across files.
+#[derive(Default)]
+struct Collected {
+    programs: Vec<Program>,
+    faqs: Vec<Faq>,
+    synonym_groups: Vec<Vec<Located<String>>>,
+    texts: Texts,
+    text_places: HashMap<String, Location>,
+    matching_settings: Vec<(Located<String>, f64)>,
+    matching_places: HashMap<String, Location>,
+}
+
+/// Reads the knowledge base's tables of `documents`. Every problem goes to
+/// `diags`; the index is built only when there is none, so `None` means
+/// `diags` says why.
+pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Option<KnowledgeBase> {
+    let mut collected = Collected::default();
+    for document in documents {
+        collected.add(parse::read_document(document, diags), diags);
+    }
+    let Collected {
+        programs,
+        faqs,
+        synonym_groups,
+        texts,
+        matching_settings,
+        matching_places,
+        ..
+    } = collected;
+    let matching = parse::matching_config(&matching_settings);
+    check_thresholds(&matching, &matching_places, diags);
+    if programs.is_empty() && faqs.is_empty() && diags.is_empty() {
+        let place = documents.first().map_or("(no .toml files)", |d| d.path());
+        diags.push(
+            Location {
+                file: place.to_string(),
+                line: 1,
+                column: 1,
+            },
+            "the knowledge base has no [[program]] and no [[faq]] entries",
+        );
+    }
+
+    let entries: Vec<Entry<'_>> = programs
+        .iter()
+        .map(Entry::Program)
+        .chain(faqs.iter().map(Entry::Faq))
+        .collect();
+    let ids = check_ids(&entries, diags);
+    check_related(&faqs, &ids, diags);
+    check_synonyms(&synonym_groups, diags);
+    let synonyms: Vec<Vec<String>> = synonym_groups
+        .iter()
+        .map(|g| g.iter().map(|t| t.value.clone()).collect())
+        .collect();
+    let analyzer = match analyzer_for(&programs, &faqs, &synonyms) {
+        Ok(analyzer) => analyzer,
+        Err(error) => {
+            diags.push(Location::default(), format!("{error:#}"));
+            return None;
+        }
+    };
+    check_collisions(&entries, &analyzer, diags);
+    if !diags.is_empty() {
+        return None;
+    }
+
+    let texts_of: Vec<EntryText<'_>> = entries
+        .iter()
+        .map(|e| EntryText::of(*e, |id| program_name(&programs, &ids, id)))
+        .collect();
+    let index = Index::build(&analyzer, &texts_of, Tuning::default());
+    drop(texts_of);
+    drop(entries);
+    Some(KnowledgeBase {
+        programs,
+        faqs,
+        texts,
+        matching,
+        synonyms,
+        analyzer,
+        index,
+        ids,
+    })
+}
+
+impl Collected {
+    /// One file's content; a text or matching setting set twice is reported
+    /// at its second place.
+    fn add(&mut self, content: parse::FileContent, diags: &mut Diagnostics) {
+        self.programs.extend(content.programs);
+        self.faqs.extend(content.faqs);
+        self.synonym_groups.extend(content.synonyms);
+        for (key, value) in content.texts {
+            if let Some(first) = self.text_places.get(&key.value) {
+                diags.push(
+                    key.location,
+                    format!("text `{}` is already set at {first}", key.value),
+                );
+            } else {
+                self.text_places.insert(key.value.clone(), key.location);
+                self.texts.set(&key.value, value);
+            }
+        }
+        for (key, value) in content.matching {
+            if let Some(first) = self.matching_places.get(&key.value) {
+                diags.push(
+                    key.location.clone(),
+                    format!("`{}` is already set at {first}", key.value),
+                );
+            } else {
+                self.matching_places
+                    .insert(key.value.clone(), key.location.clone());
+                self.matching_settings.push((key, value));
+            }
+        }
+    }
+}
+
+fn check_thresholds(
+    matching: &MatchingConfig,
+    places: &HashMap<String, Location>,
+    diags: &mut Diagnostics,
+) {
+    if matching.suggest_threshold > matching.answer_threshold {
+        if let Some(at) = places.get("suggest_threshold") {
+            diags.push(
+                at.clone(),
+                "`suggest_threshold` must not be above `answer_threshold`",
+            );
+        }
+    }
+}
+
+/// Ids are unique across programs and FAQs; returns each id's entry.
+fn check_ids(entries: &[Entry<'_>], diags: &mut Diagnostics) -> HashMap<String, usize> {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(&first) = ids.get(entry.id()) {
+            diags.push(
+                entry.location().clone(),
+                format!(
+                    "duplicate id `{}`: already used at {}",
+                    entry.id(),
+                    entries[first].location()
+                ),
+            );
+        } else {
+            ids.insert(entry.id().to_string(), i);
+        }
+    }
+    ids
+}
+
+/// Every `related` id of a FAQ names an entry; a near miss is suggested.
+fn check_related(faqs: &[Faq], ids: &HashMap<String, usize>, diags: &mut Diagnostics) {
+    for faq in faqs {
+        for (related, at) in faq.related.iter().zip(&faq.related_locations) {
+            if ids.contains_key(related) {
+                continue;
+            }
+            let closest = ids
+                .keys()
+                .map(|id| (strsim::jaro_winkler(id, related), id))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(score, _)| *score > 0.85)
+                .map(|(_, id)| format!("; did you mean `{id}`?"))
+                .unwrap_or_default();
+            diags.push(
+                at.clone(),
+                format!(
+                    "`related` refers to `{related}`, which no program or FAQ has as id{closest}"
+                ),
+            );
+        }
+    }
+}
+
+/// A term belongs to one synonym group only.
+fn check_synonyms(groups: &[Vec<Located<String>>], diags: &mut Diagnostics) {
+    let mut owner: HashMap<String, Location> = HashMap::new();
+    for term in groups.iter().flatten() {
+        let key = normalize(&term.value);
+        if let Some(first) = owner.get(&key) {
+            diags.push(
+                term.location.clone(),
+                format!(
+                    "synonym `{}` is already in the group at {first}",
+                    term.value
+                ),
+            );
+        } else {
+            owner.insert(key, term.location.clone());
+        }
+    }
+}
+
+/// The analyzer, taught the words the knowledge base itself uses (program
+/// names, agencies, keywords and synonyms) so that they are not split.
+fn analyzer_for(
+    programs: &[Program],
+    faqs: &[Faq],
+    synonyms: &[Vec<String>],
+) -> anyhow::Result<Analyzer> {
+    fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
+        text.split(|c: char| !c.is_alphanumeric()).map(String::from)
+    }
+    let mut user_words: Vec<String> = Vec::new();
+    for program in programs {
+        for text in [&program.name, &program.agency]
+            .into_iter()
+            .chain(&program.keywords)
+        {
+            user_words.extend(words_of(text));
+        }
+    }
+    for faq in faqs {
+        for keyword in &faq.keywords {
+            user_words.extend(words_of(keyword));
+        }
+    }
+    let all_synonyms = crate::nlu::synonyms::with_built_in(synonyms);
+    user_words.extend(all_synonyms.iter().filter_map(|g| g.first().cloned()));
+    Analyzer::new(&user_words, Synonyms::new(&all_synonyms))
+}
+
+/// The name of the program with this id, if there is one (`ids` indexes
+/// programs first, then FAQs).
+pub(super) fn program_name<'a>(
+    programs: &'a [Program],
+    ids: &HashMap<String, usize>,
+    id: &str,
+) -> Option<&'a str> {
+    programs.get(*ids.get(id)?).map(|p| p.name.as_str())
+}
+
+/// Two entries must not share an example question: the same letters, or the
+/// same words in another order or spacing.
+fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diagnostics) {
+    let mut by_letters: HashMap<String, (usize, Location)> = HashMap::new();
+    let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        for (example, at) in entry.examples().iter().zip(entry.example_locations()) {
+            let letters = compact(&analyzer.synonyms().rewrite(&normalize(example)));
+            let mut words: Vec<String> = analyzer
+                .analyze(example)
+                .terms
+                .into_iter()
+                .filter(|t| t.kind != crate::nlu::TermKind::Joined)
+                .map(|t| t.text)
+                .collect();
+            words.sort();
+            let mut report = |other: usize, first: &Location, how: &str| {
+                diags.push(
+                    at.clone(),
+                    format!(
+                        "example question \"{example}\" collides with `{}` ({first}): {how}",
+                        entries[other].id()
+                    ),
+                );
+            };
+            if !letters.is_empty() {
+                match by_letters.get(&letters) {
+                    Some((other, first)) if *other != i => {
+                        report(*other, first, "the same question");
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => {
+                        by_letters.insert(letters, (i, at.clone()));
+                    }
+                }
+            }
+            if !words.is_empty() {
+                match by_words.get(&words) {
+                    Some((other, first)) if *other != i => {
+                        report(*other, first, "the same words");
+                    }
+                    Some(_) => {}
+                    None => {
+                        by_words.insert(words, (i, at.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
