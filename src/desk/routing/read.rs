@@ -346,10 +346,51 @@ fn read_holidays(
 
 /// Cross-checks what the files say and builds the routing.
 fn build(found: Found, diags: &mut Diagnostics) -> Routing {
+    let calendar = Calendar {
+        holidays: unique_holidays(found.holidays, diags),
+    };
+    let Some(first_table) = found.first_table else {
+        return Routing {
+            calendar,
+            ..Routing::default()
+        };
+    };
+    let settings = one_routing_table(found.settings, first_table, diags);
+    let queues = QueueIds::unique(found.queues, diags);
+    let mut default_queue = String::new();
+    let mut supervisor_queue = String::new();
+    let mut sla = Sla::default();
+    if let Some(settings) = settings {
+        if let Some(id) = &settings.default_queue {
+            queues.check(diags, "`default_queue` names", id);
+            default_queue = id.value.clone();
+        }
+        if let Some(id) = &settings.supervisor_queue {
+            queues.check(diags, "`supervisor_queue` names", id);
+            supervisor_queue = id.value.clone();
+        }
+        sla = settings.sla;
+    }
+    let rules = unique_rules(found.rules, &queues, diags);
+    Routing {
+        queues: queues.queues,
+        rules,
+        default_queue,
+        supervisor_queue,
+        sla,
+        calendar,
+    }
+}
+
+/// Each holiday once.
+fn unique_holidays(
+    found: Vec<(NaiveDate, Location)>,
+    diags: &mut Diagnostics,
+) -> std::collections::BTreeSet<NaiveDate> {
     let mut holidays = std::collections::BTreeSet::new();
-    let mut holiday_places: HashMap<NaiveDate, Location> = HashMap::new();
-    for (date, at) in found.holidays {
-        if let Some(first) = holiday_places.get(&date) {
+    let mut places: HashMap<NaiveDate, Location> = HashMap::new();
+    for (date, at) in found {
+        if let Some(first) = places.get(&date) {
             diags.push(
                 at,
                 format!(
@@ -358,27 +399,27 @@ fn build(found: Found, diags: &mut Diagnostics) -> Routing {
                 ),
             );
         } else {
-            holiday_places.insert(date, at);
+            places.insert(date, at);
             holidays.insert(date);
         }
     }
-    let calendar = Calendar { holidays };
+    holidays
+}
 
-    let Some(first_table) = found.first_table else {
-        return Routing {
-            calendar,
-            ..Routing::default()
-        };
-    };
-
-    // One [routing] in the whole folder (TOML itself rejects two in one file).
-    let mut settings_iter = found.settings.into_iter();
-    let settings = match settings_iter.next() {
-        Some((first, settings)) => {
-            for (at, _) in settings_iter {
+/// One `[routing]` in the whole folder (TOML itself rejects two in one
+/// file); queues and routes need it.
+fn one_routing_table(
+    found: Vec<(Location, Settings)>,
+    first_table: Location,
+    diags: &mut Diagnostics,
+) -> Option<Settings> {
+    let mut settings = found.into_iter();
+    match settings.next() {
+        Some((first, settings_found)) => {
+            for (at, _) in settings {
                 diags.push(at, format!("[routing] is already given at {first}"));
             }
-            Some(settings)
+            Some(settings_found)
         }
         None => {
             diags.push(
@@ -387,26 +428,39 @@ fn build(found: Found, diags: &mut Diagnostics) -> Routing {
             );
             None
         }
-    };
-
-    let mut queues: Vec<Queue> = Vec::new();
-    let mut queue_places: HashMap<String, Location> = HashMap::new();
-    for (queue, at) in found.queues {
-        if let Some(first) = queue_places.get(&queue.id) {
-            diags.push(
-                at,
-                format!("duplicate queue id `{}`: already used at {first}", queue.id),
-            );
-        } else {
-            queue_places.insert(queue.id.clone(), at);
-            queues.push(queue);
-        }
     }
-    let check_queue = |diags: &mut Diagnostics, what: &str, id: &Located<String>| {
-        if queue_places.contains_key(&id.value) {
+}
+
+/// The queues with unique ids, and where each id is defined.
+struct QueueIds {
+    queues: Vec<Queue>,
+    places: HashMap<String, Location>,
+}
+
+impl QueueIds {
+    fn unique(found: Vec<(Queue, Location)>, diags: &mut Diagnostics) -> Self {
+        let mut queues: Vec<Queue> = Vec::new();
+        let mut places: HashMap<String, Location> = HashMap::new();
+        for (queue, at) in found {
+            if let Some(first) = places.get(&queue.id) {
+                diags.push(
+                    at,
+                    format!("duplicate queue id `{}`: already used at {first}", queue.id),
+                );
+            } else {
+                places.insert(queue.id.clone(), at);
+                queues.push(queue);
+            }
+        }
+        Self { queues, places }
+    }
+
+    /// `id` names a queue; if not, says `what` and the closest id.
+    fn check(&self, diags: &mut Diagnostics, what: &str, id: &Located<String>) {
+        if self.places.contains_key(&id.value) {
             return;
         }
-        let known: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+        let known: Vec<&str> = self.queues.iter().map(|q| q.id.as_str()).collect();
         let hint = match closest(&id.value, &known) {
             Some(close) => format!("; did you mean `{close}`?"),
             None if known.is_empty() => "; no [[queue]] is defined".to_string(),
@@ -416,27 +470,19 @@ fn build(found: Found, diags: &mut Diagnostics) -> Routing {
             id.location.clone(),
             format!("{what} `{}`, which no [[queue]] has as id{hint}", id.value),
         );
-    };
-
-    let mut default_queue = String::new();
-    let mut supervisor_queue = String::new();
-    let mut sla = Sla::default();
-    if let Some(settings) = settings {
-        if let Some(id) = &settings.default_queue {
-            check_queue(diags, "`default_queue` names", id);
-            default_queue = id.value.clone();
-        }
-        if let Some(id) = &settings.supervisor_queue {
-            check_queue(diags, "`supervisor_queue` names", id);
-            supervisor_queue = id.value.clone();
-        }
-        sla = settings.sla;
     }
+}
 
+/// Rules that name a queue, each condition once.
+fn unique_rules(
+    found: Vec<(Rule, Location, Location)>,
+    queues: &QueueIds,
+    diags: &mut Diagnostics,
+) -> Vec<Rule> {
     let mut rules = Vec::new();
     let mut conditions: HashMap<(Option<String>, Option<String>), Location> = HashMap::new();
-    for (rule, at, queue_at) in found.rules {
-        check_queue(
+    for (rule, at, queue_at) in found {
+        queues.check(
             diags,
             "the rule sends tickets to",
             &Located {
@@ -458,15 +504,7 @@ fn build(found: Found, diags: &mut Diagnostics) -> Routing {
             rules.push(rule);
         }
     }
-
-    Routing {
-        queues,
-        rules,
-        default_queue,
-        supervisor_queue,
-        sla,
-        calendar,
-    }
+    rules
 }
 
 /// The known name closest to `name`, if it is close enough to be a typo.
