@@ -321,6 +321,15 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
             print_list(&desk.list(&filter).await?, json)?;
         }
         TicketAction::Show { code, json } => print_detail(&desk.show(&code).await?, json)?,
+        change => change_ticket(desk, change).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `tickets` subcommands that change a ticket: each prints what it did.
+async fn change_ticket(desk: &Desk, action: TicketAction) -> Result<()> {
+    match action {
+        TicketAction::List { .. } | TicketAction::Show { .. } => {}
         TicketAction::Open {
             company,
             region,
@@ -343,22 +352,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
                 .await?;
             println!("접수되었습니다: {} (대기열 {})", t.code, t.queue);
         }
-        TicketAction::Claim { consultant, code } => match code {
-            Some(code) => {
-                let t = desk.claim(consultant, &code).await?;
-                println!(
-                    "{} 건을 담당합니다 ({} · {})",
-                    t.code, t.company, t.category
-                );
-            }
-            None => match desk.claim_next(consultant).await? {
-                Some(t) => println!(
-                    "{} 건을 담당합니다 ({} · {})",
-                    t.code, t.company, t.category
-                ),
-                None => println!("대기열에 기다리는 접수 건이 없습니다."),
-            },
-        },
+        TicketAction::Claim { consultant, code } => claim(desk, consultant, code).await?,
         TicketAction::Transfer {
             code,
             queue,
@@ -402,18 +396,31 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
         }
         TicketAction::Rate { code, score, chat } => {
             let t = desk.rate(chat, &code, score).await?;
-            println!(
-                "{} 건 만족도 {score}점: {}",
-                t.code,
-                if t.status == TicketStatus::Open {
-                    "다시 열었습니다"
-                } else {
-                    "종료했습니다"
-                }
-            );
+            let what = if t.status == TicketStatus::Open {
+                "다시 열었습니다"
+            } else {
+                "종료했습니다"
+            };
+            println!("{} 건 만족도 {score}점: {what}", t.code);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+/// `tickets claim`: the ticket named, or the next one waiting.
+async fn claim(desk: &Desk, consultant: i64, code: Option<String>) -> Result<()> {
+    let claimed = match code {
+        Some(code) => Some(desk.claim(consultant, &code).await?),
+        None => desk.claim_next(consultant).await?,
+    };
+    match claimed {
+        Some(t) => println!(
+            "{} 건을 담당합니다 ({} · {})",
+            t.code, t.company, t.category
+        ),
+        None => println!("대기열에 기다리는 접수 건이 없습니다."),
+    }
+    Ok(())
 }
 
 async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
