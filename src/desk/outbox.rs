@@ -376,10 +376,7 @@ pub async fn run_sender<C: Channel>(
                 Ok(s) => session = Some(s),
                 Err(e) => {
                     warn!(error = %e, "could not start a sender session; retrying");
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = shutdown.changed() => {}
-                    }
+                    pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
                     continue;
                 }
             }
@@ -398,10 +395,7 @@ pub async fn run_sender<C: Channel>(
                 warn!(error = %e, "could not read the outbox; retrying");
                 // The session's connection may be gone with the error.
                 session = None;
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = shutdown.changed() => {}
-                }
+                pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
                 continue;
             }
         };
@@ -413,32 +407,52 @@ pub async fn run_sender<C: Channel>(
             }
             continue;
         }
-        debug!(messages = batch.len(), "delivering");
-        let mut deliveries = tokio::task::JoinSet::new();
-        for message in batch {
-            let pool = pool.clone();
-            let channel = channel.clone();
-            let pacer = pacer.clone();
-            let config = config.clone();
-            let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
-            deliveries.spawn(
-                async move {
-                    pacer.wait_turn(message.chat_id).await;
-                    let result = channel.deliver(&message).await;
-                    let recorded = match &result {
-                        Ok(receipt) => mark_sent(&pool, message.id, receipt).await,
-                        Err(error) => mark_failed(&pool, &message, error, &config).await,
-                    };
-                    if let Err(e) = recorded {
-                        // The lock runs out and the message is taken again.
-                        warn!(error = %e, "could not record the delivery");
-                    }
-                }
-                .instrument(span),
-            );
-        }
-        while deliveries.join_next().await.is_some() {}
+        deliver_batch(&pool, &channel, &pacer, &config, batch).await;
     }
+}
+
+/// Sleeps for `pause`, or less if shutdown is asked for.
+async fn pause_unless_stopped(pause: Duration, shutdown: &mut watch::Receiver<bool>) {
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => {}
+        _ = shutdown.changed() => {}
+    }
+}
+
+/// Sends the messages of one batch at once (paced per chat and overall) and
+/// records each outcome; returns when every one is recorded.
+async fn deliver_batch<C: Channel>(
+    pool: &PgPool,
+    channel: &Arc<C>,
+    pacer: &Arc<Pacer>,
+    config: &SenderConfig,
+    batch: Vec<OutgoingMessage>,
+) {
+    debug!(messages = batch.len(), "delivering");
+    let mut deliveries = tokio::task::JoinSet::new();
+    for message in batch {
+        let pool = pool.clone();
+        let channel = channel.clone();
+        let pacer = pacer.clone();
+        let config = config.clone();
+        let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
+        deliveries.spawn(
+            async move {
+                pacer.wait_turn(message.chat_id).await;
+                let result = channel.deliver(&message).await;
+                let recorded = match &result {
+                    Ok(receipt) => mark_sent(&pool, message.id, receipt).await,
+                    Err(error) => mark_failed(&pool, &message, error, &config).await,
+                };
+                if let Err(e) = recorded {
+                    // The lock runs out and the message is taken again.
+                    warn!(error = %e, "could not record the delivery");
+                }
+            }
+            .instrument(span),
+        );
+    }
+    while deliveries.join_next().await.is_some() {}
 }
 
 /// Deletes delivered messages older than `keep` (the transcript keeps the
