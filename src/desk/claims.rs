@@ -7,43 +7,59 @@ use sqlx::PgConnection;
 use tracing::{info, instrument};
 
 use super::consultants::{lock_active as lock_consultant, Consultant};
-use super::store::{fetch_by_id, lock_ticket, Ticket};
-use super::{notices, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
+use super::store::{lock_ticket, Ticket};
+use super::{notices, now, Desk, DeskError, DeskResult, TicketStatus};
 
-/// Claims the next ticket for the active consultant with messenger id $1 at
-/// $2, in one statement: the first open ticket of their queues not locked by
-/// another claim; a seat on their row (`held < capacity`, re-checked by
-/// PostgreSQL after waiting for their own concurrent claim); the event; the
-/// lease (due times per queue in $3/$4, $6 for a queue routing no longer
-/// has); and the SME's notice (template $5: consultant, code). Nothing if
-/// they are unknown, inactive, at capacity, or their queues are empty.
-const CLAIM_NEXT: &str = "\
-    WITH c AS (SELECT id, queues FROM consultants WHERE messenger_id = $1 AND active), \
-         pick AS (SELECT t.id FROM tickets t, c \
-                  WHERE t.status = 'open' AND t.queue = ANY(c.queues) \
-                  ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED), \
-         seat AS (UPDATE consultants k SET held = k.held + 1 FROM pick, c \
-                  WHERE k.id = c.id AND k.held < k.capacity RETURNING k.id, k.name), \
-         claimed AS (UPDATE tickets t SET status = 'claimed', consultant_id = seat.id, claimed_at = $2 \
-                     FROM pick, seat WHERE t.id = pick.id \
-                     RETURNING t.*, seat.name AS consultant_name), \
-         event AS (INSERT INTO ticket_events (ticket_id, actor, kind) \
-                   SELECT id, 'consultant:' || consultant_id || ':' || consultant_name, 'claimed' \
-                   FROM claimed), \
-         lease AS (INSERT INTO jobs (kind, ticket_id, due_at) \
-                   SELECT 'lease', claimed.id, coalesce( \
-                       (SELECT d.due FROM unnest($3::text[], $4::timestamptz[]) AS d(queue, due) \
-                        WHERE d.queue = claimed.queue), $6) \
-                   FROM claimed \
-                   ON CONFLICT (ticket_id, kind) WHERE done_at IS NULL \
-                   DO UPDATE SET due_at = EXCLUDED.due_at), \
-         notice AS (INSERT INTO outbox (chat_id, body, ticket_id) \
-                    SELECT requester_chat, format($5, consultant_name, code), id FROM claimed) \
-    SELECT id, code, requester_chat, company, region, category, description, contact, \
-      business_number, queue, status, priority, consultant_id, consultant_name, \
-      $1::bigint AS consultant_messenger, escalation, rating, created_at, claimed_at, \
-      resolved_at, closed_at \
-    FROM claimed";
+/// One claim statement around a `pick` of the ticket: for the active
+/// consultant with messenger id $1 at $2, a seat on their row (`held <
+/// capacity`, re-checked by PostgreSQL after waiting for their own concurrent
+/// claim); the ticket's update; the event; the lease (due times per queue in
+/// $3/$4, $6 for a queue routing no longer has); and the SME's notice
+/// (template $5: consultant, code). Nothing if the pick finds nothing or
+/// every seat is taken. Both ways of claiming go through it, so a claim
+/// always has the same effects.
+macro_rules! claim_statement {
+    ($pick:literal) => {
+        concat!(
+            "WITH c AS (SELECT id, queues FROM consultants WHERE messenger_id = $1 AND active), \
+                  pick AS (", $pick, "), \
+                  seat AS (UPDATE consultants k SET held = k.held + 1 FROM pick, c \
+                           WHERE k.id = c.id AND k.held < k.capacity RETURNING k.id, k.name), \
+                  claimed AS (UPDATE tickets t SET status = 'claimed', consultant_id = seat.id, claimed_at = $2 \
+                              FROM pick, seat WHERE t.id = pick.id \
+                              RETURNING t.*, seat.name AS consultant_name), \
+                  event AS (INSERT INTO ticket_events (ticket_id, actor, kind) \
+                            SELECT id, 'consultant:' || consultant_id || ':' || consultant_name, 'claimed' \
+                            FROM claimed), \
+                  lease AS (INSERT INTO jobs (kind, ticket_id, due_at) \
+                            SELECT 'lease', claimed.id, coalesce( \
+                                (SELECT d.due FROM unnest($3::text[], $4::timestamptz[]) AS d(queue, due) \
+                                 WHERE d.queue = claimed.queue), $6) \
+                            FROM claimed \
+                            ON CONFLICT (ticket_id, kind) WHERE done_at IS NULL \
+                            DO UPDATE SET due_at = EXCLUDED.due_at), \
+                  notice AS (INSERT INTO outbox (chat_id, body, ticket_id) \
+                             SELECT requester_chat, format($5, consultant_name, code), id FROM claimed) \
+             SELECT id, code, requester_chat, company, region, category, description, contact, \
+               business_number, queue, status, priority, consultant_id, consultant_name, \
+               $1::bigint AS consultant_messenger, escalation, rating, created_at, claimed_at, \
+               resolved_at, closed_at \
+             FROM claimed"
+        )
+    };
+}
+
+/// The hot path: the first open ticket of the consultant's queues (priority,
+/// then age) that no other claim has locked.
+const CLAIM_NEXT: &str = claim_statement!(
+    "SELECT t.id FROM tickets t, c \
+     WHERE t.status = 'open' AND t.queue = ANY(c.queues) \
+     ORDER BY t.priority DESC, t.created_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED"
+);
+
+/// The ticket with code $7, which the caller has locked and checked.
+const CLAIM_NAMED: &str =
+    claim_statement!("SELECT t.id FROM tickets t WHERE t.code = $7 AND t.status = 'open'");
 
 impl Desk {
     /// Claims the next ticket of the consultant's queues: highest priority
@@ -65,6 +81,24 @@ impl Desk {
         tx: &mut PgConnection,
         messenger_id: i64,
     ) -> DeskResult<Option<Ticket>> {
+        let claimed = self.run_claim(tx, messenger_id, None).await?;
+        let Some(ticket) = claimed else {
+            // Nothing taken: say why, unless the queues are just empty.
+            let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+            check_capacity(&consultant)?;
+            return Ok(None);
+        };
+        info!(code = %ticket.code, consultant = ?ticket.consultant_id, "ticket claimed");
+        Ok(Some(ticket))
+    }
+
+    /// Runs the claim statement: the next ticket, or the one named `code`.
+    async fn run_claim(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: Option<&str>,
+    ) -> DeskResult<Option<Ticket>> {
         let at = now();
         let routing = self.routing();
         let (queues, dues): (Vec<&str>, Vec<DateTime<Utc>>) = routing
@@ -73,52 +107,22 @@ impl Desk {
             .map(|q| (q.id.as_str(), routing.lease_expires(&q.id, at)))
             .unzip();
         let fallback_due = routing.lease_expires(&routing.fallback_queue().id, at);
-        let claimed: Option<Ticket> = sqlx::query_as(CLAIM_NEXT)
+        let statement = if code.is_some() {
+            CLAIM_NAMED
+        } else {
+            CLAIM_NEXT
+        };
+        let mut query = sqlx::query_as(statement)
             .bind(messenger_id)
             .bind(at)
-            .bind(&queues)
-            .bind(&dues)
+            .bind(queues)
+            .bind(dues)
             .bind(notices::claimed_text("%1$s", "%2$s"))
-            .bind(fallback_due)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(ticket) = claimed else {
-            // Nothing taken: say why, unless the queues are just empty.
-            let consultant = lock_consultant(&mut *tx, messenger_id).await?;
-            check_capacity(&mut *tx, &consultant).await?;
-            return Ok(None);
-        };
-        info!(code = %ticket.code, consultant = ?ticket.consultant_id, "ticket claimed");
-        Ok(Some(ticket))
-    }
-
-    /// The event, the lease and the SME's notice of a claim, in one statement.
-    async fn record_claim(
-        &self,
-        tx: &mut PgConnection,
-        ticket: &Ticket,
-        actor: &Actor,
-        at: DateTime<Utc>,
-    ) -> DeskResult<()> {
-        let routing = self.routing();
-        let lease_due = routing.lease_expires(&ticket.queue, at);
-        let notice = notices::claimed(ticket, ticket.consultant_name.as_deref().unwrap_or(""));
-        sqlx::query(
-            "WITH event AS (INSERT INTO ticket_events (ticket_id, actor, kind) VALUES ($1, $2, 'claimed')), \
-                  lease AS (INSERT INTO jobs (kind, ticket_id, due_at) VALUES ('lease', $1, $3) \
-                            ON CONFLICT (ticket_id, kind) WHERE done_at IS NULL \
-                            DO UPDATE SET due_at = EXCLUDED.due_at) \
-             INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($4, $5, $6, $1)",
-        )
-        .bind(ticket.id)
-        .bind(actor.to_string())
-        .bind(lease_due)
-        .bind(ticket.requester_chat)
-        .bind(&notice.body)
-        .bind(sqlx::types::Json(&notice.buttons))
-        .execute(&mut *tx)
-        .await?;
-        Ok(())
+            .bind(fallback_due);
+        if let Some(code) = code {
+            query = query.bind(code);
+        }
+        Ok(query.fetch_optional(&mut *tx).await?)
     }
 
     /// Claims the ticket `code`. Of two consultants pressing at once, one
@@ -162,47 +166,22 @@ impl Desk {
                 queue: ticket.queue,
             });
         }
-        check_capacity(&mut *tx, &consultant).await?;
-        let ticket = self.take(&mut *tx, ticket.id, &consultant).await?;
+        check_capacity(&consultant)?;
+        let ticket = self
+            .run_claim(tx, messenger_id, Some(&ticket.code))
+            .await?
+            .ok_or(DeskError::AtCapacity {
+                capacity: consultant.capacity,
+            })?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
-        Ok(ticket)
-    }
-
-    async fn take(
-        &self,
-        tx: &mut PgConnection,
-        id: i64,
-        consultant: &Consultant,
-    ) -> DeskResult<Ticket> {
-        let at = now();
-        sqlx::query(
-            "UPDATE tickets SET status = 'claimed', consultant_id = $2, claimed_at = $3 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(consultant.id)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        // The seat (the caller holds the consultant's row and checked capacity).
-        sqlx::query("UPDATE consultants SET held = held + 1 WHERE id = $1")
-            .bind(consultant.id)
-            .execute(&mut *tx)
-            .await?;
-        let ticket = fetch_by_id(tx, id).await?;
-        self.record_claim(tx, &ticket, &consultant.actor(), at)
-            .await?;
         Ok(ticket)
     }
 }
 
-async fn check_capacity(tx: &mut PgConnection, consultant: &Consultant) -> DeskResult<()> {
-    let held: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tickets WHERE consultant_id = $1 AND status = 'claimed'",
-    )
-    .bind(consultant.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if held >= i64::from(consultant.capacity) {
+/// Refuses a claim when every seat of the consultant is taken (their row is
+/// locked, so `held` is current).
+fn check_capacity(consultant: &Consultant) -> DeskResult<()> {
+    if consultant.at_capacity() {
         return Err(DeskError::AtCapacity {
             capacity: consultant.capacity,
         });

@@ -16,11 +16,18 @@ pub struct Consultant {
     pub name: String,
     pub queues: Vec<String>,
     pub capacity: i32,
+    /// Tickets they hold now: the seats taken of `capacity`.
+    pub held: i32,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
 
 impl Consultant {
+    /// Whether every seat is taken.
+    pub fn at_capacity(&self) -> bool {
+        self.held >= self.capacity
+    }
+
     pub fn actor(&self) -> Actor {
         Actor::Consultant {
             id: self.id,
@@ -39,7 +46,7 @@ pub struct NewConsultant {
 }
 
 const SELECT_CONSULTANT: &str =
-    "SELECT id, messenger_id, name, queues, capacity, active, created_at FROM consultants";
+    "SELECT id, messenger_id, name, queues, capacity, held, active, created_at FROM consultants";
 
 /// The consultant with this messenger id, locked for the transaction (so
 /// their own concurrent claims are counted one after another).
@@ -82,7 +89,7 @@ impl Desk {
             "INSERT INTO consultants (messenger_id, name, queues, capacity) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (messenger_id) DO UPDATE SET name = EXCLUDED.name, queues = EXCLUDED.queues, \
              capacity = EXCLUDED.capacity, active = true \
-             RETURNING id, messenger_id, name, queues, capacity, active, created_at",
+             RETURNING id, messenger_id, name, queues, capacity, held, active, created_at",
         )
         .bind(new.messenger_id)
         .bind(name)
@@ -185,6 +192,7 @@ impl Desk {
         Ok((
             Consultant {
                 active: false,
+                held: 0,
                 ..consultant
             },
             held.len(),
