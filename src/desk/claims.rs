@@ -71,8 +71,8 @@ impl Desk {
     #[instrument(skip(self))]
     pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
         // One statement, so no explicit transaction: it commits on its own.
-        let mut connection = self.pool().acquire().await?;
-        self.claim_next_in(&mut connection, messenger_id).await
+        self.on_connection(async |conn| self.claim_next_in(conn, messenger_id).await)
+            .await
     }
 
     /// [`Desk::claim_next`] inside the caller's transaction.
@@ -129,10 +129,8 @@ impl Desk {
     /// gets it and the other is told who did.
     #[instrument(skip(self))]
     pub async fn claim(&self, messenger_id: i64, code: &str) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.claim_in(&mut tx, messenger_id, code).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.claim_in(tx, messenger_id, code).await)
+            .await
     }
 
     /// [`Desk::claim`] inside the caller's transaction.

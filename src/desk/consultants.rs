@@ -112,8 +112,8 @@ impl Desk {
 
     /// The consultant with this messenger id.
     pub async fn consultant(&self, messenger_id: i64) -> DeskResult<Consultant> {
-        let mut conn = self.pool().acquire().await?;
-        self.consultant_in(&mut conn, messenger_id).await
+        self.on_connection(async |conn| self.consultant_in(conn, messenger_id).await)
+            .await
     }
 
     /// [`Desk::consultant`] on the caller's connection (or transaction).
@@ -131,8 +131,8 @@ impl Desk {
 
     /// Whether this messenger id belongs to an active consultant.
     pub async fn is_consultant(&self, messenger_id: i64) -> DeskResult<bool> {
-        let mut conn = self.pool().acquire().await?;
-        self.is_consultant_in(&mut conn, messenger_id).await
+        self.on_connection(async |conn| self.is_consultant_in(conn, messenger_id).await)
+            .await
     }
 
     /// [`Desk::is_consultant`] on the caller's connection (or transaction).

@@ -26,7 +26,7 @@ pub mod views;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 pub use consultants::{Consultant, NewConsultant};
 pub use db::Database;
@@ -58,6 +58,30 @@ impl Desk {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Runs `action` in a transaction of its own, committed if it succeeds.
+    /// Every desk action has two forms: `X_in(tx, …)`, which the dialog
+    /// engine calls inside the update's transaction, and `X(…)`, for the CLI,
+    /// the worker and tests, which is `X_in` run through this.
+    pub(crate) async fn in_transaction<T>(
+        &self,
+        action: impl AsyncFnOnce(&mut PgConnection) -> DeskResult<T>,
+    ) -> DeskResult<T> {
+        let mut tx = self.pool().begin().await?;
+        let result = action(&mut tx).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Runs a read (or a single statement) on a pooled connection: the
+    /// outside form of reads, as [`Desk::in_transaction`] is of changes.
+    pub(crate) async fn on_connection<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut PgConnection) -> DeskResult<T>,
+    ) -> DeskResult<T> {
+        let mut conn = self.pool().acquire().await?;
+        read(&mut conn).await
     }
 
     /// The routing in force now.

@@ -34,8 +34,8 @@ pub struct Stats {
 impl Desk {
     /// Counts a question that got `fallback`.
     pub async fn record_unanswered(&self, question: &str) -> DeskResult<()> {
-        let mut conn = self.pool().acquire().await?;
-        self.record_unanswered_in(&mut conn, question).await
+        self.on_connection(async |conn| self.record_unanswered_in(conn, question).await)
+            .await
     }
 
     /// [`Desk::record_unanswered`] inside the caller's transaction.

@@ -37,10 +37,8 @@ impl Desk {
     /// Opens a ticket from an intake, routes it, and tells the SME its code.
     #[instrument(skip_all, fields(chat = new.requester_chat))]
     pub async fn open_ticket(&self, new: NewTicket) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.open_ticket_in(&mut tx, new).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.open_ticket_in(tx, new).await)
+            .await
     }
 
     /// [`Desk::open_ticket`] inside the caller's transaction.
@@ -129,12 +127,11 @@ impl Desk {
         to_queue: &str,
         reason: &str,
     ) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self
-            .transfer_in(&mut tx, messenger_id, code, to_queue, reason)
-            .await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| {
+            self.transfer_in(tx, messenger_id, code, to_queue, reason)
+                .await
+        })
+        .await
     }
 
     /// [`Desk::transfer`] inside the caller's transaction.
@@ -223,12 +220,8 @@ impl Desk {
         code: &str,
         summary: &str,
     ) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self
-            .resolve_in(&mut tx, messenger_id, code, summary)
-            .await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.resolve_in(tx, messenger_id, code, summary).await)
+            .await
     }
 
     /// [`Desk::resolve`] inside the caller's transaction.
@@ -350,10 +343,8 @@ impl Desk {
     /// Reopens a resolved or closed ticket (a consultant's decision).
     #[instrument(skip(self, reason))]
     pub async fn reopen(&self, messenger_id: i64, code: &str, reason: &str) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.reopen_in(&mut tx, messenger_id, code, reason).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.reopen_in(tx, messenger_id, code, reason).await)
+            .await
     }
 
     /// [`Desk::reopen`] inside the caller's transaction.
@@ -414,10 +405,8 @@ impl Desk {
     /// The SME's 1–5 answer to the follow-up: 1–2 reopens, 3–5 closes.
     #[instrument(skip(self))]
     pub async fn rate(&self, requester_chat: i64, code: &str, score: i64) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.rate_in(&mut tx, requester_chat, code, score).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.rate_in(tx, requester_chat, code, score).await)
+            .await
     }
 
     /// [`Desk::rate`] inside the caller's transaction.
@@ -479,10 +468,8 @@ impl Desk {
     /// sent to the SME, and it renews the consultant's lease.
     #[instrument(skip(self, body))]
     pub async fn reply(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<Ticket> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.reply_in(&mut tx, messenger_id, code, body).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.reply_in(tx, messenger_id, code, body).await)
+            .await
     }
 
     /// [`Desk::reply`] inside the caller's transaction.
@@ -514,10 +501,8 @@ impl Desk {
     /// An internal note on a ticket; the SME never sees it.
     #[instrument(skip(self, body))]
     pub async fn note(&self, messenger_id: i64, code: &str, body: &str) -> DeskResult<()> {
-        let mut tx = self.pool().begin().await?;
-        self.note_in(&mut tx, messenger_id, code, body).await?;
-        tx.commit().await?;
-        Ok(())
+        self.in_transaction(async |tx| self.note_in(tx, messenger_id, code, body).await)
+            .await
     }
 
     /// [`Desk::note`] inside the caller's transaction.
@@ -548,10 +533,8 @@ impl Desk {
     /// the ticket, or `None` when the SME has no open ticket.
     #[instrument(skip(self, body))]
     pub async fn sme_message(&self, requester_chat: i64, body: &str) -> DeskResult<Option<Ticket>> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.sme_message_in(&mut tx, requester_chat, body).await?;
-        tx.commit().await?;
-        Ok(result)
+        self.in_transaction(async |tx| self.sme_message_in(tx, requester_chat, body).await)
+            .await
     }
 
     /// [`Desk::sme_message`] inside the caller's transaction.

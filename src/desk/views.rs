@@ -20,8 +20,8 @@ pub struct TicketFilter {
 impl Desk {
     /// A ticket with its event log and transcript.
     pub async fn show(&self, code: &str) -> DeskResult<TicketDetail> {
-        let mut conn = self.pool().acquire().await?;
-        self.show_in(&mut conn, code).await
+        self.on_connection(async |conn| self.show_in(conn, code).await)
+            .await
     }
 
     /// [`Desk::show`] on the caller's connection (or transaction).
@@ -100,8 +100,8 @@ impl Desk {
 
     /// The tickets a consultant holds now.
     pub async fn held_by(&self, messenger_id: i64) -> DeskResult<Vec<Ticket>> {
-        let mut conn = self.pool().acquire().await?;
-        self.held_by_in(&mut conn, messenger_id).await
+        self.on_connection(async |conn| self.held_by_in(conn, messenger_id).await)
+            .await
     }
 
     /// [`Desk::held_by`] on the caller's connection (or transaction).
