@@ -4,11 +4,15 @@
 //! every queue) and `/sme` back, so one person can walk the whole journey:
 //! question → answer, intake → ticket → claim → relay → resolve.
 //!
-//! Buttons are shown numbered; typing the number presses it.
+//! The terminal is a [`Channel`] like Telegram: the outbox's messages for
+//! the current role are delivered to it after each input. Buttons are shown
+//! numbered; typing the number presses it.
 
 use std::io::{BufRead, Write};
+use std::sync::Mutex;
 
-use crate::desk::{outbox, NewConsultant};
+use crate::desk::outbox::{self, Channel, DeliveryError, OutgoingMessage};
+use crate::desk::NewConsultant;
 use crate::dialog::{Engine, Input};
 use crate::protocol::Button;
 use anyhow::{Context, Result};
@@ -36,19 +40,86 @@ impl Role {
 
 const HELP: &str = "(번호를 입력하면 버튼을 누른 것과 같아요. /consultant 상담원으로, /sme SME로 바꾸기, /quit 끝내기)";
 
+/// The terminal as a channel: each message printed with its buttons
+/// numbered. The buttons of the last message that had any are kept, so that
+/// typing a number presses one.
+pub struct Terminal {
+    output: Mutex<Box<dyn Write + Send>>,
+    buttons: Mutex<Vec<Button>>,
+}
+
+impl Terminal {
+    pub fn new(output: impl Write + Send + 'static) -> Self {
+        Self {
+            output: Mutex::new(Box::new(output)),
+            buttons: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A line of the console's own (not a message of the bot).
+    fn line(&self, text: &str) -> std::io::Result<()> {
+        let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(output, "{text}")?;
+        output.flush()
+    }
+
+    /// The button numbered `typed`, if there is one.
+    fn pressed(&self, typed: &str) -> Option<Button> {
+        let n = typed.parse::<usize>().ok()?.checked_sub(1)?;
+        self.buttons
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(n)
+            .cloned()
+    }
+
+    fn forget_buttons(&self) {
+        self.buttons
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    fn print(&self, message: &OutgoingMessage) -> std::io::Result<()> {
+        let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(output, "🤖 {}", message.body.replace('\n', "\n   "))?;
+        let flat: Vec<Button> = message.buttons.0.iter().flatten().cloned().collect();
+        if !flat.is_empty() {
+            let labels: Vec<String> = flat
+                .iter()
+                .enumerate()
+                .map(|(i, b)| format!("[{}] {}", i + 1, b.text))
+                .collect();
+            writeln!(output, "   {}", labels.join("  "))?;
+            *self.buttons.lock().unwrap_or_else(|p| p.into_inner()) = flat;
+        }
+        output.flush()
+    }
+}
+
+impl Channel for Terminal {
+    async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
+        self.print(message)
+            .map(|()| "console".to_string())
+            .map_err(|e| DeliveryError::Retry {
+                reason: format!("writing to the terminal: {e}"),
+                after: None,
+            })
+    }
+}
+
 /// Runs the conversation until end of input or `/quit`.
 pub async fn chat(
     engine: &Engine,
     input: impl BufRead,
-    mut output: impl Write,
+    terminal: &Terminal,
     mut role: Role,
 ) -> Result<()> {
     if role == Role::Consultant {
         register_console_consultant(engine).await?;
     }
-    writeln!(output, "🤖 {}", engine.kb.texts.get("greeting"))?;
-    writeln!(output, "   {HELP}")?;
-    let mut buttons: Vec<Button> = Vec::new();
+    terminal.line(&format!("🤖 {}", engine.kb.texts.get("greeting")))?;
+    terminal.line(&format!("   {HELP}"))?;
     for line in input.lines() {
         let line = line.context("reading the terminal")?;
         let text = line.trim();
@@ -57,30 +128,23 @@ pub async fn chat(
             "/consultant" | "/상담원" => {
                 register_console_consultant(engine).await?;
                 role = Role::Consultant;
-                buttons.clear();
-                writeln!(
-                    output,
-                    "   — 이제 상담원(김상담)입니다. /queue, /mine, /help 를 써 보세요."
-                )?;
-                deliver(engine, &mut output, role, &mut buttons).await?;
+                terminal.forget_buttons();
+                terminal
+                    .line("   — 이제 상담원(김상담)입니다. /queue, /mine, /help 를 써 보세요.")?;
+                deliver(engine, terminal, role).await?;
                 continue;
             }
             "/sme" => {
                 role = Role::Sme;
-                buttons.clear();
-                writeln!(output, "   — 이제 SME입니다.")?;
-                deliver(engine, &mut output, role, &mut buttons).await?;
+                terminal.forget_buttons();
+                terminal.line("   — 이제 SME입니다.")?;
+                deliver(engine, terminal, role).await?;
                 continue;
             }
             _ => {}
         }
-        let input = match text
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| buttons.get(n))
-        {
-            Some(button) => Input::Button(button.data.clone()),
+        let input = match terminal.pressed(text) {
+            Some(button) => Input::Button(button.data),
             None => Input::Text(line.clone()),
         };
         let mut tx = engine.desk.pool().begin().await?;
@@ -88,9 +152,9 @@ pub async fn chat(
         tx.commit().await?;
         engine.desk.announce_pending().await?;
         engine.desk.run_due_jobs().await?;
-        deliver(engine, &mut output, role, &mut buttons).await?;
+        deliver(engine, terminal, role).await?;
     }
-    writeln!(output, "🤖 {}", engine.kb.texts.get("goodbye"))?;
+    terminal.line(&format!("🤖 {}", engine.kb.texts.get("goodbye")))?;
     Ok(())
 }
 
@@ -115,28 +179,10 @@ async fn register_console_consultant(engine: &Engine) -> Result<()> {
     Ok(())
 }
 
-/// Prints the outbox messages for the current role, with numbered buttons;
-/// the other role's wait until you switch, and their count is shown.
-async fn deliver(
-    engine: &Engine,
-    output: &mut impl Write,
-    role: Role,
-    buttons: &mut Vec<Button>,
-) -> Result<()> {
-    let messages = outbox::take_all_for_chat(engine.desk.pool(), role.chat(), "console").await?;
-    for message in messages {
-        writeln!(output, "🤖 {}", message.body.replace('\n', "\n   "))?;
-        let flat: Vec<Button> = message.buttons.0.into_iter().flatten().collect();
-        if !flat.is_empty() {
-            let labels: Vec<String> = flat
-                .iter()
-                .enumerate()
-                .map(|(i, b)| format!("[{}] {}", i + 1, b.text))
-                .collect();
-            writeln!(output, "   {}", labels.join("  "))?;
-            *buttons = flat;
-        }
-    }
+/// Delivers the outbox messages for the current role to the terminal; the
+/// other role's wait until you switch, and their count is shown.
+async fn deliver(engine: &Engine, terminal: &Terminal, role: Role) -> Result<()> {
+    outbox::deliver_all_for_chat(engine.desk.pool(), role.chat(), terminal).await?;
     let (other, switch) = match role {
         Role::Sme => (CONSULTANT_CHAT, "/consultant"),
         Role::Consultant => (SME_CHAT, "/sme"),
@@ -149,11 +195,9 @@ async fn deliver(
         } else {
             "상담원"
         };
-        writeln!(
-            output,
+        terminal.line(&format!(
             "   ({who}에게 새 메시지 {waiting}개: {switch} 로 확인)"
-        )?;
+        ))?;
     }
-    output.flush()?;
     Ok(())
 }

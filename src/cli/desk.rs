@@ -227,13 +227,9 @@ pub fn chat(db: &DbArgs, dialogs: Dialogs, consultant: bool) -> Result<ExitCode>
             crate::channel::console::Role::Sme
         };
         let stdin = std::io::stdin();
-        let result = crate::channel::console::chat(
-            &app.engine(),
-            stdin.lock(),
-            std::io::stdout().lock(),
-            role,
-        )
-        .await;
+        let terminal = crate::channel::console::Terminal::new(std::io::stdout());
+        let result =
+            crate::channel::console::chat(&app.engine(), stdin.lock(), &terminal, role).await;
         database.close().await;
         result.map(|()| ExitCode::SUCCESS)
     })

@@ -225,25 +225,39 @@ pub async fn take_batch(
     .await
 }
 
-/// Takes every undelivered message to `chat_id`, oldest first, and marks
-/// them delivered with `receipt`: for a channel that shows messages the
-/// moment they exist (the console), instead of running a sender.
-pub async fn take_all_for_chat(
+/// Delivers every undelivered message to `chat_id` through `channel` at
+/// once, oldest first, marking each sent with its receipt: for a channel
+/// that shows messages the moment they exist (the console) instead of
+/// running a sender. Stops at the first message the channel cannot take,
+/// which stays undelivered. Returns how many were delivered.
+pub async fn deliver_all_for_chat<C: Channel>(
     pool: &PgPool,
     chat_id: i64,
-    receipt: &str,
-) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
-    let mut taken: Vec<OutgoingMessage> = sqlx::query_as(
-        "UPDATE outbox SET sent_at = now(), receipt = $2 \
-         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 \
-         RETURNING id, chat_id, body, buttons, attempts",
+    channel: &C,
+) -> Result<usize, sqlx::Error> {
+    let waiting: Vec<OutgoingMessage> = sqlx::query_as(
+        "SELECT id, chat_id, body, buttons, attempts FROM outbox \
+         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 ORDER BY id",
     )
     .bind(chat_id)
-    .bind(receipt)
     .fetch_all(pool)
     .await?;
-    taken.sort_by_key(|m| m.id);
-    Ok(taken)
+    let mut delivered = 0;
+    for message in &waiting {
+        match channel.deliver(message).await {
+            Ok(receipt) => mark_sent(pool, message.id, &receipt).await?,
+            Err(error) => {
+                warn!(
+                    outbox = message.id,
+                    ?error,
+                    "the channel did not take the message"
+                );
+                break;
+            }
+        }
+        delivered += 1;
+    }
+    Ok(delivered)
 }
 
 /// How many messages to `chat_id` wait to be delivered.
