@@ -2,7 +2,8 @@
 //!
 //! From the bottom up: `protocol` is what a conversation is made of (input,
 //! replies, typed button presses); `vocabulary` holds the words every part
-//! shares; `source` reads the `dialogs/` files; `tasks` supervises
+//! shares; `database` opens Postgres (the private server or
+//! `DATABASE_URL`) and migrates it; `source` reads the `dialogs/` files; `tasks` supervises
 //! long-running loops; `nlu` turns Korean text into search terms; `kb` loads
 //! the knowledge base and matches questions against it; `desk` holds
 //! tickets, consultants, routing and the outbox; `dialog` runs
@@ -13,6 +14,7 @@
 pub mod app;
 pub mod channel;
 pub mod cli;
+pub mod database;
 pub mod desk;
 pub mod dialog;
 pub mod kb;

@@ -10,11 +10,10 @@ use clap::Subcommand;
 use crate::app::{App, Dialogs};
 use crate::channel::jsonl::JsonLinesChannel;
 use crate::channel::telegram::inbox::GroupChats;
+use crate::database::Database;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::SenderConfig;
-use crate::desk::{
-    show_time, Database, Desk, NewConsultant, NewTicket, Routing, TicketFilter, TicketStatus,
-};
+use crate::desk::{show_time, Desk, NewConsultant, NewTicket, Routing, TicketFilter, TicketStatus};
 
 /// The private PostgreSQL's folder when none is given.
 const DEFAULT_DATA_DIR: &str = ".onestop";
@@ -41,7 +40,7 @@ impl DbArgs {
         let mut data_dir = self.data_dir.clone();
         if self.database_url.is_none()
             && data_dir == std::path::Path::new(DEFAULT_DATA_DIR)
-            && !crate::desk::pg::server_can_reach(&data_dir)
+            && !crate::database::private_server::server_can_reach(&data_dir)
         {
             // Run as root from a folder the postgres account cannot enter
             // (a clone under /root, say): keep the data where it can.

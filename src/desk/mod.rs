@@ -8,12 +8,10 @@
 pub mod calendar;
 pub mod claims;
 pub mod consultants;
-pub mod db;
 pub mod jobs;
 pub mod notices;
 pub mod notifier;
 pub mod outbox;
-pub mod pg;
 pub mod pii;
 pub mod routing;
 pub mod stats;
@@ -29,7 +27,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub use consultants::{Consultant, NewConsultant};
-pub use db::Database;
 pub use routing::Routing;
 pub use status::TicketStatus;
 pub use tickets::{NewTicket, Ticket, TicketDetail};

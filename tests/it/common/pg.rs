@@ -6,8 +6,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use onestop::desk::db::migrate;
-use onestop::desk::pg::PrivatePostgres;
+use onestop::database::migrate;
+use onestop::database::PrivatePostgres;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 

@@ -1,5 +1,8 @@
-//! The connection to Postgres: `DATABASE_URL` when given, otherwise the
-//! private server in the data folder; migrations are applied on open.
+//! Infrastructure at the bottom of the house: the connection to Postgres,
+//! `DATABASE_URL` when given, otherwise the private server in the data folder
+//! (`private_server`); the migrations in `migrations/` are applied on open.
+
+pub mod private_server;
 
 use std::path::Path;
 use std::time::Duration;
@@ -8,7 +11,7 @@ use anyhow::{Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::pg::PrivatePostgres;
+pub use private_server::PrivatePostgres;
 
 /// The database the private server keeps onestop's tables in.
 const DATABASE: &str = "onestop";
