@@ -264,11 +264,7 @@ impl Desk {
         )
         .await?;
         jobs::cancel(&mut *tx, ticket.id, JobKind::Lease).await?;
-        let routing = self.routing();
-        let due = routing.calendar.next_open(
-            routing.hours(&ticket.queue),
-            at + routing.sla.followup_after,
-        );
+        let due = self.routing().followup_due(&ticket.queue, at);
         jobs::schedule(&mut *tx, ticket.id, JobKind::Followup, due).await?;
         let resolved = fetch_by_id(&mut *tx, ticket.id).await?;
         outbox::enqueue(

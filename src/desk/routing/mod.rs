@@ -249,13 +249,15 @@ impl Routing {
             .add_business_time(self.hours(queue_id), last_reply, self.sla.lease)
     }
 
-    /// When to ask for a rating after a ticket is resolved: `followup_after`
-    /// of calendar time.
-    pub fn followup_due(&self, resolved_at: DateTime<Utc>) -> DateTime<Utc> {
-        chrono::Duration::from_std(self.sla.followup_after)
+    /// When to ask for a rating after a ticket of `queue_id` is resolved:
+    /// `followup_after` of calendar time, then the queue's next open moment
+    /// (nobody is asked at night or on a holiday).
+    pub fn followup_due(&self, queue_id: &str, resolved_at: DateTime<Utc>) -> DateTime<Utc> {
+        let after = chrono::Duration::from_std(self.sla.followup_after)
             .ok()
             .and_then(|d| resolved_at.checked_add_signed(d))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        self.calendar.next_open(self.hours(queue_id), after)
     }
 }
 
@@ -406,9 +408,11 @@ queue = "export"
             routing.lease_expires("center-1379", at("2026-09-23 17:00")),
             at("2026-09-28 10:00")
         );
+        // Three calendar days later is Saturday 17:00 (추석): asked when the
+        // queue opens on Monday.
         assert_eq!(
-            routing.followup_due(at("2026-09-23 17:00")),
-            at("2026-09-26 17:00")
+            routing.followup_due("center-1379", at("2026-09-23 17:00")),
+            at("2026-09-28 09:00")
         );
     }
 
