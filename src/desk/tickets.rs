@@ -80,10 +80,10 @@ impl Desk {
         )
         .await?;
         add_message(&mut *tx, id, "sme", None, &new.description).await?;
-        let calendar = &self.routing().calendar;
-        let due =
-            calendar.add_business_time(&queue.hours, opened, self.routing().sla.escalate_after);
+        let routing = self.routing();
+        let due = routing.notice_due(&queue.id, opened);
         jobs::schedule(&mut *tx, id, JobKind::Escalate, due).await?;
+        let calendar = &routing.calendar;
         let closed_until = (!calendar.is_open(&queue.hours, opened))
             .then(|| calendar.describe_next_open(&queue.hours, opened));
         let notice = notices::received(&ticket, &queue.name, closed_until.as_deref());
