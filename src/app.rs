@@ -63,6 +63,7 @@ pub struct App {
 impl App {
     pub fn new(dialogs: Dialogs, pool: PgPool) -> App {
         let desk = Desk::new(pool, Arc::new(dialogs.routing));
+        desk.set_texts(Arc::new(dialogs.kb.texts.clone()));
         let engine = Engine::new(Arc::new(dialogs.kb), Arc::new(dialogs.flows), desk.clone());
         App {
             desk,
@@ -78,10 +79,12 @@ impl App {
             .clone()
     }
 
-    /// Puts new dialogs in place: routing for the desk, the knowledge base
-    /// and flows for the engine. Updates in hand finish on the old ones.
+    /// Puts new dialogs in place: routing and texts for the desk, the
+    /// knowledge base (with the same texts) and flows for the engine.
+    /// Updates in hand finish on the old ones.
     pub fn reload(&self, dialogs: Dialogs) {
         self.desk.set_routing(Arc::new(dialogs.routing));
+        self.desk.set_texts(Arc::new(dialogs.kb.texts.clone()));
         let engine = Engine::new(
             Arc::new(dialogs.kb),
             Arc::new(dialogs.flows),

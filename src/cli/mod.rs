@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::app::Dialogs;
 use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
+use crate::texts::Texts;
 use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs, TicketAction};
 
 /// onestop: the Korean SME one-stop help desk.
@@ -48,6 +49,16 @@ impl KbArgs {
             Some(dir) => Routing::load_dir(dir),
             None => Routing::embedded(),
         }
+    }
+
+    /// What the desk commands need: the routing and the bot's texts (the
+    /// desk's notices speak them), without building the knowledge base.
+    fn desk(&self) -> Result<(Routing, Texts)> {
+        let sources = match &self.kb {
+            Some(dir) => crate::source::read_dir(dir)?,
+            None => crate::source::embedded_sources(),
+        };
+        Ok((self.routing()?, crate::kb::texts::texts_of(&sources)))
     }
 
     /// The knowledge base, routing and flows, from one reading of the folder.
@@ -239,13 +250,13 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Check { dir } => return check(&dir),
         Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
         Command::Consultant { kb, db, action } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Consultant(action));
+            return desk::execute(&db, kb.desk()?, DeskCommand::Consultant(action));
         }
         Command::Tickets { kb, db, action } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Tickets(action));
+            return desk::execute(&db, kb.desk()?, DeskCommand::Tickets(action));
         }
         Command::Stats { kb, db, top, json } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Stats { top, json });
+            return desk::execute(&db, kb.desk()?, DeskCommand::Stats { top, json });
         }
         Command::Worker {
             kb,
@@ -254,7 +265,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             pace,
         } => {
             let pace = pace.sender_config();
-            return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver, pace });
+            return desk::execute(&db, kb.desk()?, DeskCommand::Worker { deliver, pace });
         }
         Command::Analyze { kb, text } => analyze(&kb.load()?, &text.join(" ")),
         Command::Texts { kb } => {

@@ -78,7 +78,7 @@ impl Desk {
             .bind(at)
             .bind(&queues)
             .bind(&dues)
-            .bind(notices::claimed_text("%1$s", "%2$s"))
+            .bind(notices::claimed_template(&self.texts()))
             .bind(fallback_due)
             .fetch_optional(&mut *tx)
             .await?;
@@ -102,7 +102,11 @@ impl Desk {
     ) -> DeskResult<()> {
         let routing = self.routing();
         let lease_due = routing.lease_expires(&ticket.queue, at);
-        let notice = notices::claimed(ticket, ticket.consultant_name.as_deref().unwrap_or(""));
+        let notice = notices::claimed(
+            &self.texts(),
+            ticket,
+            ticket.consultant_name.as_deref().unwrap_or(""),
+        );
         sqlx::query(
             "WITH event AS (INSERT INTO ticket_events (ticket_id, actor, kind) VALUES ($1, $2, 'claimed')), \
                   lease AS (INSERT INTO jobs (kind, ticket_id, due_at) VALUES ('lease', $1, $3) \

@@ -45,7 +45,7 @@ impl Desk {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or_default();
-                let notice = notices::card(&ticket, &waiting(&ticket), &why);
+                let notice = notices::card(&self.texts(), &ticket, &waiting(&ticket), &why);
                 let told = store::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
                 if told == 0 {
                     info!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");

@@ -121,6 +121,7 @@ pub fn parse_file(
                                 .push(key_at, unknown_key_message("texts", &key, &known));
                             continue;
                         }
+                        super::texts::check_override(&key, value, lines, reader.diags);
                         match value.get_ref() {
                             DeValue::String(s) if !s.trim().is_empty() => content.texts.push((
                                 Located {
