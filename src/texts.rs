@@ -9,7 +9,8 @@
 //!
 //! Keys are named for who reads them: `sme_…` (an SME), `consultant_…` (a
 //! consultant), `refusal_…` (whoever asked the desk for something it
-//! refused), `button_…` (button labels), `admin_…` (admins on the
+//! refused), `button_…` (button labels), `word_…` (words put into other
+//! texts: statuses, actions, waiting times), `admin_…` (admins on the
 //! messenger). The older keys without a prefix (greeting, fallback, labels
 //! of an answer, …) keep their names, which admins may already use.
 //!
@@ -399,6 +400,24 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("button_reply_to", "{code} 답하기"),
     ("button_use", "{code} · {company}"),
     ("button_send_answer", "{number}번 답변을 {code} SME에게 보내기"),
+    // ── Words put into other texts ───────────────────────────────────
+    // A ticket's status, in `/status`, `/show` and refusals.
+    ("word_status_open", "대기"),
+    ("word_status_claimed", "상담 중"),
+    ("word_status_resolved", "해결"),
+    ("word_status_closed", "종료"),
+    // What was refused, in `refusal_wrong_status` and `refusal_not_holder`.
+    ("word_action_claim", "담당"),
+    ("word_action_transfer", "이관"),
+    ("word_action_resolve", "해결"),
+    ("word_action_reopen", "재개"),
+    ("word_action_rate", "평가"),
+    ("word_action_reply", "답변"),
+    // How long a ticket has waited, in cards and `/queue`.
+    ("word_waited_just_now", "방금"),
+    ("word_waited_minutes", "{minutes}분"),
+    ("word_waited_hours", "{hours}시간 {minutes}분"),
+    ("word_waited_days", "{days}일 {hours}시간"),
     // ── To admins on the messenger ───────────────────────────────────
     // A SIGHUP reload that found errors; `error` lists them.
     (

@@ -8,7 +8,7 @@ use tracing::{info, instrument};
 
 use super::consultants::{lock_active as lock_consultant, Consultant};
 use super::store::{fetch_by_id, lock_ticket, Ticket};
-use super::{notices, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
+use super::{notices, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
 
 /// Claims the next ticket for the active consultant with messenger id $1 at
 /// $2, in one statement: the first open ticket of their queues not locked by
@@ -155,8 +155,8 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: other.label().to_string(),
-                    action: "담당",
+                    status: other,
+                    action: DeskAction::Claim,
                 })
             }
         }

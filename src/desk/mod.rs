@@ -111,6 +111,31 @@ impl std::fmt::Display for Actor {
     }
 }
 
+/// What a consultant or an SME tried, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeskAction {
+    Claim,
+    Transfer,
+    Resolve,
+    Reopen,
+    Rate,
+    Reply,
+}
+
+impl DeskAction {
+    /// The key of the bot's text that names it (담당, 이관, …).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            DeskAction::Claim => "word_action_claim",
+            DeskAction::Transfer => "word_action_transfer",
+            DeskAction::Resolve => "word_action_resolve",
+            DeskAction::Reopen => "word_action_reopen",
+            DeskAction::Rate => "word_action_rate",
+            DeskAction::Reply => "word_action_reply",
+        }
+    }
+}
+
 /// Why a desk action was refused. Nothing changes when one is returned.
 /// [`DeskError::say`] words it with the bot's texts (the `refusal_…` keys)
 /// for the person who asked; `Display` uses the built-in ones.
@@ -125,13 +150,13 @@ pub enum DeskError {
     },
     WrongStatus {
         code: String,
-        status: String,
-        action: &'static str,
+        status: TicketStatus,
+        action: DeskAction,
     },
     NotHolder {
         code: String,
         by: String,
-        action: &'static str,
+        action: DeskAction,
     },
     NotVisible(String),
     NotYourQueue {
@@ -175,11 +200,19 @@ impl DeskError {
                 action,
             } => texts.fill(
                 "refusal_wrong_status",
-                &[("code", code), ("status", status), ("action", action)],
+                &[
+                    ("code", code),
+                    ("status", &texts.get(status.text_key())),
+                    ("action", &texts.get(action.text_key())),
+                ],
             ),
             DeskError::NotHolder { code, by, action } => texts.fill(
                 "refusal_not_holder",
-                &[("code", code), ("consultant", by), ("action", action)],
+                &[
+                    ("code", code),
+                    ("consultant", by),
+                    ("action", &texts.get(action.text_key())),
+                ],
             ),
             DeskError::NotVisible(code) => texts.fill("refusal_not_visible", &[("code", code)]),
             DeskError::NotYourQueue { code, .. } => {

@@ -15,7 +15,7 @@ use super::pii;
 use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
 pub use super::store::{Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
-use super::{kst, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
+use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
 use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
@@ -158,7 +158,7 @@ impl Desk {
                 return Err(DeskError::NotHolder {
                     code: ticket.code,
                     by: ticket.consultant_name.unwrap_or_default(),
-                    action: "이관",
+                    action: DeskAction::Transfer,
                 })
             }
             TicketStatus::Claimed => {}
@@ -172,8 +172,8 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: other.label().to_string(),
-                    action: "이관",
+                    status: other,
+                    action: DeskAction::Transfer,
                 })
             }
         }
@@ -249,7 +249,7 @@ impl Desk {
         }
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        self.require_holder(&ticket, &consultant, "해결")?;
+        self.require_holder(&ticket, &consultant, DeskAction::Resolve)?;
         let at = now();
         sqlx::query("UPDATE tickets SET status = 'resolved', resolved_at = $2 WHERE id = $1")
             .bind(ticket.id)
@@ -295,12 +295,12 @@ impl Desk {
         &self,
         ticket: &Ticket,
         consultant: &Consultant,
-        action: &'static str,
+        action: DeskAction,
     ) -> DeskResult<()> {
         if ticket.status != TicketStatus::Claimed {
             return Err(DeskError::WrongStatus {
                 code: ticket.code.clone(),
-                status: ticket.status.label().to_string(),
+                status: ticket.status,
                 action,
             });
         }
@@ -394,8 +394,8 @@ impl Desk {
         if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: ticket.status.label().to_string(),
-                action: "재개",
+                status: ticket.status,
+                action: DeskAction::Reopen,
             });
         }
         sqlx::query(
@@ -444,8 +444,8 @@ impl Desk {
         if ticket.status != TicketStatus::Resolved {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: ticket.status.label().to_string(),
-                action: "평가",
+                status: ticket.status,
+                action: DeskAction::Rate,
             });
         }
         let actor = Actor::Sme(requester_chat);
@@ -500,7 +500,7 @@ impl Desk {
         let body = non_empty_message(&self.texts(), body)?;
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        self.require_holder(&ticket, &consultant, "답변")?;
+        self.require_holder(&ticket, &consultant, DeskAction::Reply)?;
         add_message(
             &mut *tx,
             ticket.id,

@@ -231,7 +231,7 @@ async fn queue(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
                 ("company", &t.company),
                 ("region", &t.region),
                 ("category", &t.category),
-                ("waiting", &waiting(t)),
+                ("waiting", &waiting(texts, t)),
             ],
         ));
         buttons.push(Button::new(
@@ -452,7 +452,7 @@ async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<
                 "consultant_ticket",
                 &[
                     ("code", &t.code),
-                    ("status", &t.status.label()),
+                    ("status", &texts.get(t.status.text_key())),
                     ("queue", &t.queue),
                     ("company", &t.company),
                     ("region", &t.region),

@@ -302,7 +302,7 @@ async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
             "sme_status_item",
             &[
                 ("code", &t.code),
-                ("status", &t.status.label()),
+                ("status", &texts.get(t.status.text_key())),
                 ("opened", &show_time(t.created_at)),
             ],
         ));
