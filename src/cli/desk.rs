@@ -365,6 +365,18 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
                 None => println!("대기열에 기다리는 접수 건이 없습니다."),
             },
         },
+        action => work_on_ticket(desk, action).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ticket actions of a consultant or the SME after a ticket is taken.
+async fn work_on_ticket(desk: &Desk, action: TicketAction) -> Result<()> {
+    match action {
+        TicketAction::List { .. }
+        | TicketAction::Show { .. }
+        | TicketAction::Open { .. }
+        | TicketAction::Claim { .. } => unreachable!("handled by `tickets`"),
         TicketAction::Transfer {
             code,
             queue,
@@ -419,7 +431,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
