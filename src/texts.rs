@@ -10,8 +10,8 @@
 //! Keys are named for who reads them: `sme_…` (an SME), `consultant_…` (a
 //! consultant), `refusal_…` (whoever asked the desk for something it
 //! refused), `button_…` (button labels), `word_…` (words put into other
-//! texts: statuses, actions, waiting times), `admin_…` (admins on the
-//! messenger). The older keys without a prefix (greeting, fallback, labels
+//! texts: statuses, actions, waiting times), `console_…` (the person at
+//! `onestop chat`), `admin_…` (admins on the messenger). The older keys without a prefix (greeting, fallback, labels
 //! of an answer, …) keep their names, which admins may already use.
 //!
 //! This room imports nothing from the others: the desk, the dialog engine,
@@ -418,6 +418,27 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("word_waited_minutes", "{minutes}분"),
     ("word_waited_hours", "{hours}시간 {minutes}분"),
     ("word_waited_days", "{days}일 {hours}시간"),
+    // ── The console channel (`onestop chat`) ─────────────────────────
+    // Below the greeting.
+    (
+        "console_help",
+        "(번호를 입력하면 버튼을 누른 것과 같아요. /consultant 상담원으로, /sme SME로 바꾸기, /quit 끝내기)",
+    ),
+    // After `/consultant` and `/sme`.
+    (
+        "console_now_consultant",
+        "이제 상담원({name})입니다. /queue, /mine, /help 를 써 보세요.",
+    ),
+    ("console_now_sme", "이제 SME입니다."),
+    // Messages are waiting for the other side.
+    (
+        "console_waiting_for_sme",
+        "(SME에게 새 메시지 {count}개: /sme 로 확인)",
+    ),
+    (
+        "console_waiting_for_consultant",
+        "(상담원에게 새 메시지 {count}개: /consultant 로 확인)",
+    ),
     // ── To admins on the messenger ───────────────────────────────────
     // A SIGHUP reload that found errors; `error` lists them.
     (

@@ -17,6 +17,8 @@ use anyhow::{Context, Result};
 pub const SME_CHAT: i64 = 1;
 /// The console consultant's messenger id.
 pub const CONSULTANT_CHAT: i64 = 1001;
+/// The console consultant's name.
+const CONSULTANT_NAME: &str = "김상담";
 
 /// Who is typing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +36,6 @@ impl Role {
     }
 }
 
-const HELP: &str = "(번호를 입력하면 버튼을 누른 것과 같아요. /consultant 상담원으로, /sme SME로 바꾸기, /quit 끝내기)";
-
 /// Runs the conversation until end of input or `/quit`.
 pub async fn chat(
     engine: &Engine,
@@ -46,8 +46,9 @@ pub async fn chat(
     if role == Role::Consultant {
         register_console_consultant(engine).await?;
     }
-    writeln!(output, "🤖 {}", engine.kb.texts.get("greeting"))?;
-    writeln!(output, "   {HELP}")?;
+    let texts = &engine.kb.texts;
+    writeln!(output, "🤖 {}", texts.get("greeting"))?;
+    writeln!(output, "   {}", texts.get("console_help"))?;
     let mut buttons: Vec<Button> = Vec::new();
     for line in input.lines() {
         let line = line.context("reading the terminal")?;
@@ -58,17 +59,15 @@ pub async fn chat(
                 register_console_consultant(engine).await?;
                 role = Role::Consultant;
                 buttons.clear();
-                writeln!(
-                    output,
-                    "   — 이제 상담원(김상담)입니다. /queue, /mine, /help 를 써 보세요."
-                )?;
+                let now = texts.fill("console_now_consultant", &[("name", &CONSULTANT_NAME)]);
+                writeln!(output, "   — {now}")?;
                 deliver(engine, &mut output, role, &mut buttons).await?;
                 continue;
             }
             "/sme" => {
                 role = Role::Sme;
                 buttons.clear();
-                writeln!(output, "   — 이제 SME입니다.")?;
+                writeln!(output, "   — {}", texts.get("console_now_sme"))?;
                 deliver(engine, &mut output, role, &mut buttons).await?;
                 continue;
             }
@@ -90,7 +89,7 @@ pub async fn chat(
         engine.desk.run_due_jobs().await?;
         deliver(engine, &mut output, role, &mut buttons).await?;
     }
-    writeln!(output, "🤖 {}", engine.kb.texts.get("goodbye"))?;
+    writeln!(output, "🤖 {}", texts.get("goodbye"))?;
     Ok(())
 }
 
@@ -107,7 +106,7 @@ async fn register_console_consultant(engine: &Engine) -> Result<()> {
         .desk
         .add_consultant(NewConsultant {
             messenger_id: CONSULTANT_CHAT,
-            name: "김상담".into(),
+            name: CONSULTANT_NAME.into(),
             queues,
             capacity: 10,
         })
@@ -137,22 +136,15 @@ async fn deliver(
             *buttons = flat;
         }
     }
-    let (other, switch) = match role {
-        Role::Sme => (CONSULTANT_CHAT, "/consultant"),
-        Role::Consultant => (SME_CHAT, "/sme"),
+    let (other, key) = match role {
+        Role::Sme => (CONSULTANT_CHAT, "console_waiting_for_consultant"),
+        Role::Consultant => (SME_CHAT, "console_waiting_for_sme"),
     };
     let waiting = outbox::pending_for_chat(engine.desk.pool(), other).await?;
     let registered = engine.desk.is_registered(CONSULTANT_CHAT).await?;
     if waiting > 0 && (other == SME_CHAT || registered) {
-        let who = if other == SME_CHAT {
-            "SME"
-        } else {
-            "상담원"
-        };
-        writeln!(
-            output,
-            "   ({who}에게 새 메시지 {waiting}개: {switch} 로 확인)"
-        )?;
+        let note = engine.kb.texts.fill(key, &[("count", &waiting)]);
+        writeln!(output, "   {note}")?;
     }
     output.flush()?;
     Ok(())
