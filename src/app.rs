@@ -14,12 +14,14 @@ use sqlx::PgPool;
 use crate::desk::{Desk, Routing};
 use crate::dialog::{Engine, Flows};
 use crate::kb::{self, Diagnostics, KnowledgeBase, SourceFile};
+use crate::texts::Texts;
 
 /// What a running bot takes from a `dialogs/` folder.
 pub struct Dialogs {
     pub kb: KnowledgeBase,
     pub routing: Routing,
     pub flows: Flows,
+    pub texts: Texts,
 }
 
 impl Dialogs {
@@ -34,16 +36,22 @@ impl Dialogs {
             .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))
     }
 
-    /// All three parts of one set of files, each file parsed once and
-    /// every problem of every part reported.
+    /// Every part of one set of files, each file parsed once and every
+    /// problem of every part reported.
     pub fn from_sources(sources: &[SourceFile]) -> Result<Dialogs, Diagnostics> {
         let mut diags = Diagnostics::default();
         let documents = crate::source::parse(sources, &mut diags);
         let kb = KnowledgeBase::read(&documents, &mut diags);
         let routing = Routing::read(&documents, &mut diags);
         let flows = Flows::read(&documents, &mut diags);
+        let texts = crate::texts::read(&documents, &mut diags);
         match kb {
-            Some(kb) if diags.is_empty() => Ok(Dialogs { kb, routing, flows }),
+            Some(kb) if diags.is_empty() => Ok(Dialogs {
+                kb,
+                routing,
+                flows,
+                texts,
+            }),
             _ => Err(diags.sorted()),
         }
     }
@@ -60,6 +68,7 @@ pub struct App {
 impl App {
     pub fn new(dialogs: Dialogs, pool: PgPool) -> App {
         let desk = Desk::new(pool, Arc::new(dialogs.routing));
+        desk.set_texts(Arc::new(dialogs.texts));
         let engine = Engine::new(Arc::new(dialogs.kb), Arc::new(dialogs.flows), desk.clone());
         App {
             desk,
@@ -75,10 +84,12 @@ impl App {
             .clone()
     }
 
-    /// Puts new dialogs in place: routing for the desk, the knowledge base
-    /// and flows for the engine. Updates in hand finish on the old ones.
+    /// Puts new dialogs in place: routing and texts for the desk (the engine
+    /// speaks the desk's texts), the knowledge base and flows for the engine.
+    /// Updates in hand finish on the old ones.
     pub fn reload(&self, dialogs: Dialogs) {
         self.desk.set_routing(Arc::new(dialogs.routing));
+        self.desk.set_texts(Arc::new(dialogs.texts));
         let engine = Engine::new(
             Arc::new(dialogs.kb),
             Arc::new(dialogs.flows),

@@ -22,4 +22,5 @@ pub mod nlu;
 pub mod protocol;
 pub mod source;
 pub mod tasks;
+pub mod texts;
 pub mod vocabulary;

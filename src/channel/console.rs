@@ -21,6 +21,8 @@ use anyhow::{Context, Result};
 pub const SME_CHAT: i64 = 1;
 /// The console consultant's messenger id.
 pub const CONSULTANT_CHAT: i64 = 1001;
+/// The console consultant's name.
+const CONSULTANT_NAME: &str = "김상담";
 
 /// Who is typing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +39,6 @@ impl Role {
         }
     }
 }
-
-const HELP: &str = "(번호를 입력하면 버튼을 누른 것과 같아요. /consultant 상담원으로, /sme SME로 바꾸기, /quit 끝내기)";
 
 /// The terminal as a channel: each message printed with its buttons
 /// numbered. The buttons of the last message that had any are kept, so that
@@ -118,8 +118,9 @@ pub async fn chat(
     if role == Role::Consultant {
         register_console_consultant(engine).await?;
     }
-    terminal.line(&format!("🤖 {}", engine.kb.texts.get("greeting")))?;
-    terminal.line(&format!("   {HELP}"))?;
+    let texts = engine.desk.texts();
+    terminal.line(&format!("🤖 {}", texts.get("greeting")))?;
+    terminal.line(&format!("   {}", texts.get("console_help")))?;
     for line in input.lines() {
         let line = line.context("reading the terminal")?;
         let text = line.trim();
@@ -129,15 +130,15 @@ pub async fn chat(
                 register_console_consultant(engine).await?;
                 role = Role::Consultant;
                 terminal.forget_buttons();
-                terminal
-                    .line("   — 이제 상담원(김상담)입니다. /queue, /mine, /help 를 써 보세요.")?;
+                let now = texts.fill("console_now_consultant", &[("name", &CONSULTANT_NAME)]);
+                terminal.line(&format!("   — {now}"))?;
                 deliver(engine, terminal, role).await?;
                 continue;
             }
             "/sme" => {
                 role = Role::Sme;
                 terminal.forget_buttons();
-                terminal.line("   — 이제 SME입니다.")?;
+                terminal.line(&format!("   — {}", texts.get("console_now_sme")))?;
                 deliver(engine, terminal, role).await?;
                 continue;
             }
@@ -154,7 +155,7 @@ pub async fn chat(
         engine.desk.run_due_jobs().await?;
         deliver(engine, terminal, role).await?;
     }
-    terminal.line(&format!("🤖 {}", engine.kb.texts.get("goodbye")))?;
+    terminal.line(&format!("🤖 {}", texts.get("goodbye")))?;
     Ok(())
 }
 
@@ -171,7 +172,7 @@ async fn register_console_consultant(engine: &Engine) -> Result<()> {
         .desk
         .add_consultant(NewConsultant {
             messenger_id: CONSULTANT_CHAT,
-            name: "김상담".into(),
+            name: CONSULTANT_NAME.into(),
             queues,
             capacity: 10,
         })
@@ -183,21 +184,15 @@ async fn register_console_consultant(engine: &Engine) -> Result<()> {
 /// other role's wait until you switch, and their count is shown.
 async fn deliver(engine: &Engine, terminal: &Terminal, role: Role) -> Result<()> {
     outbox::deliver_all_for_chat(engine.desk.pool(), role.chat(), terminal).await?;
-    let (other, switch) = match role {
-        Role::Sme => (CONSULTANT_CHAT, "/consultant"),
-        Role::Consultant => (SME_CHAT, "/sme"),
+    let (other, key) = match role {
+        Role::Sme => (CONSULTANT_CHAT, "console_waiting_for_consultant"),
+        Role::Consultant => (SME_CHAT, "console_waiting_for_sme"),
     };
     let waiting = outbox::pending_for_chat(engine.desk.pool(), other).await?;
     let registered = engine.desk.is_registered(CONSULTANT_CHAT).await?;
     if waiting > 0 && (other == SME_CHAT || registered) {
-        let who = if other == SME_CHAT {
-            "SME"
-        } else {
-            "상담원"
-        };
-        terminal.line(&format!(
-            "   ({who}에게 새 메시지 {waiting}개: {switch} 로 확인)"
-        ))?;
+        let note = engine.desk.texts().fill(key, &[("count", &waiting)]);
+        terminal.line(&format!("   {note}"))?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::database::Database;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::SenderConfig;
 use crate::desk::{show_time, Desk, NewConsultant, NewTicket, Routing, TicketFilter, TicketStatus};
+use crate::texts::Texts;
 
 /// The private PostgreSQL's folder when none is given.
 const DEFAULT_DATA_DIR: &str = ".onestop";
@@ -191,7 +192,11 @@ pub enum TicketAction {
 }
 
 /// Runs a desk command on a fresh runtime.
-pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<ExitCode> {
+pub fn execute(
+    db: &DbArgs,
+    (routing, texts): (Routing, Texts),
+    command: DeskCommand,
+) -> Result<ExitCode> {
     crate::app::runtime()?.block_on(async move {
         let connections = if matches!(command, DeskCommand::Worker { .. }) {
             10
@@ -200,6 +205,7 @@ pub fn execute(db: &DbArgs, routing: Routing, command: DeskCommand) -> Result<Ex
         };
         let database = db.open(connections).await?;
         let desk = Desk::new(database.pool.clone(), Arc::new(routing));
+        desk.set_texts(Arc::new(texts));
         let result = run(&desk, command).await;
         database.close().await;
         result

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::app::Dialogs;
 use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
+use crate::texts::Texts;
 use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs, TicketAction};
 
 /// onestop: the Korean SME one-stop help desk.
@@ -48,6 +49,22 @@ impl KbArgs {
             Some(dir) => Routing::load_dir(dir),
             None => Routing::embedded(),
         }
+    }
+
+    /// What the desk commands need: the routing and the bot's texts (the
+    /// desk's notices speak them), without building the knowledge base.
+    /// `onestop texts` prints the same texts.
+    fn desk(&self) -> Result<(Routing, Texts)> {
+        let (place, sources) = match &self.kb {
+            Some(dir) => (dir.display().to_string(), crate::source::read_dir(dir)?),
+            None => (
+                "the built-in dialogs".to_string(),
+                crate::source::embedded_sources(),
+            ),
+        };
+        let texts = crate::texts::load(&sources)
+            .map_err(|diags| anyhow::anyhow!("{place} has {} error(s):\n{diags}", diags.len()))?;
+        Ok((self.routing()?, texts))
     }
 
     /// The knowledge base, routing and flows, from one reading of the folder.
@@ -223,10 +240,10 @@ fn execute(command: Command) -> Result<ExitCode> {
             explain,
             question,
         } => {
-            let kb = kb.load()?;
+            let Dialogs { kb, texts, .. } = kb.dialogs()?;
             let question = question.join(" ");
             let result = kb.find(&question);
-            println!("{}", render::reply(&kb, &result));
+            println!("{}", render::reply(&kb, &texts, &result));
             if explain {
                 println!("\n[{}]", result.outcome.as_str());
                 for scored in result.ranked.iter().take(5) {
@@ -239,13 +256,13 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Check { dir } => return check(&dir),
         Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
         Command::Consultant { kb, db, action } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Consultant(action));
+            return desk::execute(&db, kb.desk()?, DeskCommand::Consultant(action));
         }
         Command::Tickets { kb, db, action } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Tickets(action));
+            return desk::execute(&db, kb.desk()?, DeskCommand::Tickets(action));
         }
         Command::Stats { kb, db, top, json } => {
-            return desk::execute(&db, kb.routing()?, DeskCommand::Stats { top, json });
+            return desk::execute(&db, kb.desk()?, DeskCommand::Stats { top, json });
         }
         Command::Worker {
             kb,
@@ -254,12 +271,11 @@ fn execute(command: Command) -> Result<ExitCode> {
             pace,
         } => {
             let pace = pace.sender_config();
-            return desk::execute(&db, kb.routing()?, DeskCommand::Worker { deliver, pace });
+            return desk::execute(&db, kb.desk()?, DeskCommand::Worker { deliver, pace });
         }
         Command::Analyze { kb, text } => analyze(&kb.load()?, &text.join(" ")),
         Command::Texts { kb } => {
-            let kb = kb.load()?;
-            for (key, value) in kb.texts.iter() {
+            for (key, value) in kb.desk()?.1.iter() {
                 println!("{key} = {value:?}");
             }
         }
@@ -318,7 +334,9 @@ fn match_questions(kb: &KnowledgeBase, top: usize, json: bool) -> Result<()> {
 fn check(dir: &std::path::Path) -> Result<ExitCode> {
     let sources = kb::read_dir(dir)?;
     Ok(match Dialogs::from_sources(&sources) {
-        Ok(Dialogs { kb, routing, flows }) => {
+        Ok(Dialogs {
+            kb, routing, flows, ..
+        }) => {
             println!(
                 "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
                 dir.display(),

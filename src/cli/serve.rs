@@ -212,10 +212,12 @@ async fn reload(kb: &KbArgs, app: &App, admins: &[i64]) {
         }
         Err(e) => {
             error!(error = %format!("{e:#}"), "reload refused; keeping the last good dialogs");
-            let notice = Reply {
-                body: format!("dialogs/ 다시 읽기에 실패해 이전 설정을 그대로 씁니다.\n{e:#}"),
-                buttons: Vec::new(),
-            };
+            let error = format!("{e:#}");
+            let body = app
+                .desk
+                .texts()
+                .fill("admin_reload_failed", &[("error", &error)]);
+            let notice = Reply::text(body);
             if let Ok(mut tx) = app.desk.pool().begin().await {
                 for admin in admins {
                     let _ = outbox::enqueue(&mut tx, *admin, &notice, None).await;

@@ -8,7 +8,7 @@ use tracing::{info, instrument};
 
 use super::consultants::{lock_active as lock_consultant, Consultant};
 use super::store::{lock_ticket, Ticket};
-use super::{notices, now, Desk, DeskError, DeskResult, TicketStatus};
+use super::{notices, now, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
 
 /// One claim statement around a `pick` of the ticket: for the active
 /// consultant with messenger id $1 at $2, a seat on their row (`held <
@@ -117,7 +117,7 @@ impl Desk {
             .bind(at)
             .bind(queues)
             .bind(dues)
-            .bind(notices::claimed_text("%1$s", "%2$s"))
+            .bind(notices::claimed_template(&self.texts()))
             .bind(fallback_due);
         if let Some(code) = code {
             query = query.bind(code);
@@ -153,8 +153,8 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: other.label().to_string(),
-                    action: "담당",
+                    status: other,
+                    action: DeskAction::Claim,
                 })
             }
         }

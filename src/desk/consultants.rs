@@ -206,13 +206,12 @@ impl Desk {
             .iter()
             .map(|id| (strsim::normalized_levenshtein(id, name), *id))
             .max_by(|a, b| a.0.total_cmp(&b.0));
-        let hint = match best {
-            Some((score, id)) if score >= 0.5 => format!(". 혹시 '{id}'인가요?"),
-            _ => format!(". 있는 대기열: {}", ids.join(", ")),
-        };
         DeskError::UnknownQueue {
             queue: name.to_string(),
-            hint,
+            guess: best
+                .filter(|(score, _)| *score >= 0.5)
+                .map(|(_, id)| id.to_string()),
+            queues: ids.iter().map(|id| id.to_string()).collect(),
         }
     }
 }

@@ -26,6 +26,8 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, FixedOffset, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use crate::texts::{self, Texts};
+
 pub use consultants::{Consultant, NewConsultant};
 pub use routing::Routing;
 pub use status::TicketStatus;
@@ -37,19 +39,23 @@ pub fn kst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
-/// The desk: its database and the routing it works by. Clones share both,
-/// so a reload reaches every part at once.
+/// The desk: its database, the routing it works by and the texts it
+/// speaks with. Clones share all three, so a reload reaches every part at
+/// once.
 #[derive(Debug, Clone)]
 pub struct Desk {
     pool: PgPool,
     routing: Arc<RwLock<Arc<Routing>>>,
+    texts: Arc<RwLock<Arc<Texts>>>,
 }
 
 impl Desk {
+    /// A desk speaking with the built-in texts until [`Desk::set_texts`].
     pub fn new(pool: PgPool, routing: Arc<Routing>) -> Self {
         Self {
             pool,
             routing: Arc::new(RwLock::new(routing)),
+            texts: Arc::new(RwLock::new(Arc::new(texts::defaults().clone()))),
         }
     }
 
@@ -93,6 +99,16 @@ impl Desk {
     pub fn set_routing(&self, routing: Arc<Routing>) {
         *self.routing.write().unwrap_or_else(|e| e.into_inner()) = routing;
     }
+
+    /// The texts in force now: what the desk's notices and refusals say.
+    pub fn texts(&self) -> Arc<Texts> {
+        self.texts.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The texts every clone of this desk speaks with from now on (a reload).
+    pub fn set_texts(&self, texts: Arc<Texts>) {
+        *self.texts.write().unwrap_or_else(|e| e.into_inner()) = texts;
+    }
 }
 
 /// Who did something, as written in the event log.
@@ -116,44 +132,158 @@ impl std::fmt::Display for Actor {
     }
 }
 
+/// What a consultant or an SME tried, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeskAction {
+    Claim,
+    Transfer,
+    Resolve,
+    Reopen,
+    Rate,
+    Reply,
+}
+
+impl DeskAction {
+    /// The key of the bot's text that names it (담당, 이관, …).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            DeskAction::Claim => "word_action_claim",
+            DeskAction::Transfer => "word_action_transfer",
+            DeskAction::Resolve => "word_action_resolve",
+            DeskAction::Reopen => "word_action_reopen",
+            DeskAction::Rate => "word_action_rate",
+            DeskAction::Reply => "word_action_reply",
+        }
+    }
+}
+
 /// Why a desk action was refused. Nothing changes when one is returned.
-/// The texts are shown to consultants and admins as they are.
-#[derive(Debug, thiserror::Error)]
+/// [`DeskError::say`] words it with the bot's texts (the `refusal_…` keys)
+/// for the person who asked; `Display` uses the built-in ones.
+#[derive(Debug)]
 pub enum DeskError {
-    #[error("접수번호 {0}에 해당하는 접수 건이 없습니다")]
     UnknownTicket(String),
-    #[error("등록된 상담원이 아닙니다 (메신저 ID {0})")]
     NotConsultant(i64),
-    #[error("{0} 상담원은 비활성화되어 있어 접수 건을 다룰 수 없습니다")]
     Deactivated(String),
-    #[error("{code} 건은 이미 {by} 상담원이 담당하고 있습니다")]
-    AlreadyClaimed { code: String, by: String },
-    #[error("{code} 건은 지금 '{status}' 상태라 {action}할 수 없습니다")]
+    AlreadyClaimed {
+        code: String,
+        by: String,
+    },
     WrongStatus {
         code: String,
-        status: String,
-        action: &'static str,
+        status: TicketStatus,
+        action: DeskAction,
     },
-    #[error("{code} 건은 {by} 상담원이 담당 중입니다. 담당자만 {action}할 수 있습니다")]
     NotHolder {
         code: String,
         by: String,
-        action: &'static str,
+        action: DeskAction,
     },
-    #[error("접수번호 {0} 건을 볼 수 없어요. 번호를 확인해 주세요 (내 대기열의 건과 내가 맡은 건만 볼 수 있어요)")]
     NotVisible(String),
-    #[error("{code} 건은 이 상담원의 대기열 건이 아니라서 다룰 수 없습니다")]
-    NotYourQueue { code: String, queue: String },
-    #[error("동시에 담당할 수 있는 {capacity}건을 모두 맡고 있습니다. 진행 중인 건을 해결하거나 이관한 뒤 다시 시도해 주세요")]
-    AtCapacity { capacity: i32 },
-    #[error("'{queue}'라는 대기열은 없습니다{hint}")]
-    UnknownQueue { queue: String, hint: String },
-    #[error("만족도 점수는 1부터 5까지입니다 (입력: {0})")]
+    NotYourQueue {
+        code: String,
+        queue: String,
+    },
+    AtCapacity {
+        capacity: i32,
+    },
+    /// A queue id routing does not have, with the closest one if any is
+    /// close, else every queue id.
+    UnknownQueue {
+        queue: String,
+        guess: Option<String>,
+        queues: Vec<String>,
+    },
     BadRating(i64),
-    #[error("{0}")]
+    /// Anything else, already worded.
     Invalid(String),
-    #[error("데이터베이스 오류")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl DeskError {
+    /// The refusal in the words of `texts`.
+    pub fn say(&self, texts: &Texts) -> String {
+        match self {
+            DeskError::UnknownTicket(code) => {
+                texts.fill("refusal_unknown_ticket", &[("code", code)])
+            }
+            DeskError::NotConsultant(id) => texts.fill("refusal_not_consultant", &[("id", id)]),
+            DeskError::Deactivated(name) => {
+                texts.fill("refusal_deactivated", &[("consultant", name)])
+            }
+            DeskError::AlreadyClaimed { code, by } => texts.fill(
+                "refusal_already_claimed",
+                &[("code", code), ("consultant", by)],
+            ),
+            DeskError::WrongStatus {
+                code,
+                status,
+                action,
+            } => texts.fill(
+                "refusal_wrong_status",
+                &[
+                    ("code", code),
+                    ("status", &texts.get(status.text_key())),
+                    ("action", &texts.get(action.text_key())),
+                ],
+            ),
+            DeskError::NotHolder { code, by, action } => texts.fill(
+                "refusal_not_holder",
+                &[
+                    ("code", code),
+                    ("consultant", by),
+                    ("action", &texts.get(action.text_key())),
+                ],
+            ),
+            DeskError::NotVisible(code) => texts.fill("refusal_not_visible", &[("code", code)]),
+            DeskError::NotYourQueue { code, .. } => {
+                texts.fill("refusal_not_your_queue", &[("code", code)])
+            }
+            DeskError::AtCapacity { capacity } => {
+                texts.fill("refusal_at_capacity", &[("capacity", capacity)])
+            }
+            DeskError::UnknownQueue {
+                queue,
+                guess: Some(guess),
+                ..
+            } => texts.fill(
+                "refusal_unknown_queue_guess",
+                &[("queue", queue), ("guess", guess)],
+            ),
+            DeskError::UnknownQueue {
+                queue,
+                guess: None,
+                queues,
+            } => texts.fill(
+                "refusal_unknown_queue",
+                &[("queue", queue), ("queues", &queues.join(", "))],
+            ),
+            DeskError::BadRating(score) => texts.fill("refusal_bad_rating", &[("score", score)]),
+            DeskError::Invalid(said) => said.clone(),
+            DeskError::Database(_) => "데이터베이스 오류".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for DeskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.say(texts::defaults()))
+    }
+}
+
+impl std::error::Error for DeskError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DeskError::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for DeskError {
+    fn from(e: sqlx::Error) -> Self {
+        DeskError::Database(e)
+    }
 }
 
 pub type DeskResult<T> = Result<T, DeskError>;

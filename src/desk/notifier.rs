@@ -17,6 +17,7 @@ use super::outbox::{self, Channel, SenderConfig};
 use super::store::{self, Ticket};
 use super::{notices, now, Desk, DeskResult};
 use crate::tasks::Supervisor;
+use crate::texts::Texts;
 
 impl Desk {
     /// Writes the cards of every open ticket whose queue has not seen it
@@ -45,7 +46,8 @@ impl Desk {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or_default();
-                let notice = notices::card(&ticket, &waiting(&ticket), &why);
+                let texts = self.texts();
+                let notice = notices::card(&texts, &ticket, &waiting(&texts, &ticket), &why);
                 let told = store::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
                 if told == 0 {
                     info!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
@@ -61,14 +63,20 @@ impl Desk {
     }
 }
 
-/// How long a ticket has waited, in Korean: "3분", "2시간 5분".
-pub fn waiting(ticket: &Ticket) -> String {
+/// How long a ticket has waited, in the words of `texts`: "3분", "2시간 5분".
+pub fn waiting(texts: &Texts, ticket: &Ticket) -> String {
     let minutes = (now() - ticket.created_at).num_minutes().max(0);
     match minutes {
-        0 => "방금".to_string(),
-        m if m < 60 => format!("{m}분"),
-        m if m < 24 * 60 => format!("{}시간 {}분", m / 60, m % 60),
-        m => format!("{}일 {}시간", m / (24 * 60), (m / 60) % 24),
+        0 => texts.get("word_waited_just_now").to_string(),
+        m if m < 60 => texts.fill("word_waited_minutes", &[("minutes", &m)]),
+        m if m < 24 * 60 => texts.fill(
+            "word_waited_hours",
+            &[("hours", &(m / 60)), ("minutes", &(m % 60))],
+        ),
+        m => texts.fill(
+            "word_waited_days",
+            &[("days", &(m / (24 * 60))), ("hours", &((m / 60) % 24))],
+        ),
     }
 }
 

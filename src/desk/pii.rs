@@ -79,6 +79,16 @@ pub enum BusinessNumberError {
     CheckDigit,
 }
 
+impl BusinessNumberError {
+    /// The key of the bot's text that says it (the same words as `Display`).
+    pub fn text_key(&self) -> &'static str {
+        match self {
+            BusinessNumberError::Shape => "refusal_business_number_shape",
+            BusinessNumberError::CheckDigit => "refusal_business_number_check_digit",
+        }
+    }
+}
+
 /// Checks a 사업자등록번호 (with or without hyphens and spaces) and returns
 /// it as `123-45-67890`.
 pub fn business_number(input: &str) -> Result<String, BusinessNumberError> {

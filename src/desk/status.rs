@@ -38,7 +38,17 @@ impl TicketStatus {
         }
     }
 
-    /// The Korean name, for messages.
+    /// The key of the bot's text that names it on the messenger.
+    pub fn text_key(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "word_status_open",
+            TicketStatus::Claimed => "word_status_claimed",
+            TicketStatus::Resolved => "word_status_resolved",
+            TicketStatus::Closed => "word_status_closed",
+        }
+    }
+
+    /// The Korean name, for the command line (the default of [`TicketStatus::text_key`]).
     pub fn label(self) -> &'static str {
         match self {
             TicketStatus::Open => "대기",

@@ -15,7 +15,8 @@ use super::pii;
 use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
 pub use super::store::{Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
-use super::{kst, now, Actor, Desk, DeskError, DeskResult, TicketStatus};
+use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
+use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
 /// Longest description kept (the messenger's own limit is 4,096).
@@ -47,7 +48,8 @@ impl Desk {
         tx: &mut PgConnection,
         new: NewTicket,
     ) -> DeskResult<Ticket> {
-        let new = validate(new)?;
+        let texts = self.texts();
+        let new = validate(&texts, new)?;
         let queue = self.routing().route(&new.category, &new.region).clone();
         let opened = now();
         let year = opened.with_timezone(&kst()).year();
@@ -86,7 +88,7 @@ impl Desk {
         let calendar = &routing.calendar;
         let closed_until = (!calendar.is_open(&queue.hours, opened))
             .then(|| calendar.describe_next_open(&queue.hours, opened));
-        let notice = notices::received(&ticket, &queue.name, closed_until.as_deref());
+        let notice = notices::received(&texts, &ticket, &queue.name, closed_until.as_deref());
         outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(id)).await?;
         info!(code = %ticket.code, queue = %queue.id, "ticket opened");
         Ok(ticket)
@@ -153,7 +155,7 @@ impl Desk {
                 return Err(DeskError::NotHolder {
                     code: ticket.code,
                     by: ticket.consultant_name.unwrap_or_default(),
-                    action: "이관",
+                    action: DeskAction::Transfer,
                 })
             }
             TicketStatus::Claimed => {}
@@ -167,15 +169,15 @@ impl Desk {
             other => {
                 return Err(DeskError::WrongStatus {
                     code: ticket.code,
-                    status: other.label().to_string(),
-                    action: "이관",
+                    status: other,
+                    action: DeskAction::Transfer,
                 })
             }
         }
         if ticket.queue == queue.id {
-            return Err(DeskError::Invalid(format!(
-                "{} 건은 이미 '{}' 대기열에 있습니다",
-                ticket.code, queue.id
+            return Err(DeskError::Invalid(self.texts().fill(
+                "refusal_already_in_queue",
+                &[("code", &ticket.code), ("queue", &queue.id)],
             )));
         }
         let at = now();
@@ -203,7 +205,7 @@ impl Desk {
         outbox::enqueue(
             &mut *tx,
             moved.requester_chat,
-            &notices::transferred(&moved, &queue.name),
+            &notices::transferred(&self.texts(), &moved, &queue.name),
             Some(moved.id),
         )
         .await?;
@@ -235,12 +237,12 @@ impl Desk {
         let summary = summary.trim();
         if summary.is_empty() {
             return Err(DeskError::Invalid(
-                "해결 내용을 한 줄이라도 적어 주세요. SME에게 그대로 전달됩니다".into(),
+                self.texts().get("refusal_empty_summary").to_string(),
             ));
         }
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        self.require_holder(&ticket, &consultant, "해결")?;
+        self.require_holder(&ticket, &consultant, DeskAction::Resolve)?;
         let at = now();
         sqlx::query("UPDATE tickets SET status = 'resolved', resolved_at = $2 WHERE id = $1")
             .bind(ticket.id)
@@ -270,7 +272,7 @@ impl Desk {
         outbox::enqueue(
             &mut *tx,
             resolved.requester_chat,
-            &notices::resolved(&resolved, summary),
+            &notices::resolved(&self.texts(), &resolved, summary),
             Some(resolved.id),
         )
         .await?;
@@ -282,12 +284,12 @@ impl Desk {
         &self,
         ticket: &Ticket,
         consultant: &Consultant,
-        action: &'static str,
+        action: DeskAction,
     ) -> DeskResult<()> {
         if ticket.status != TicketStatus::Claimed {
             return Err(DeskError::WrongStatus {
                 code: ticket.code.clone(),
-                status: ticket.status.label().to_string(),
+                status: ticket.status,
                 action,
             });
         }
@@ -310,6 +312,7 @@ impl Desk {
         actor: &Actor,
         reason: &str,
     ) -> DeskResult<Ticket> {
+        let texts = self.texts();
         let ticket = lock_ticket(tx, code).await?;
         sqlx::query(
             "UPDATE tickets SET status = 'open', consultant_id = NULL, claimed_at = NULL, \
@@ -323,12 +326,13 @@ impl Desk {
         self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
             .await?;
         if let Some(chat) = ticket.consultant_messenger {
-            outbox::enqueue(tx, chat, &notices::lease_expired(&ticket), Some(ticket.id)).await?;
+            let notice = notices::lease_expired(&texts, &ticket);
+            outbox::enqueue(tx, chat, &notice, Some(ticket.id)).await?;
         }
         outbox::enqueue(
             tx,
             ticket.requester_chat,
-            &notices::reassigning(&ticket),
+            &notices::reassigning(&texts, &ticket),
             Some(ticket.id),
         )
         .await?;
@@ -377,8 +381,8 @@ impl Desk {
         if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: ticket.status.label().to_string(),
-                action: "재개",
+                status: ticket.status,
+                action: DeskAction::Reopen,
             });
         }
         sqlx::query(
@@ -425,8 +429,8 @@ impl Desk {
         if ticket.status != TicketStatus::Resolved {
             return Err(DeskError::WrongStatus {
                 code: ticket.code,
-                status: ticket.status.label().to_string(),
-                action: "평가",
+                status: ticket.status,
+                action: DeskAction::Rate,
             });
         }
         let actor = Actor::Sme(requester_chat);
@@ -453,7 +457,7 @@ impl Desk {
         outbox::enqueue(
             &mut *tx,
             requester_chat,
-            &notices::rated(&rated, score),
+            &notices::rated(&self.texts(), &rated, score),
             Some(rated.id),
         )
         .await?;
@@ -476,10 +480,10 @@ impl Desk {
         code: &str,
         body: &str,
     ) -> DeskResult<Ticket> {
-        let body = non_empty_message(body)?;
+        let body = non_empty_message(&self.texts(), body)?;
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
-        self.require_holder(&ticket, &consultant, "답변")?;
+        self.require_holder(&ticket, &consultant, DeskAction::Reply)?;
         add_message(
             &mut *tx,
             ticket.id,
@@ -489,7 +493,7 @@ impl Desk {
         )
         .await?;
         self.schedule_lease(&mut *tx, &ticket, now()).await?;
-        let notice = notices::from_consultant(&ticket, &consultant.name, &body);
+        let notice = notices::from_consultant(&self.texts(), &ticket, &consultant.name, &body);
         outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
         Ok(ticket)
     }
@@ -509,7 +513,7 @@ impl Desk {
         code: &str,
         body: &str,
     ) -> DeskResult<()> {
-        let body = non_empty_message(body)?;
+        let body = non_empty_message(&self.texts(), body)?;
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
         if !self.may_work_on(&consultant, &ticket.queue)
@@ -540,7 +544,7 @@ impl Desk {
         requester_chat: i64,
         body: &str,
     ) -> DeskResult<Option<Ticket>> {
-        let body = non_empty_message(body)?;
+        let body = non_empty_message(&self.texts(), body)?;
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM tickets WHERE requester_chat = $1 AND status IN ('open', 'claimed') \
              ORDER BY (status = 'claimed') DESC, id DESC LIMIT 1 FOR UPDATE",
@@ -558,7 +562,7 @@ impl Desk {
             outbox::enqueue(
                 &mut *tx,
                 consultant_chat,
-                &notices::from_sme(&ticket, &body),
+                &notices::from_sme(&self.texts(), &ticket, &body),
                 Some(ticket.id),
             )
             .await?;
@@ -568,70 +572,68 @@ impl Desk {
 }
 
 /// Checks and tidies an intake; the message says what to fix.
-fn validate(mut new: NewTicket) -> DeskResult<NewTicket> {
+fn validate(texts: &Texts, mut new: NewTicket) -> DeskResult<NewTicket> {
+    let refuse = |key: &str| DeskError::Invalid(texts.get(key).to_string());
     new.company = new.company.trim().to_string();
     new.description = new.description.trim().to_string();
     new.contact = new.contact.trim().to_string();
     if new.company.is_empty() {
-        return Err(DeskError::Invalid("회사(상호) 이름을 적어 주세요".into()));
+        return Err(refuse("refusal_no_company"));
     }
     if new.company.chars().count() > 100 {
-        return Err(DeskError::Invalid(
-            "회사 이름은 100자 이내로 적어 주세요".into(),
-        ));
+        return Err(refuse("refusal_company_too_long"));
     }
     match region_short_name(&new.region) {
         Some(region) if region != NATIONWIDE => new.region = region.to_string(),
         _ => {
-            return Err(DeskError::Invalid(format!(
-                "'{}'은(는) 알 수 없는 지역입니다. 서울, 부산, 경기처럼 17개 시·도 중 하나를 적어 주세요",
-                new.region.trim()
-            )))
+            return Err(DeskError::Invalid(
+                texts.fill("refusal_unknown_region", &[("region", &new.region.trim())]),
+            ))
         }
     }
     let category = canonical_category(new.category.trim());
     if !CATEGORIES.contains(&category) {
-        return Err(DeskError::Invalid(format!(
-            "'{}'은(는) 알 수 없는 분야입니다. {} 중 하나를 골라 주세요",
-            new.category.trim(),
-            CATEGORIES.join(", ")
+        return Err(DeskError::Invalid(texts.fill(
+            "refusal_unknown_category",
+            &[
+                ("category", &new.category.trim()),
+                ("categories", &CATEGORIES.join(", ")),
+            ],
         )));
     }
     new.category = category.to_string();
     if new.description.is_empty() {
-        return Err(DeskError::Invalid(
-            "어떤 점이 어려우신지 내용을 적어 주세요".into(),
-        ));
+        return Err(refuse("refusal_no_description"));
     }
     if new.description.chars().count() > MAX_DESCRIPTION {
-        return Err(DeskError::Invalid(format!(
-            "내용이 너무 길어요. {MAX_DESCRIPTION}자 이내로 줄여 주세요"
+        return Err(DeskError::Invalid(texts.fill(
+            "refusal_description_too_long",
+            &[("max", &MAX_DESCRIPTION)],
         )));
     }
     if new.contact.is_empty() {
-        return Err(DeskError::Invalid(
-            "연락받으실 전화번호나 이메일을 적어 주세요".into(),
-        ));
+        return Err(refuse("refusal_no_contact"));
     }
     if let Some(number) = new.business_number.take() {
         if !number.trim().is_empty() {
-            let checked =
-                pii::business_number(&number).map_err(|e| DeskError::Invalid(e.to_string()))?;
+            let checked = pii::business_number(&number).map_err(|e| refuse(e.text_key()))?;
             new.business_number = Some(checked);
         }
     }
     Ok(new)
 }
 
-fn non_empty_message(body: &str) -> DeskResult<String> {
+fn non_empty_message(texts: &Texts, body: &str) -> DeskResult<String> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(DeskError::Invalid("빈 메시지는 보낼 수 없습니다".into()));
+        return Err(DeskError::Invalid(
+            texts.get("refusal_empty_message").to_string(),
+        ));
     }
     if body.chars().count() > MAX_DESCRIPTION {
-        return Err(DeskError::Invalid(format!(
-            "메시지가 너무 깁니다. {MAX_DESCRIPTION}자 이내로 나눠 보내 주세요"
-        )));
+        return Err(DeskError::Invalid(
+            texts.fill("refusal_message_too_long", &[("max", &MAX_DESCRIPTION)]),
+        ));
     }
     Ok(body.to_string())
 }

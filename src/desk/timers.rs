@@ -67,7 +67,7 @@ impl Desk {
                 .execute(&mut *tx)
                 .await?;
             log_event(tx, ticket.id, &Actor::System, "escalated", "대기열 알림").await?;
-            let notice = notices::escalation_reminder(&ticket);
+            let notice = notices::escalation_reminder(&self.texts(), &ticket);
             notify_queue(tx, &ticket.queue, &notice, ticket.id).await?;
             self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
                 .await?;
@@ -117,7 +117,7 @@ impl Desk {
         outbox::enqueue(
             tx,
             ticket.requester_chat,
-            &notices::followup(&ticket),
+            &notices::followup(&self.texts(), &ticket),
             Some(ticket.id),
         )
         .await?;

@@ -12,6 +12,7 @@ use crate::desk::notifier::waiting;
 use crate::desk::tickets::Ticket;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, Pending, Press};
+use crate::texts::Texts;
 
 pub(super) async fn handle(
     engine: &Engine,
@@ -22,7 +23,11 @@ pub(super) async fn handle(
     match input {
         Input::Button(data) => match Press::parse(data) {
             Some(pressed) => press(engine, replies, state, &pressed).await,
-            None => replies.text("이 버튼은 더 이상 쓸 수 없어요.").await,
+            None => {
+                replies
+                    .say_text("consultant_stale_button", &[], Vec::new())
+                    .await
+            }
         },
         Input::Text(text) => {
             if let Some(command) = text.strip_prefix('/') {
@@ -42,24 +47,21 @@ async fn command_message(
 ) -> Result<()> {
     let command = match ConsultantCommand::parse(command) {
         Ok(command) => command,
-        Err(CommandError::Usage) => {
+        Err(problem) => {
+            let key = match problem {
+                CommandError::Usage => "consultant_usage",
+                CommandError::Unknown => "consultant_unknown_command",
+            };
             let help = ConsultantCommand::help();
-            return replies
-                .text(format!("사용법을 확인해 주세요.\n{help}"))
-                .await;
-        }
-        Err(CommandError::Unknown) => {
-            let help = ConsultantCommand::help();
-            return replies
-                .text(format!("알 수 없는 명령이에요.\n{help}"))
-                .await;
+            return replies.say_text(key, &[("help", &help)], Vec::new()).await;
         }
     };
+    let texts = replies.texts;
     match command {
         ConsultantCommand::Help => {
             let buttons = vec![vec![
-                Button::new("대기 중인 접수", &Press::Queue),
-                Button::new("내 접수", &Press::Mine),
+                Button::new(texts.get("button_queue"), &Press::Queue),
+                Button::new(texts.get("button_mine"), &Press::Mine),
             ]];
             replies.say(ConsultantCommand::help(), buttons).await
         }
@@ -90,7 +92,9 @@ async fn command_message(
         ConsultantCommand::Kb(question) => lookup(engine, replies, state, &question).await,
         ConsultantCommand::Cancel => {
             state.pending = None;
-            replies.text("취소했어요.").await
+            replies
+                .say_text("consultant_cancelled", &[], Vec::new())
+                .await
         }
     }
 }
@@ -100,12 +104,10 @@ async fn note(engine: &Engine, replies: &mut Replies<'_>, code: &str, text: &str
     let chat = replies.chat;
     let mut savepoint = replies.tx.begin().await?;
     let result = engine.desk.note_in(&mut savepoint, chat, code, text).await;
-    match settle(savepoint, result).await? {
+    match settle(savepoint, result, replies.texts).await? {
         Ok(()) => {
             replies
-                .text(format!(
-                    "{code} 건에 메모를 남겼어요 (SME에게는 보이지 않아요)."
-                ))
+                .say_text("consultant_noted", &[("code", &code)], Vec::new())
                 .await
         }
         Err(refusal) => replies.text(refusal).await,
@@ -128,20 +130,24 @@ async fn press(
         Press::Use(code) => {
             state.active_ticket = Some(code.to_string());
             replies
-                .text(format!(
-                    "이제 보내시는 메시지는 {code} 건의 SME에게 전달돼요."
-                ))
+                .say_text("consultant_replying_to", &[("code", code)], Vec::new())
                 .await
         }
         Press::Send { code, entry } => {
             // A knowledge-base answer sent to the SME as the consultant's reply.
             let Some(entry) = engine.kb.by_id(entry) else {
-                return replies.text("그 답변을 찾을 수 없어요.").await;
+                return replies
+                    .say_text("consultant_entry_missing", &[], Vec::new())
+                    .await;
             };
-            let body = render::entry(&engine.kb, entry);
+            let body = render::entry(&engine.kb, replies.texts, entry);
             reply(engine, replies, state, code, &body).await
         }
-        _ => replies.text("이 버튼은 더 이상 쓸 수 없어요.").await,
+        _ => {
+            replies
+                .say_text("consultant_stale_button", &[], Vec::new())
+                .await
+        }
     }
 }
 
@@ -155,9 +161,7 @@ async fn ask_for_summary(
         code: code.to_string(),
     });
     replies
-        .text(format!(
-            "{code} 건의 해결 내용을 한두 줄로 적어 주세요. SME에게 그대로 전달돼요. (/cancel 로 취소)"
-        ))
+        .say_text("consultant_ask_summary", &[("code", &code)], Vec::new())
         .await
 }
 
@@ -180,31 +184,26 @@ async fn plain(
         _ if held.len() == 1 => Some(held[0].code.clone()),
         _ => None,
     };
+    let texts = replies.texts;
     match target {
         Some(code) => reply(engine, replies, state, &code, text).await,
         None if held.is_empty() => {
+            let queue = Button::new(texts.get("button_queue"), &Press::Queue);
             replies
-                .say(
-                    "맡고 있는 접수가 없어요. 대기 중인 접수를 확인해 보세요.",
-                    vec![vec![Button::new("대기 중인 접수", &Press::Queue)]],
-                )
+                .say_text("consultant_holds_nothing", &[], vec![vec![queue]])
                 .await
         }
         None => {
             let buttons = held
                 .iter()
                 .map(|t| {
-                    vec![Button::new(
-                        format!("{} · {}", t.code, t.company),
-                        &Press::Use(t.code.clone()),
-                    )]
+                    let label =
+                        texts.fill("button_use", &[("code", &t.code), ("company", &t.company)]);
+                    vec![Button::new(label, &Press::Use(t.code.clone()))]
                 })
                 .collect();
             replies
-                .say(
-                    "어느 건의 SME에게 보낼까요? 고른 뒤 다시 보내 주세요.",
-                    buttons,
-                )
+                .say_text("consultant_which_ticket", &[], buttons)
                 .await
         }
     }
@@ -216,21 +215,27 @@ async fn queue(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .waiting_for_in(&mut *replies.tx, replies.chat)
         .await?;
     if waiting_tickets.is_empty() {
-        return replies.text("대기 중인 접수가 없어요.").await;
+        return replies
+            .say_text("consultant_queue_empty", &[], Vec::new())
+            .await;
     }
-    let mut body = format!("대기 중인 접수 {}건", waiting_tickets.len());
+    let texts = replies.texts;
+    let mut body = texts.fill("consultant_queue", &[("count", &waiting_tickets.len())]);
     let mut buttons = Vec::new();
     for t in waiting_tickets.iter().take(10) {
-        body.push_str(&format!(
-            "\n• {} · {} · {} · {} · 대기 {}",
-            t.code,
-            t.company,
-            t.region,
-            t.category,
-            waiting(t)
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "consultant_queue_item",
+            &[
+                ("code", &t.code),
+                ("company", &t.company),
+                ("region", &t.region),
+                ("category", &t.category),
+                ("waiting", &waiting(texts, t)),
+            ],
         ));
         buttons.push(Button::new(
-            format!("담당 {}", t.code),
+            texts.fill("button_claim_code", &[("code", &t.code)]),
             &Press::Claim(t.code.clone()),
         ));
     }
@@ -243,25 +248,49 @@ async fn mine(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .held_by_in(&mut *replies.tx, replies.chat)
         .await?;
     if held.is_empty() {
-        return replies.text("맡고 있는 접수가 없어요.").await;
+        return replies
+            .say_text("consultant_mine_empty", &[], Vec::new())
+            .await;
     }
-    let mut body = format!("내가 맡은 접수 {}건", held.len());
+    let texts = replies.texts;
+    let mut body = texts.fill("consultant_mine", &[("count", &held.len())]);
     let mut buttons = Vec::new();
     for t in &held {
-        body.push_str(&format!("\n• {} · {} · {}", t.code, t.company, t.category));
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "consultant_mine_item",
+            &[
+                ("code", &t.code),
+                ("company", &t.company),
+                ("category", &t.category),
+            ],
+        ));
         buttons.push(vec![
-            Button::new(format!("{} 답하기", t.code), &Press::Use(t.code.clone())),
-            Button::new("이관", &Press::Transfer(t.code.clone())),
-            Button::new("해결", &Press::Resolve(t.code.clone())),
+            Button::new(
+                texts.fill("button_reply_to", &[("code", &t.code)]),
+                &Press::Use(t.code.clone()),
+            ),
+            Button::new(
+                texts.get("button_transfer"),
+                &Press::Transfer(t.code.clone()),
+            ),
+            Button::new(texts.get("button_resolve"), &Press::Resolve(t.code.clone())),
         ]);
     }
     replies.say(body, buttons).await
 }
 
-fn ticket_card(t: &Ticket) -> String {
-    format!(
-        "{} 건을 맡았어요.\n회사: {}\n지역/분야: {} / {}\n연락처: {}\n\n{}\n\n이제 보내시는 메시지는 이 SME에게 전달돼요. 해결하면 /resolve {} 를 보내 주세요.",
-        t.code, t.company, t.region, t.category, t.contact, t.description, t.code
+fn ticket_card(texts: &Texts, t: &Ticket) -> String {
+    texts.fill(
+        "consultant_claimed",
+        &[
+            ("code", &t.code),
+            ("company", &t.company),
+            ("region", &t.region),
+            ("category", &t.category),
+            ("contact", &t.contact),
+            ("description", &t.description),
+        ],
     )
 }
 
@@ -281,20 +310,31 @@ async fn claim(
             .map(Some),
         None => engine.desk.claim_next_in(&mut savepoint, chat).await,
     };
-    match settle(savepoint, result).await? {
+    let texts = replies.texts;
+    match settle(savepoint, result, texts).await? {
         Ok(Some(ticket)) => {
             state.active_ticket = Some(ticket.code.clone());
             replies
                 .say(
-                    ticket_card(&ticket),
+                    ticket_card(texts, &ticket),
                     vec![vec![
-                        Button::new("이관", &Press::Transfer(ticket.code.clone())),
-                        Button::new("해결", &Press::Resolve(ticket.code.clone())),
+                        Button::new(
+                            texts.get("button_transfer"),
+                            &Press::Transfer(ticket.code.clone()),
+                        ),
+                        Button::new(
+                            texts.get("button_resolve"),
+                            &Press::Resolve(ticket.code.clone()),
+                        ),
                     ]],
                 )
                 .await
         }
-        Ok(None) => replies.text("대기 중인 접수가 없어요.").await,
+        Ok(None) => {
+            replies
+                .say_text("consultant_queue_empty", &[], Vec::new())
+                .await
+        }
         Err(refusal) => replies.text(refusal).await,
     }
 }
@@ -309,7 +349,7 @@ async fn reply(
     let chat = replies.chat;
     let mut savepoint = replies.tx.begin().await?;
     let result = engine.desk.reply_in(&mut savepoint, chat, code, body).await;
-    match settle(savepoint, result).await? {
+    match settle(savepoint, result, replies.texts).await? {
         Ok(_) => {
             state.active_ticket = Some(code.to_string());
             Ok(())
@@ -333,8 +373,9 @@ async fn transfer_choices(engine: &Engine, replies: &mut Replies<'_>, code: &str
         })
         .collect();
     replies
-        .say(
-            format!("{code} 건을 어느 기관으로 넘길까요?"),
+        .say_text(
+            "consultant_transfer_where",
+            &[("code", &code)],
             rows(buttons, 1),
         )
         .await
@@ -353,7 +394,7 @@ async fn transfer(
         .desk
         .transfer_in(&mut savepoint, chat, code, queue, reason)
         .await;
-    match settle(savepoint, result).await? {
+    match settle(savepoint, result, replies.texts).await? {
         Ok(t) => {
             let name = engine
                 .desk
@@ -361,7 +402,11 @@ async fn transfer(
                 .queue(&t.queue)
                 .map_or(t.queue.clone(), |q| q.name.clone());
             replies
-                .text(format!("{} 건을 {name}(으)로 이관했어요.", t.code))
+                .say_text(
+                    "consultant_transferred",
+                    &[("code", &t.code), ("queue", &name)],
+                    Vec::new(),
+                )
                 .await
         }
         Err(refusal) => replies.text(refusal).await,
@@ -381,16 +426,13 @@ async fn resolve(
         .desk
         .resolve_in(&mut savepoint, chat, code, summary)
         .await;
-    match settle(savepoint, result).await? {
+    match settle(savepoint, result, replies.texts).await? {
         Ok(t) => {
             if state.active_ticket.as_deref() == Some(code) {
                 state.active_ticket = None;
             }
             replies
-                .text(format!(
-                    "{} 건을 해결 처리했어요. 며칠 뒤 SME에게 만족도를 여쭤볼게요.",
-                    t.code
-                ))
+                .say_text("consultant_resolved", &[("code", &t.code)], Vec::new())
                 .await
         }
         Err(refusal) => replies.text(refusal).await,
@@ -398,6 +440,7 @@ async fn resolve(
 }
 
 async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<()> {
+    let texts = replies.texts;
     match engine
         .desk
         .show_to(&mut *replies.tx, replies.chat, code)
@@ -405,28 +448,42 @@ async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<
     {
         Ok(detail) => {
             let t = &detail.ticket;
-            let mut body = format!(
-                "{} · {} · {}\n회사: {} ({} / {})\n연락처: {}\n담당: {}\n",
-                t.code,
-                t.status.label(),
-                t.queue,
-                t.company,
-                t.region,
-                t.category,
-                t.contact,
-                t.consultant_name.as_deref().unwrap_or("-")
+            let mut body = texts.fill(
+                "consultant_ticket",
+                &[
+                    ("code", &t.code),
+                    ("status", &texts.get(t.status.text_key())),
+                    ("queue", &t.queue),
+                    ("company", &t.company),
+                    ("region", &t.region),
+                    ("category", &t.category),
+                    ("contact", &t.contact),
+                    ("consultant", &t.consultant_name.as_deref().unwrap_or("-")),
+                ],
             );
+            body.push('\n');
             for m in detail.messages.iter().rev().take(10).rev() {
-                let who = match m.author.as_str() {
-                    "sme" => "SME".to_string(),
-                    "note" => format!("메모·{}", m.consultant_name.as_deref().unwrap_or("")),
-                    _ => m.consultant_name.clone().unwrap_or_else(|| "상담원".into()),
+                let name = m.consultant_name.as_deref();
+                let author = match m.author.as_str() {
+                    "sme" => texts.get("consultant_author_sme").to_string(),
+                    "note" => texts.fill(
+                        "consultant_author_note",
+                        &[("consultant", &name.unwrap_or(""))],
+                    ),
+                    _ => name.map_or_else(
+                        || texts.get("consultant_author_unnamed").to_string(),
+                        str::to_string,
+                    ),
                 };
-                body.push_str(&format!("\n[{who}] {}", m.body));
+                body.push('\n');
+                body.push_str(&texts.fill(
+                    "consultant_ticket_message",
+                    &[("author", &author), ("message", &m.body)],
+                ));
             }
             replies.text(body).await
         }
-        Err(refusal) => replies.text(refusal.to_string()).await,
+        Err(refusal) => replies.text(refusal.say(texts)).await,
     }
 }
 
@@ -437,10 +494,11 @@ async fn lookup(
     question: &str,
 ) -> Result<()> {
     let kb = &engine.kb;
+    let texts = replies.texts;
     let result = kb.find(question);
     if result.outcome == Outcome::Fallback || result.ranked.is_empty() {
         return replies
-            .text("지식베이스에서 맞는 답을 찾지 못했어요.")
+            .say_text("consultant_kb_none", &[], Vec::new())
             .await;
     }
     let held = engine
@@ -452,19 +510,25 @@ async fn lookup(
         .clone()
         .filter(|c| held.iter().any(|t| &t.code == c))
         .or_else(|| (held.len() == 1).then(|| held[0].code.clone()));
-    let mut body = String::from("지식베이스 검색 결과예요.");
+    let mut body = texts.get("consultant_kb_results").to_string();
     let mut buttons = Vec::new();
     for (i, scored) in result.ranked.iter().take(3).enumerate() {
         let entry = kb.entry(scored.entry);
-        body.push_str(&format!(
-            "\n{}. {} ({:.2})",
-            i + 1,
-            entry.title(),
-            scored.score
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "consultant_kb_item",
+            &[
+                ("number", &(i + 1)),
+                ("title", &entry.title()),
+                ("score", &format!("{:.2}", scored.score)),
+            ],
         ));
         if let Some(code) = &target {
             buttons.push(vec![Button::new(
-                format!("{}번 답변을 {code} SME에게 보내기", i + 1),
+                texts.fill(
+                    "button_send_answer",
+                    &[("number", &(i + 1)), ("code", code)],
+                ),
                 &Press::Send {
                     code: code.clone(),
                     entry: entry.id().to_string(),
@@ -473,7 +537,8 @@ async fn lookup(
         }
     }
     if target.is_none() {
-        body.push_str("\n\n(맡은 건을 고르면 답변을 SME에게 바로 보낼 수 있어요.)");
+        body.push_str("\n\n");
+        body.push_str(texts.get("consultant_kb_pick_ticket"));
     }
     replies.say(body, buttons).await
 }

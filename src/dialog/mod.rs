@@ -21,6 +21,7 @@ use crate::desk::{outbox, Desk, DeskError};
 use crate::kb::KnowledgeBase;
 use crate::protocol::Reply;
 use crate::protocol::{without_control_characters, Button, Pending};
+use crate::texts::{Texts, Value};
 pub use flows::Flows;
 
 pub use crate::protocol::Input;
@@ -62,10 +63,11 @@ pub struct FlowState {
     pub history: Vec<String>,
 }
 
-/// Replies being written for one input.
+/// Replies being written for one input, in the words of `texts`.
 pub(crate) struct Replies<'c> {
     tx: &'c mut PgConnection,
     chat: i64,
+    texts: &'c Texts,
 }
 
 impl Replies<'_> {
@@ -80,6 +82,17 @@ impl Replies<'_> {
 
     async fn text(&mut self, body: impl Into<String>) -> Result<()> {
         self.say(body, Vec::new()).await
+    }
+
+    /// The text `key`, with `values` in its placeholders, and `buttons`.
+    async fn say_text(
+        &mut self,
+        key: &str,
+        values: &[(&str, Value<'_>)],
+        buttons: Vec<Vec<Button>>,
+    ) -> Result<()> {
+        let body = self.texts.fill(key, values);
+        self.say(body, buttons).await
     }
 }
 
@@ -101,12 +114,17 @@ impl Engine {
         let mut state = load_state(tx, chat).await?;
         let is_consultant = self.desk.is_consultant_in(&mut *tx, chat).await?;
         {
-            let mut replies = Replies { tx, chat };
+            let texts = self.desk.texts();
+            let mut replies = Replies {
+                tx,
+                chat,
+                texts: &texts,
+            };
             let input = tidy(input);
             match input {
-                None => replies.text(self.kb.texts.get("empty")).await?,
+                None => replies.text(texts.get("empty")).await?,
                 Some(Input::Text(t)) if t.chars().count() > MAX_MESSAGE_CHARS => {
-                    replies.text(self.kb.texts.get("too_long")).await?
+                    replies.text(texts.get("too_long")).await?
                 }
                 Some(input) if is_consultant => {
                     consultant::handle(self, &mut replies, &mut state, &input).await?
@@ -120,10 +138,12 @@ impl Engine {
 }
 
 /// Ends the savepoint of a desk action: kept if it succeeded, rolled back if
-/// it was refused (the refusal's text is returned for the user).
+/// it was refused (the refusal is returned for the user, in the words of
+/// `texts`).
 pub(crate) async fn settle<T>(
     savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
     result: Result<T, DeskError>,
+    texts: &Texts,
 ) -> Result<Result<T, String>> {
     match result {
         Ok(value) => {
@@ -133,7 +153,7 @@ pub(crate) async fn settle<T>(
         Err(DeskError::Database(e)) => Err(e.into()),
         Err(refusal) => {
             savepoint.rollback().await?;
-            Ok(Err(refusal.to_string()))
+            Ok(Err(refusal.say(texts)))
         }
     }
 }

@@ -10,20 +10,21 @@ use super::flows::{Action, Flow, SlotType, Step, Target};
 use super::{settle, ChatState, Engine, FlowState, Input, Replies};
 use crate::desk::{pii, show_time, NewTicket};
 use crate::kb::model::Entry;
-use crate::kb::{render, Outcome};
+use crate::kb::{render, Outcome, Program};
 use crate::protocol::{rows, Button, MenuPage, Press};
+use crate::texts::{Texts, Value};
 use crate::vocabulary::{
     canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
 };
 
 /// The main menu: (label, what pressing it means).
-fn menu() -> [(&'static str, Press); 5] {
+fn menu(texts: &Texts) -> [(&str, Press); 5] {
     [
-        ("지원사업 찾기", Press::Flow("finder".into())),
-        ("자주 묻는 질문", Press::Menu(MenuPage::Faq)),
-        ("애로사항 접수", Press::Flow("intake".into())),
-        ("상담원 연결", handoff()),
-        ("내 접수 현황", Press::Menu(MenuPage::Status)),
+        (texts.get("button_finder"), Press::Flow("finder".into())),
+        (texts.get("button_faq"), Press::Menu(MenuPage::Faq)),
+        (texts.get("button_intake"), Press::Flow("intake".into())),
+        (texts.get("button_handoff"), handoff()),
+        (texts.get("button_status"), Press::Menu(MenuPage::Status)),
     ]
 }
 
@@ -32,9 +33,13 @@ fn handoff() -> Press {
     Press::Flow("handoff".into())
 }
 
-fn menu_buttons() -> Vec<Vec<Button>> {
+fn handoff_button(texts: &Texts) -> Button {
+    Button::new(texts.get("button_handoff"), &handoff())
+}
+
+fn menu_buttons(texts: &Texts) -> Vec<Vec<Button>> {
     rows(
-        menu()
+        menu(texts)
             .iter()
             .map(|(label, press)| Button::new(*label, press))
             .collect(),
@@ -67,14 +72,14 @@ async fn text_message(
         return match SmeCommand::parse(command) {
             Some(SmeCommand::Menu) => {
                 state.flow = None;
-                greet(engine, replies).await
+                greet(replies).await
             }
             Some(SmeCommand::Cancel) => cancel(replies, state).await,
             Some(SmeCommand::Back) => back(engine, replies, state).await,
             Some(SmeCommand::Status) => status(engine, replies).await,
             None => {
                 replies
-                    .text("알 수 없는 명령이에요. /start 를 누르면 메뉴를 볼 수 있어요.")
+                    .say_text("sme_unknown_command", &[], Vec::new())
                     .await
             }
         };
@@ -95,12 +100,12 @@ async fn text_message(
         let chat = replies.chat;
         let mut savepoint = replies.tx.begin().await?;
         let result = engine.desk.sme_message_in(&mut savepoint, chat, text).await;
-        if let Err(refusal) = settle(savepoint, result).await? {
+        if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
             replies.text(refusal).await?;
         }
         return Ok(());
     }
-    if let Some((_, pressed)) = menu().iter().find(|(label, _)| *label == text) {
+    if let Some((_, pressed)) = menu(replies.texts).iter().find(|(label, _)| *label == text) {
         return press(engine, replies, state, pressed).await;
     }
     if let Some(entry) = text
@@ -115,9 +120,10 @@ async fn text_message(
     answer(engine, replies, state, text).await
 }
 
-async fn greet(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
+async fn greet(replies: &mut Replies<'_>) -> Result<()> {
+    let texts = replies.texts;
     replies
-        .say(engine.kb.texts.get("greeting"), menu_buttons())
+        .say(texts.get("greeting"), menu_buttons(texts))
         .await
 }
 
@@ -129,21 +135,27 @@ async fn answer(
     text: &str,
 ) -> Result<()> {
     let kb = &engine.kb;
+    let texts = replies.texts;
     let result = kb.find(text);
     tracing::debug!(outcome = result.outcome.as_str(), "matched");
     state.offered.clear();
     match result.outcome {
         Outcome::Answer => {
             let entry = kb.entry(result.ranked[0].entry);
-            let mut buttons = vec![Button::new("자세히", &Press::Entry(entry.id().to_string()))];
+            let mut buttons = vec![Button::new(
+                texts.get("button_details"),
+                &Press::Entry(entry.id().to_string()),
+            )];
             if matches!(entry, Entry::Program(_)) {
                 buttons.push(Button::new(
-                    "신청 방법",
+                    texts.get("button_apply"),
                     &Press::Apply(entry.id().to_string()),
                 ));
             }
-            buttons.push(Button::new("상담원 연결", &handoff()));
-            replies.say(render::reply(kb, &result), vec![buttons]).await
+            buttons.push(handoff_button(texts));
+            replies
+                .say(render::reply(kb, texts, &result), vec![buttons])
+                .await
         }
         Outcome::Suggest => {
             let offered = render::suggestions(kb, &result);
@@ -161,17 +173,19 @@ async fn answer(
                     )]
                 })
                 .collect();
-            buttons.push(vec![Button::new("상담원 연결", &handoff())]);
-            replies.say(render::reply(kb, &result), buttons).await
+            buttons.push(vec![handoff_button(texts)]);
+            replies
+                .say(render::reply(kb, texts, &result), buttons)
+                .await
         }
         Outcome::Fallback => {
             engine.desk.record_unanswered_in(replies.tx, text).await?;
             replies
                 .say(
-                    kb.texts.get("fallback"),
+                    texts.get("fallback"),
                     vec![vec![
-                        Button::new("상담원 연결", &handoff()),
-                        Button::new("메뉴", &Press::Menu(MenuPage::Start)),
+                        handoff_button(texts),
+                        Button::new(texts.get("button_menu"), &Press::Menu(MenuPage::Start)),
                     ]],
                 )
                 .await
@@ -188,17 +202,17 @@ async fn press(
     match pressed {
         Press::Menu(MenuPage::Status) => status(engine, replies).await,
         Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
-        Press::Menu(MenuPage::Start) => greet(engine, replies).await,
+        Press::Menu(MenuPage::Start) => greet(replies).await,
         Press::Flow(id) => start_flow(engine, replies, state, id).await,
         Press::Entry(id) => show_entry(engine, replies, id).await,
         Press::Apply(id) => match engine.kb.by_id(id) {
             Some(Entry::Program(p)) => {
-                replies
-                    .text(format!(
-                        "📝 {} 신청 방법\n{}\n\n문의: {}",
-                        p.name, p.apply, p.contact
-                    ))
-                    .await
+                let values: [(&str, Value); 3] = [
+                    ("program", &p.name),
+                    ("apply", &p.apply),
+                    ("contact", &p.contact),
+                ];
+                replies.say_text("sme_apply", &values, Vec::new()).await
             }
             _ => show_entry(engine, replies, id).await,
         },
@@ -219,7 +233,7 @@ async fn press(
                 .desk
                 .rate_in(&mut savepoint, chat, code, *score)
                 .await;
-            if let Err(refusal) = settle(savepoint, result).await? {
+            if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
                 replies.text(refusal).await?;
             }
             Ok(())
@@ -231,32 +245,29 @@ async fn press(
 }
 
 async fn stale_button(replies: &mut Replies<'_>) -> Result<()> {
-    replies
-        .say(
-            "이 버튼은 더 이상 쓸 수 없어요. 메뉴에서 다시 골라 주세요.",
-            menu_buttons(),
-        )
-        .await
+    let menu = menu_buttons(replies.texts);
+    replies.say_text("sme_stale_button", &[], menu).await
 }
 
 async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Result<()> {
+    let texts = replies.texts;
     match engine.kb.by_id(id) {
         Some(entry) => {
             let mut buttons = Vec::new();
             if matches!(entry, Entry::Program(_)) {
-                buttons.push(Button::new("신청 방법", &Press::Apply(id.to_string())));
+                buttons.push(Button::new(
+                    texts.get("button_apply"),
+                    &Press::Apply(id.to_string()),
+                ));
             }
-            buttons.push(Button::new("상담원 연결", &handoff()));
+            buttons.push(handoff_button(texts));
             replies
-                .say(render::entry(&engine.kb, entry), vec![buttons])
+                .say(render::entry(&engine.kb, texts, entry), vec![buttons])
                 .await
         }
         None => {
             replies
-                .say(
-                    "그 안내는 지금 찾을 수 없어요. 궁금한 점을 다시 적어 주세요.",
-                    menu_buttons(),
-                )
+                .say_text("sme_entry_missing", &[], menu_buttons(texts))
                 .await
         }
     }
@@ -273,12 +284,7 @@ async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
             vec![Button::new(title, &Press::Entry(f.id.clone()))]
         })
         .collect();
-    replies
-        .say(
-            "자주 묻는 질문이에요. 궁금한 점을 직접 적어 주셔도 돼요.",
-            buttons,
-        )
-        .await
+    replies.say_text("sme_faq_menu", &[], buttons).await
 }
 
 async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
@@ -286,24 +292,23 @@ async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .desk
         .tickets_of_requester_in(&mut *replies.tx, replies.chat, 10)
         .await?;
+    let texts = replies.texts;
     if tickets.is_empty() {
+        let intake = Button::new(texts.get("button_intake"), &Press::Flow("intake".into()));
         return replies
-            .say(
-                "아직 접수하신 건이 없어요. 어려운 점이 있으면 '애로사항 접수'를 눌러 주세요.",
-                vec![vec![Button::new(
-                    "애로사항 접수",
-                    &Press::Flow("intake".into()),
-                )]],
-            )
+            .say_text("sme_status_none", &[], vec![vec![intake]])
             .await;
     }
-    let mut body = String::from("내 접수 현황이에요.");
+    let mut body = texts.get("sme_status").to_string();
     for t in &tickets {
-        body.push_str(&format!(
-            "\n• {} · {} · 접수 {}",
-            t.code,
-            t.status.label(),
-            show_time(t.created_at)
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "sme_status_item",
+            &[
+                ("code", &t.code),
+                ("status", &texts.get(t.status.text_key())),
+                ("opened", &show_time(t.created_at)),
+            ],
         ));
     }
     replies.text(body).await
@@ -316,12 +321,8 @@ async fn start_flow(
     id: &str,
 ) -> Result<()> {
     let Some(flow) = engine.flows.get(id) else {
-        return replies
-            .say(
-                "지금은 그 기능을 쓸 수 없어요. 메뉴에서 다시 골라 주세요.",
-                menu_buttons(),
-            )
-            .await;
+        let menu = menu_buttons(replies.texts);
+        return replies.say_text("sme_flow_missing", &[], menu).await;
     };
     state.offered.clear();
     state.flow = Some(FlowState {
@@ -341,7 +342,8 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
     let Some(step) = flow.step(&fs.step) else {
         return Ok(());
     };
-    let prompt = step.ask.replace("{summary}", &summary(&fs.slots));
+    let texts = replies.texts;
+    let prompt = step.ask.replace("{summary}", &summary(texts, &fs.slots));
     let mut buttons: Vec<Vec<Button>> = match step.kind {
         SlotType::Region => rows(
             REGIONS
@@ -375,39 +377,40 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
             2,
         ),
         SlotType::YesNo => vec![vec![
-            Button::new("예", &Press::Yes),
-            Button::new("아니요", &Press::No),
+            Button::new(texts.get("button_yes"), &Press::Yes),
+            Button::new(texts.get("button_no"), &Press::No),
         ]],
         _ => Vec::new(),
     };
     let mut controls = Vec::new();
     if step.optional {
-        controls.push(Button::new("건너뛰기", &Press::Skip));
+        controls.push(Button::new(texts.get("button_skip"), &Press::Skip));
     }
     if !fs.history.is_empty() {
-        controls.push(Button::new("이전", &Press::Back));
+        controls.push(Button::new(texts.get("button_back"), &Press::Back));
     }
-    controls.push(Button::new("취소", &Press::Cancel));
+    controls.push(Button::new(texts.get("button_cancel"), &Press::Cancel));
     buttons.push(controls);
     replies.say(prompt, buttons).await
 }
 
-fn summary(slots: &std::collections::BTreeMap<String, String>) -> String {
-    const LABELS: [(&str, &str); 9] = [
-        ("company", "회사"),
-        ("region", "지역"),
-        ("category", "분야"),
-        ("description", "내용"),
-        ("contact", "연락처"),
-        ("business_number", "사업자등록번호"),
-        ("stage", "단계"),
-        ("need", "필요한 지원"),
-        ("", ""),
+/// What a flow's `{summary}` says: one line per slot given, in this order.
+fn summary(texts: &Texts, slots: &std::collections::BTreeMap<String, String>) -> String {
+    const SLOTS: [&str; 8] = [
+        "company",
+        "region",
+        "category",
+        "description",
+        "contact",
+        "business_number",
+        "stage",
+        "need",
     ];
     let mut out = Vec::new();
-    for (key, label) in LABELS.iter().filter(|(k, _)| !k.is_empty()) {
-        if let Some(value) = slots.get(*key).filter(|v| !v.is_empty()) {
-            out.push(format!("• {label}: {value}"));
+    for slot in SLOTS {
+        if let Some(value) = slots.get(slot).filter(|v| !v.is_empty()) {
+            let label = texts.get(&format!("sme_slot_{slot}"));
+            out.push(texts.fill("sme_summary_line", &[("label", &label), ("value", value)]));
         }
     }
     out.join("\n")
@@ -415,12 +418,13 @@ fn summary(slots: &std::collections::BTreeMap<String, String>) -> String {
 
 async fn cancel(replies: &mut Replies<'_>, state: &mut ChatState) -> Result<()> {
     let was_in_flow = state.flow.take().is_some();
-    let body = if was_in_flow {
-        "취소했어요. 입력하신 내용은 저장하지 않았어요. 다른 도움이 필요하시면 말씀해 주세요."
+    let key = if was_in_flow {
+        "sme_cancelled"
     } else {
-        "진행 중인 일이 없어요. /start 를 누르면 메뉴를 볼 수 있어요."
+        "sme_nothing_to_cancel"
     };
-    replies.say(body, menu_buttons()).await
+    let menu = menu_buttons(replies.texts);
+    replies.say_text(key, &[], menu).await
 }
 
 async fn back(engine: &Engine, replies: &mut Replies<'_>, state: &mut ChatState) -> Result<()> {
@@ -437,9 +441,7 @@ async fn back(engine: &Engine, replies: &mut Replies<'_>, state: &mut ChatState)
             }
         }
         None => {
-            replies
-                .text("첫 질문이에요. 그만두려면 '취소'를 눌러 주세요.")
-                .await?;
+            replies.say_text("sme_first_step", &[], Vec::new()).await?;
             let flow = engine.flows.get(&fs.id).cloned();
             match flow {
                 Some(flow) => ask(replies, &flow, state).await,
@@ -462,15 +464,15 @@ async fn flow_answer(
     let Some(flow) = engine.flows.get(&fs.id).cloned() else {
         // The flow was removed by a reload: start over.
         state.flow = None;
-        return greet(engine, replies).await;
+        return greet(replies).await;
     };
     let Some(step) = flow.step(&fs.step).cloned() else {
         state.flow = None;
-        return greet(engine, replies).await;
+        return greet(replies).await;
     };
     let target = match check_answer(&step, text) {
         Err(problem) => {
-            replies.text(problem).await?;
+            replies.say_text(problem, &[], Vec::new()).await?;
             return ask(replies, &flow, state).await;
         }
         Ok(Checked::Yes) => step.yes.clone(),
@@ -496,7 +498,7 @@ async fn flow_answer(
         }
         None => {
             state.flow = None;
-            greet(engine, replies).await
+            greet(replies).await
         }
     }
 }
@@ -507,8 +509,9 @@ enum Checked {
     No,
 }
 
-/// Checks an answer against the step's type; the error is the re-ask reason.
-fn check_answer(step: &Step, text: &str) -> Result<Checked, String> {
+/// Checks an answer against the step's type; the error is the key of the
+/// text that says why the step is asked again.
+fn check_answer(step: &Step, text: &str) -> Result<Checked, &'static str> {
     let text = text.trim();
     if step.optional && matches!(text, "건너뛰기" | "없음" | "없어요" | "skip") {
         return Ok(Checked::Value(String::new()));
@@ -516,28 +519,28 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, String> {
     match step.kind {
         SlotType::Text => {
             if text.chars().count() > super::MAX_MESSAGE_CHARS {
-                Err("내용이 너무 길어요. 4,000자 이내로 줄여 주세요.".into())
+                Err("sme_answer_too_long")
             } else {
                 Ok(Checked::Value(text.to_string()))
             }
         }
         SlotType::Region => match region_short_name(text) {
             Some(r) if r != NATIONWIDE => Ok(Checked::Value(r.to_string())),
-            _ => Err("지역을 알아보지 못했어요. 아래 버튼에서 골라 주세요.".into()),
+            _ => Err("sme_answer_region"),
         },
         SlotType::Category => {
             let c = canonical_category(text);
             if CATEGORIES.contains(&c) {
                 Ok(Checked::Value(c.to_string()))
             } else {
-                Err("분야를 알아보지 못했어요. 아래 버튼에서 골라 주세요.".into())
+                Err("sme_answer_category")
             }
         }
         SlotType::Stage => {
             if STAGES.contains(&text) {
                 Ok(Checked::Value(text.to_string()))
             } else {
-                Err("사업 단계를 아래 버튼에서 골라 주세요.".into())
+                Err("sme_answer_stage")
             }
         }
         SlotType::Choice => {
@@ -548,30 +551,25 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, String> {
                 .and_then(|n| step.options.get(n));
             match by_number.or_else(|| step.options.iter().find(|o| o.as_str() == text)) {
                 Some(o) => Ok(Checked::Value(o.clone())),
-                None => Err("아래 버튼에서 골라 주세요.".into()),
+                None => Err("sme_answer_choice"),
             }
         }
         SlotType::YesNo => match text {
-            "예" | "네" | "응" | "ㅇㅇ" | "yes" | "y" | "좋아요" | "네 접수해 주세요" => Ok(Checked::Yes),
+            "예" | "네" | "응" | "ㅇㅇ" | "yes" | "y" | "좋아요" | "네 접수해 주세요" => {
+                Ok(Checked::Yes)
+            }
             "아니요" | "아니오" | "아니" | "no" | "n" | "ㄴㄴ" => Ok(Checked::No),
-            _ => Err("'예' 또는 '아니요'로 답해 주세요.".into()),
+            _ => Err("sme_answer_yes_no"),
         },
-        SlotType::Phone => phone(text)
-            .map(Checked::Value)
-            .ok_or_else(|| "전화번호를 알아보지 못했어요. 010-1234-5678처럼 적어 주세요.".into()),
-        SlotType::Email => email(text)
-            .map(Checked::Value)
-            .ok_or_else(|| "이메일 주소를 알아보지 못했어요. name@example.com처럼 적어 주세요.".into()),
+        SlotType::Phone => phone(text).map(Checked::Value).ok_or("sme_answer_phone"),
+        SlotType::Email => email(text).map(Checked::Value).ok_or("sme_answer_email"),
         SlotType::Contact => phone(text)
             .or_else(|| email(text))
             .map(Checked::Value)
-            .ok_or_else(|| {
-                "연락처를 알아보지 못했어요. 010-1234-5678 같은 전화번호나 이메일 주소를 적어 주세요."
-                    .into()
-            }),
+            .ok_or("sme_answer_contact"),
         SlotType::BusinessNumber => pii::business_number(text)
             .map(Checked::Value)
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.text_key()),
     }
 }
 
@@ -619,79 +617,110 @@ async fn run_action(
     action: Action,
     slots: std::collections::BTreeMap<String, String>,
 ) -> Result<()> {
-    let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
     match action {
         Action::Cancel => cancel(replies, state).await,
-        Action::OpenTicket => {
-            let new = NewTicket {
-                requester_chat: replies.chat,
-                company: slot("company"),
-                region: slot("region"),
-                category: slot("category"),
-                description: slot("description"),
-                contact: slot("contact"),
-                business_number: Some(slot("business_number")).filter(|b| !b.is_empty()),
-            };
-            let mut savepoint = replies.tx.begin().await?;
-            let result = engine.desk.open_ticket_in(&mut savepoint, new).await;
-            match settle(savepoint, result).await? {
-                // The desk wrote the receipt with the code.
-                Ok(_) => Ok(()),
-                Err(refusal) => {
-                    replies
-                        .say(
-                            format!("{refusal}\n처음부터 다시 해 주세요."),
-                            vec![vec![Button::new(
-                                flow.title.clone(),
-                                &Press::Flow(flow.id.clone()),
-                            )]],
-                        )
-                        .await
-                }
-            }
-        }
-        Action::FindPrograms => {
-            let region = slot("region");
-            let stage = slot("stage");
-            let need = slot("need");
-            let mut fits: Vec<(u8, &crate::kb::Program)> = engine
-                .kb
-                .programs
-                .iter()
-                .filter(|p| {
-                    p.regions.is_empty()
-                        || p.regions.iter().any(|r| r == &region || r == NATIONWIDE)
-                })
-                .filter(|p| p.stages.is_empty() || p.stages.iter().any(|s| s == &stage))
-                .map(|p| {
-                    let local = p.regions.iter().any(|r| r == &region);
-                    let score = u8::from(p.category == need) * 2 + u8::from(local);
-                    (score, p)
-                })
-                .filter(|(score, _)| *score >= 2)
-                .collect();
-            fits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
-            if fits.is_empty() {
-                return replies
-                    .say(
-                        format!("{region} · {stage} · {need}에 딱 맞는 지원사업을 찾지 못했어요. 상담원이 알맞은 곳을 찾아 드릴 수 있어요."),
-                        vec![vec![Button::new("상담원 연결", &handoff())]],
-                    )
-                    .await;
-            }
-            let mut body = format!("{region} · {stage} · {need}에 맞는 지원사업이에요.");
-            let mut buttons = Vec::new();
-            for (i, (_, p)) in fits.iter().take(5).enumerate() {
-                body.push_str(&format!("\n{}. {} ({})", i + 1, p.name, p.agency));
-                buttons.push(vec![Button::new(
-                    p.name.clone(),
-                    &Press::Entry(p.id.clone()),
-                )]);
-            }
-            state.offered = fits.iter().take(5).map(|(_, p)| p.id.clone()).collect();
-            replies.say(body, buttons).await
+        Action::OpenTicket => open_ticket(engine, replies, flow, &slots).await,
+        Action::FindPrograms => find_programs(engine, replies, state, &slots).await,
+    }
+}
+
+/// The intake's end: the desk opens the ticket and writes the receipt; a
+/// refusal is said with a button to start the flow again.
+async fn open_ticket(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    flow: &Flow,
+    slots: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
+    let new = NewTicket {
+        requester_chat: replies.chat,
+        company: slot("company"),
+        region: slot("region"),
+        category: slot("category"),
+        description: slot("description"),
+        contact: slot("contact"),
+        business_number: Some(slot("business_number")).filter(|b| !b.is_empty()),
+    };
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine.desk.open_ticket_in(&mut savepoint, new).await;
+    match settle(savepoint, result, replies.texts).await? {
+        // The desk wrote the receipt with the code.
+        Ok(_) => Ok(()),
+        Err(refusal) => {
+            let again = Button::new(flow.title.clone(), &Press::Flow(flow.id.clone()));
+            replies
+                .say_text(
+                    "sme_intake_refused",
+                    &[("refusal", &refusal)],
+                    vec![vec![again]],
+                )
+                .await
         }
     }
+}
+
+/// The program finder's end: the programs that fit the region, stage and
+/// need, best first.
+async fn find_programs(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    slots: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
+    let (region, stage, need) = (slot("region"), slot("stage"), slot("need"));
+    let fits = programs_that_fit(&engine.kb.programs, &region, &stage, &need);
+    let texts = replies.texts;
+    let asked: [(&str, Value); 3] = [("region", &region), ("stage", &stage), ("need", &need)];
+    if fits.is_empty() {
+        let buttons = vec![vec![handoff_button(texts)]];
+        return replies.say_text("sme_finder_none", &asked, buttons).await;
+    }
+    let mut body = texts.fill("sme_finder_found", &asked);
+    let mut buttons = Vec::new();
+    for (i, p) in fits.iter().take(5).enumerate() {
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "sme_finder_item",
+            &[
+                ("number", &(i + 1)),
+                ("program", &p.name),
+                ("agency", &p.agency),
+            ],
+        ));
+        buttons.push(vec![Button::new(
+            p.name.clone(),
+            &Press::Entry(p.id.clone()),
+        )]);
+    }
+    state.offered = fits.iter().take(5).map(|p| p.id.clone()).collect();
+    replies.say(body, buttons).await
+}
+
+/// Programs open to `region` and `stage`, of the `need`'s category (local
+/// ones first), by name.
+fn programs_that_fit<'k>(
+    programs: &'k [Program],
+    region: &str,
+    stage: &str,
+    need: &str,
+) -> Vec<&'k Program> {
+    let mut fits: Vec<(u8, &Program)> = programs
+        .iter()
+        .filter(|p| {
+            p.regions.is_empty() || p.regions.iter().any(|r| r == region || r == NATIONWIDE)
+        })
+        .filter(|p| p.stages.is_empty() || p.stages.iter().any(|s| s == stage))
+        .map(|p| {
+            let local = p.regions.iter().any(|r| r == region);
+            let score = u8::from(p.category == need) * 2 + u8::from(local);
+            (score, p)
+        })
+        .filter(|(score, _)| *score >= 2)
+        .collect();
+    fits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
+    fits.into_iter().map(|(_, p)| p).collect()
 }
 
 #[cfg(test)]

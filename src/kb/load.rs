@@ -1,5 +1,5 @@
 //! Loading the knowledge base from parsed `dialogs/` documents: collecting
-//! each file's programs, FAQs, synonyms, texts and matching settings, the
+//! each file's programs, FAQs, synonyms and matching settings, the
 //! checks across files (duplicate ids and settings, `related` links,
 //! synonyms claimed twice, colliding example questions), and building the
 //! analyzer and the index once everything is valid.
@@ -10,7 +10,6 @@ use super::diagnostic::{Diagnostics, Location};
 use super::index::{EntryText, Index, Tuning};
 use super::model::{Entry, Faq, MatchingConfig, Program};
 use super::parse::{self, Located};
-use super::texts::Texts;
 use super::KnowledgeBase;
 use crate::nlu::{compact, normalize, Analyzer, Synonyms};
 use crate::source::Document;
@@ -21,8 +20,6 @@ struct Collected {
     programs: Vec<Program>,
     faqs: Vec<Faq>,
     synonym_groups: Vec<Vec<Located<String>>>,
-    texts: Texts,
-    text_places: HashMap<String, Location>,
     matching_settings: Vec<(Located<String>, f64)>,
     matching_places: HashMap<String, Location>,
 }
@@ -39,7 +36,6 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         programs,
         faqs,
         synonym_groups,
-        texts,
         matching_settings,
         matching_places,
         ..
@@ -92,7 +88,6 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
     Some(KnowledgeBase {
         programs,
         faqs,
-        texts,
         matching,
         synonyms,
         analyzer,
@@ -102,23 +97,12 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
 }
 
 impl Collected {
-    /// One file's content; a text or matching setting set twice is reported
-    /// at its second place.
+    /// One file's content; a matching setting set twice is reported at its
+    /// second place.
     fn add(&mut self, content: parse::FileContent, diags: &mut Diagnostics) {
         self.programs.extend(content.programs);
         self.faqs.extend(content.faqs);
         self.synonym_groups.extend(content.synonyms);
-        for (key, value) in content.texts {
-            if let Some(first) = self.text_places.get(&key.value) {
-                diags.push(
-                    key.location,
-                    format!("text `{}` is already set at {first}", key.value),
-                );
-            } else {
-                self.text_places.insert(key.value.clone(), key.location);
-                self.texts.set(&key.value, value);
-            }
-        }
         for (key, value) in content.matching {
             if let Some(first) = self.matching_places.get(&key.value) {
                 diags.push(

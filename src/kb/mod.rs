@@ -10,7 +10,6 @@ mod load;
 pub mod model;
 pub(crate) mod parse;
 pub mod render;
-pub mod texts;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,7 +19,6 @@ use anyhow::Result;
 pub use diagnostic::{Diagnostic, Diagnostics, Location};
 pub use index::{MatchResult, Outcome, Scored, Tuning};
 pub use model::{Entry, Faq, MatchingConfig, Program};
-pub use texts::Texts;
 
 use crate::nlu::{Analyzer, TermKind};
 use crate::source::Document;
@@ -35,7 +33,6 @@ pub const MAX_QUESTION_CHARS: usize = 1000;
 pub struct KnowledgeBase {
     pub programs: Vec<Program>,
     pub faqs: Vec<Faq>,
-    pub texts: Texts,
     pub matching: MatchingConfig,
     pub synonyms: Vec<Vec<String>>,
     analyzer: Analyzer,

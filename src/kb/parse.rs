@@ -1,13 +1,13 @@
 //! Reads the knowledge base's tables of one parsed `dialogs/` file into
-//! programs, FAQs, synonyms, texts and matching settings, reporting every
+//! programs, FAQs, synonyms and matching settings, reporting every
 //! problem with its place instead of stopping at the first.
 
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 use toml::Spanned;
 
 use super::diagnostic::Diagnostics;
 use super::model::{region_short_name, Faq, MatchingConfig, Program, STAGES};
-pub(crate) use crate::source::toml::{unknown_key_message, Fields, Located, Reader};
+pub(crate) use crate::source::toml::{Fields, Located, Reader};
 use crate::source::{Document, TopLevel};
 
 /// What one file contributes; `Located` values remember where they were written.
@@ -16,12 +16,11 @@ pub struct FileContent {
     pub programs: Vec<Program>,
     pub faqs: Vec<Faq>,
     pub synonyms: Vec<Vec<Located<String>>>,
-    pub texts: Vec<(Located<String>, String)>,
     pub matching: Vec<(Located<String>, f64)>,
 }
 
 /// The top-level tables the knowledge base reads.
-pub const TABLES: &[&str] = &["program", "faq", "synonyms", "texts", "matching"];
+pub const TABLES: &[&str] = &["program", "faq", "synonyms", "matching"];
 const PROGRAM_KEYS: &[&str] = &[
     "id",
     "name",
@@ -78,11 +77,6 @@ pub fn read_document(document: &Document<'_>, diags: &mut Diagnostics) -> FileCo
                     content.synonyms.extend(reader.synonym_group(table));
                 }
             }
-            "texts" => {
-                if let Some(table) = reader.table(name, value) {
-                    reader.texts(table, &mut content.texts);
-                }
-            }
             "matching" => {
                 if let Some(table) = reader.table(name, value) {
                     reader.matching(table, &mut content.matching);
@@ -123,40 +117,6 @@ impl Reader<'_, '_> {
                 .push(at, "a synonym group needs at least two terms");
         }
         (terms.len() >= 2).then_some(terms)
-    }
-
-    /// `[texts]`: known keys with non-empty strings.
-    fn texts(&mut self, table: Spanned<&DeTable<'_>>, out: &mut Vec<(Located<String>, String)>) {
-        for (key, value) in table.get_ref().iter() {
-            let key_at = self.lines.location(key.span().start);
-            let key = key.get_ref().to_string();
-            if !super::texts::Texts::is_known(&key) {
-                let known: Vec<&str> = super::texts::DEFAULT_TEXTS
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .collect();
-                self.diags
-                    .push(key_at, unknown_key_message("texts", &key, &known));
-                continue;
-            }
-            match value.get_ref() {
-                DeValue::String(s) if !s.trim().is_empty() => out.push((
-                    Located {
-                        value: key,
-                        location: key_at,
-                    },
-                    s.trim().to_string(),
-                )),
-                DeValue::String(_) => self.diags.push(
-                    self.lines.location(value.span().start),
-                    format!("text `{key}` is empty"),
-                ),
-                _ => self.diags.push(
-                    self.lines.location(value.span().start),
-                    format!("text `{key}` must be a string"),
-                ),
-            }
-        }
     }
 
     /// `[matching]`: thresholds from 0 to 1, `max_suggestions` from 1 to 10.

@@ -4,10 +4,10 @@
 use super::index::{MatchResult, Outcome};
 use super::model::Entry;
 use super::KnowledgeBase;
+use crate::texts::Texts;
 
 /// An entry written out in full.
-pub fn entry(kb: &KnowledgeBase, entry: Entry<'_>) -> String {
-    let t = &kb.texts;
+pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
     match entry {
         Entry::Program(p) => {
             let mut out = format!("📌 {}\n", p.name);
@@ -58,16 +58,16 @@ pub fn suggestions(kb: &KnowledgeBase, result: &MatchResult) -> Vec<usize> {
 }
 
 /// The whole reply to a question, as the bot would send it.
-pub fn reply(kb: &KnowledgeBase, result: &MatchResult) -> String {
+pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> String {
     match result.outcome {
-        Outcome::Answer => entry(kb, kb.entry(result.ranked[0].entry)),
+        Outcome::Answer => entry(kb, texts, kb.entry(result.ranked[0].entry)),
         Outcome::Suggest => {
-            let mut out = kb.texts.get("suggest").to_string();
+            let mut out = texts.get("suggest").to_string();
             for (i, &e) in suggestions(kb, result).iter().enumerate() {
                 out.push_str(&format!("\n{}. {}", i + 1, kb.entry(e).title()));
             }
             out
         }
-        Outcome::Fallback => kb.texts.get("fallback").to_string(),
+        Outcome::Fallback => texts.get("fallback").to_string(),
     }
 }

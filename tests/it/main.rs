@@ -12,4 +12,5 @@ mod desk_cli;
 mod dialog;
 mod e2e;
 mod fake_telegram;
+mod texts;
 mod understanding;

@@ -55,7 +55,7 @@ impl Handler for Engine {
     }
 
     fn text(&self, key: &str) -> String {
-        self.kb.texts.get(key).to_string()
+        self.desk.texts().get(key).to_string()
     }
 }
 
