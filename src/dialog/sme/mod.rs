@@ -1,0 +1,315 @@
+//! The SME's side of a conversation: the menu, questions answered from the
+//! knowledge base, flows (intake, handoff, program finder), their tickets'
+//! status, the relay to a consultant, and the follow-up rating.
+
+use anyhow::Result;
+use sqlx::Connection;
+
+mod flow;
+
+use flow::{back, cancel, flow_answer, start_flow};
+
+use super::commands::SmeCommand;
+use super::{settle, ChatState, Engine, Input, Replies};
+use crate::desk::show_time;
+use crate::kb::model::Entry;
+use crate::kb::{render, Outcome};
+use crate::protocol::{rows, Button, MenuPage, Press};
+use crate::texts::{Texts, Value};
+
+/// The main menu: (label, what pressing it means).
+fn menu(texts: &Texts) -> [(&str, Press); 5] {
+    [
+        (texts.get("button_finder"), Press::Flow("finder".into())),
+        (texts.get("button_faq"), Press::Menu(MenuPage::Faq)),
+        (texts.get("button_intake"), Press::Flow("intake".into())),
+        (texts.get("button_handoff"), handoff()),
+        (texts.get("button_status"), Press::Menu(MenuPage::Status)),
+    ]
+}
+
+/// The button to a person.
+fn handoff() -> Press {
+    Press::Flow("handoff".into())
+}
+
+fn handoff_button(texts: &Texts) -> Button {
+    Button::new(texts.get("button_handoff"), &handoff())
+}
+
+fn menu_buttons(texts: &Texts) -> Vec<Vec<Button>> {
+    rows(
+        menu(texts)
+            .iter()
+            .map(|(label, press)| Button::new(*label, press))
+            .collect(),
+        2,
+    )
+}
+
+pub(super) async fn handle(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    input: &Input,
+) -> Result<()> {
+    match input {
+        Input::Button(data) => match Press::parse(data) {
+            Some(pressed) => press(engine, replies, state, &pressed).await,
+            None => stale_button(replies).await,
+        },
+        Input::Text(text) => text_message(engine, replies, state, text).await,
+    }
+}
+
+async fn text_message(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    text: &str,
+) -> Result<()> {
+    if let Some(command) = text.strip_prefix('/') {
+        return match SmeCommand::parse(command) {
+            Some(SmeCommand::Menu) => {
+                state.flow = None;
+                greet(replies).await
+            }
+            Some(SmeCommand::Cancel) => cancel(replies, state).await,
+            Some(SmeCommand::Back) => back(engine, replies, state).await,
+            Some(SmeCommand::Status) => status(engine, replies).await,
+            None => {
+                replies
+                    .say_text("sme_unknown_command", &[], Vec::new())
+                    .await
+            }
+        };
+    }
+    if state.flow.is_some() {
+        return match text {
+            "취소" | "그만" | "그만할게요" => cancel(replies, state).await,
+            "이전" | "뒤로" => back(engine, replies, state).await,
+            _ => flow_answer(engine, replies, state, text).await,
+        };
+    }
+    // A consultant holds this SME's ticket: the message is for them.
+    let claimed = engine
+        .desk
+        .requester_has_claimed_ticket_in(&mut *replies.tx, replies.chat)
+        .await?;
+    if claimed {
+        let chat = replies.chat;
+        let mut savepoint = replies.tx.begin().await?;
+        let result = engine.desk.sme_message_in(&mut savepoint, chat, text).await;
+        if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
+            replies.text(refusal).await?;
+        }
+        return Ok(());
+    }
+    if let Some((_, pressed)) = menu(replies.texts).iter().find(|(label, _)| *label == text) {
+        return press(engine, replies, state, pressed).await;
+    }
+    if let Some(entry) = text
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|n| state.offered.get(n))
+        .cloned()
+    {
+        return show_entry(engine, replies, &entry).await;
+    }
+    answer(engine, replies, state, text).await
+}
+
+pub(super) async fn greet(replies: &mut Replies<'_>) -> Result<()> {
+    let texts = replies.texts;
+    replies
+        .say(texts.get("greeting"), menu_buttons(texts))
+        .await
+}
+
+/// A free-text question through the matcher.
+async fn answer(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    text: &str,
+) -> Result<()> {
+    let kb = &engine.kb;
+    let texts = replies.texts;
+    let result = kb.find(text);
+    tracing::debug!(outcome = result.outcome.as_str(), "matched");
+    state.offered.clear();
+    match result.outcome {
+        Outcome::Answer => {
+            let entry = kb.entry(result.ranked[0].entry);
+            let mut buttons = vec![Button::new(
+                texts.get("button_details"),
+                &Press::Entry(entry.id().to_string()),
+            )];
+            if matches!(entry, Entry::Program(_)) {
+                buttons.push(Button::new(
+                    texts.get("button_apply"),
+                    &Press::Apply(entry.id().to_string()),
+                ));
+            }
+            buttons.push(handoff_button(texts));
+            replies
+                .say(render::reply(kb, texts, &result), vec![buttons])
+                .await
+        }
+        Outcome::Suggest => {
+            let offered = render::suggestions(kb, &result);
+            state.offered = offered
+                .iter()
+                .map(|&e| kb.entry(e).id().to_string())
+                .collect();
+            let mut buttons: Vec<Vec<Button>> = offered
+                .iter()
+                .map(|&e| {
+                    let entry = kb.entry(e);
+                    vec![Button::new(
+                        entry.title(),
+                        &Press::Entry(entry.id().to_string()),
+                    )]
+                })
+                .collect();
+            buttons.push(vec![handoff_button(texts)]);
+            replies
+                .say(render::reply(kb, texts, &result), buttons)
+                .await
+        }
+        Outcome::Fallback => {
+            engine.desk.record_unanswered_in(replies.tx, text).await?;
+            replies
+                .say(
+                    texts.get("fallback"),
+                    vec![vec![
+                        handoff_button(texts),
+                        Button::new(texts.get("button_menu"), &Press::Menu(MenuPage::Start)),
+                    ]],
+                )
+                .await
+        }
+    }
+}
+
+async fn press(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    pressed: &Press,
+) -> Result<()> {
+    match pressed {
+        Press::Menu(MenuPage::Status) => status(engine, replies).await,
+        Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
+        Press::Menu(MenuPage::Start) => greet(replies).await,
+        Press::Flow(id) => start_flow(engine, replies, state, id).await,
+        Press::Entry(id) => show_entry(engine, replies, id).await,
+        Press::Apply(id) => match engine.kb.by_id(id) {
+            Some(Entry::Program(p)) => {
+                let values: [(&str, Value); 3] = [
+                    ("program", &p.name),
+                    ("apply", &p.apply),
+                    ("contact", &p.contact),
+                ];
+                replies.say_text("sme_apply", &values, Vec::new()).await
+            }
+            _ => show_entry(engine, replies, id).await,
+        },
+        Press::Choose(value) if state.flow.is_some() => {
+            flow_answer(engine, replies, state, value).await
+        }
+        Press::Yes if state.flow.is_some() => flow_answer(engine, replies, state, "예").await,
+        Press::No if state.flow.is_some() => flow_answer(engine, replies, state, "아니요").await,
+        Press::Skip if state.flow.is_some() => {
+            flow_answer(engine, replies, state, "건너뛰기").await
+        }
+        Press::Back => back(engine, replies, state).await,
+        Press::Cancel => cancel(replies, state).await,
+        Press::Rate { code, score } => {
+            let chat = replies.chat;
+            let mut savepoint = replies.tx.begin().await?;
+            let result = engine
+                .desk
+                .rate_in(&mut savepoint, chat, code, *score)
+                .await;
+            if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
+                replies.text(refusal).await?;
+            }
+            Ok(())
+        }
+        // A button from an old message (a finished flow, say), or one of
+        // the consultant's side.
+        _ => stale_button(replies).await,
+    }
+}
+
+async fn stale_button(replies: &mut Replies<'_>) -> Result<()> {
+    let menu = menu_buttons(replies.texts);
+    replies.say_text("sme_stale_button", &[], menu).await
+}
+
+async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Result<()> {
+    let texts = replies.texts;
+    match engine.kb.by_id(id) {
+        Some(entry) => {
+            let mut buttons = Vec::new();
+            if matches!(entry, Entry::Program(_)) {
+                buttons.push(Button::new(
+                    texts.get("button_apply"),
+                    &Press::Apply(id.to_string()),
+                ));
+            }
+            buttons.push(handoff_button(texts));
+            replies
+                .say(render::entry(&engine.kb, texts, entry), vec![buttons])
+                .await
+        }
+        None => {
+            replies
+                .say_text("sme_entry_missing", &[], menu_buttons(texts))
+                .await
+        }
+    }
+}
+
+async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
+    let buttons: Vec<Vec<Button>> = engine
+        .kb
+        .faqs
+        .iter()
+        .take(8)
+        .map(|f| {
+            let title = f.questions.first().cloned().unwrap_or_else(|| f.id.clone());
+            vec![Button::new(title, &Press::Entry(f.id.clone()))]
+        })
+        .collect();
+    replies.say_text("sme_faq_menu", &[], buttons).await
+}
+
+async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
+    let tickets = engine
+        .desk
+        .tickets_of_requester_in(&mut *replies.tx, replies.chat, 10)
+        .await?;
+    let texts = replies.texts;
+    if tickets.is_empty() {
+        let intake = Button::new(texts.get("button_intake"), &Press::Flow("intake".into()));
+        return replies
+            .say_text("sme_status_none", &[], vec![vec![intake]])
+            .await;
+    }
+    let mut body = texts.get("sme_status").to_string();
+    for t in &tickets {
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "sme_status_item",
+            &[
+                ("code", &t.code),
+                ("status", &texts.get(t.status.text_key())),
+                ("opened", &show_time(t.created_at)),
+            ],
+        ));
+    }
+    replies.text(body).await
+}
