@@ -147,6 +147,11 @@ pub enum Press {
 }
 
 impl Press {
+    /// The flow that hands the conversation to a person.
+    pub fn handoff() -> Press {
+        Press::Flow("handoff".into())
+    }
+
     /// What a button's data means; `None` for data the bot never issued.
     pub fn parse(data: &str) -> Option<Press> {
         let (kind, rest) = data.split_once(':').unwrap_or((data, ""));

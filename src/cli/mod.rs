@@ -243,7 +243,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let Dialogs { kb, texts, .. } = kb.dialogs()?;
             let question = question.join(" ");
             let result = kb.find(&question);
-            println!("{}", render::reply(&kb, &texts, &result));
+            println!("{}", render::reply(&kb, &texts, &result).body);
             if explain {
                 println!("\n[{}]", result.outcome.as_str());
                 for scored in result.ranked.iter().take(5) {

@@ -80,6 +80,11 @@ impl Replies<'_> {
         Ok(())
     }
 
+    async fn send(&mut self, reply: Reply) -> Result<()> {
+        outbox::enqueue(self.tx, self.chat, &reply, None).await?;
+        Ok(())
+    }
+
     async fn text(&mut self, body: impl Into<String>) -> Result<()> {
         self.say(body, Vec::new()).await
     }

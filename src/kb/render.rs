@@ -1,10 +1,67 @@
-//! What the bot says for a match: an entry written out, a numbered list of
-//! suggestions, or the fallback. Plain text, shared by every channel.
+//! What the bot says for a match, text and buttons together: an entry
+//! written out (with 자세히 / 신청 방법 / a person), a numbered list of
+//! suggestions (one button each), or the fallback (a person, the menu).
 
 use super::index::{MatchResult, Outcome};
 use super::model::Entry;
 use super::KnowledgeBase;
+use crate::protocol::{Button, MenuPage, Press, Reply};
 use crate::texts::Texts;
+
+/// The reply to a question, as the bot sends it.
+pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> Reply {
+    let handoff = Button::new(texts.get("button_handoff"), &Press::handoff());
+    match result.outcome {
+        Outcome::Answer => {
+            let entry = kb.entry(result.ranked[0].entry);
+            let mut buttons = vec![Button::new(
+                texts.get("button_details"),
+                &Press::Entry(entry.id().to_string()),
+            )];
+            buttons.extend(apply_button(texts, entry));
+            buttons.push(handoff);
+            Reply::with_buttons(reply_text(kb, texts, result), vec![buttons])
+        }
+        Outcome::Suggest => {
+            let mut buttons: Vec<Vec<Button>> = suggestions(kb, result)
+                .into_iter()
+                .map(|e| {
+                    let entry = kb.entry(e);
+                    vec![Button::new(
+                        entry.title(),
+                        &Press::Entry(entry.id().to_string()),
+                    )]
+                })
+                .collect();
+            buttons.push(vec![handoff]);
+            Reply::with_buttons(reply_text(kb, texts, result), buttons)
+        }
+        Outcome::Fallback => Reply::with_buttons(
+            texts.get("fallback"),
+            vec![vec![
+                handoff,
+                Button::new(texts.get("button_menu"), &Press::Menu(MenuPage::Start)),
+            ]],
+        ),
+    }
+}
+
+/// An entry the SME asked to see: written out, with how to apply (for a
+/// program) and a person.
+pub fn entry_reply(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Reply {
+    let mut buttons: Vec<Button> = apply_button(texts, entry).into_iter().collect();
+    buttons.push(Button::new(texts.get("button_handoff"), &Press::handoff()));
+    Reply::with_buttons(self::entry(kb, texts, entry), vec![buttons])
+}
+
+fn apply_button(texts: &Texts, entry: Entry<'_>) -> Option<Button> {
+    matches!(entry, Entry::Program(_)).then(|| {
+        Button::new(
+            texts.get("button_apply"),
+            &Press::Apply(entry.id().to_string()),
+        )
+    })
+}
 
 /// An entry written out in full.
 pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
@@ -57,8 +114,8 @@ pub fn suggestions(kb: &KnowledgeBase, result: &MatchResult) -> Vec<usize> {
         .collect()
 }
 
-/// The whole reply to a question, as the bot would send it.
-pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> String {
+/// The text of the reply to a question.
+fn reply_text(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> String {
     match result.outcome {
         Outcome::Answer => entry(kb, texts, kb.entry(result.ranked[0].entry)),
         Outcome::Suggest => {

@@ -23,18 +23,14 @@ fn menu(texts: &Texts) -> [(&str, Press); 5] {
         (texts.get("button_finder"), Press::Flow("finder".into())),
         (texts.get("button_faq"), Press::Menu(MenuPage::Faq)),
         (texts.get("button_intake"), Press::Flow("intake".into())),
-        (texts.get("button_handoff"), handoff()),
+        (texts.get("button_handoff"), Press::handoff()),
         (texts.get("button_status"), Press::Menu(MenuPage::Status)),
     ]
 }
 
 /// The button to a person.
-fn handoff() -> Press {
-    Press::Flow("handoff".into())
-}
-
 fn handoff_button(texts: &Texts) -> Button {
-    Button::new(texts.get("button_handoff"), &handoff())
+    Button::new(texts.get("button_handoff"), &Press::handoff())
 }
 
 fn menu_buttons(texts: &Texts) -> Vec<Vec<Button>> {
@@ -139,58 +135,16 @@ async fn answer(
     let result = kb.find(text);
     tracing::debug!(outcome = result.outcome.as_str(), "matched");
     state.offered.clear();
-    match result.outcome {
-        Outcome::Answer => {
-            let entry = kb.entry(result.ranked[0].entry);
-            let mut buttons = vec![Button::new(
-                texts.get("button_details"),
-                &Press::Entry(entry.id().to_string()),
-            )];
-            if matches!(entry, Entry::Program(_)) {
-                buttons.push(Button::new(
-                    texts.get("button_apply"),
-                    &Press::Apply(entry.id().to_string()),
-                ));
-            }
-            buttons.push(handoff_button(texts));
-            replies
-                .say(render::reply(kb, texts, &result), vec![buttons])
-                .await
-        }
-        Outcome::Suggest => {
-            let offered = render::suggestions(kb, &result);
-            state.offered = offered
-                .iter()
-                .map(|&e| kb.entry(e).id().to_string())
-                .collect();
-            let mut buttons: Vec<Vec<Button>> = offered
-                .iter()
-                .map(|&e| {
-                    let entry = kb.entry(e);
-                    vec![Button::new(
-                        entry.title(),
-                        &Press::Entry(entry.id().to_string()),
-                    )]
-                })
-                .collect();
-            buttons.push(vec![handoff_button(texts)]);
-            replies
-                .say(render::reply(kb, texts, &result), buttons)
-                .await
-        }
-        Outcome::Fallback => {
-            engine.desk.record_unanswered_in(replies.tx, text).await?;
-            replies
-                .say(
-                    texts.get("fallback"),
-                    vec![vec![
-                        handoff_button(texts),
-                        Button::new(texts.get("button_menu"), &Press::Menu(MenuPage::Start)),
-                    ]],
-                )
-                .await
-        }
+    if result.outcome == Outcome::Fallback {
+        engine.desk.record_unanswered_in(replies.tx, text).await?;
     }
+    if result.outcome == Outcome::Suggest {
+        state.offered = render::suggestions(kb, &result)
+            .iter()
+            .map(|&e| kb.entry(e).id().to_string())
+            .collect();
+    }
+    replies.send(render::reply(kb, texts, &result)).await
 }
 
 async fn press(
@@ -253,16 +207,8 @@ async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Res
     let texts = replies.texts;
     match engine.kb.by_id(id) {
         Some(entry) => {
-            let mut buttons = Vec::new();
-            if matches!(entry, Entry::Program(_)) {
-                buttons.push(Button::new(
-                    texts.get("button_apply"),
-                    &Press::Apply(id.to_string()),
-                ));
-            }
-            buttons.push(handoff_button(texts));
             replies
-                .say(render::entry(&engine.kb, texts, entry), vec![buttons])
+                .send(render::entry_reply(&engine.kb, texts, entry))
                 .await
         }
         None => {
