@@ -104,6 +104,11 @@ pub enum Press {
     Menu(MenuPage),
     /// `flow:ID`: start a flow of `dialogs/flows/`.
     Flow(String),
+    /// `new:ID`: start a flow that opens a ticket although one is open
+    /// already (a new topic, on purpose).
+    NewTicket(String),
+    /// `addto:CODE`: keep to the ticket that is open instead.
+    AddTo(String),
     /// `entry:ID`: show a program or FAQ.
     Entry(String),
     /// `apply:ID`: how to apply to a program.
@@ -168,6 +173,8 @@ impl Press {
                 _ => MenuPage::Start,
             }),
             "flow" => Press::Flow(one()?),
+            "new" => Press::NewTicket(one()?),
+            "addto" => Press::AddTo(one()?),
             "entry" => Press::Entry(one()?),
             "apply" => Press::Apply(one()?),
             "opt" => Press::Choose(rest.to_string()),
@@ -210,6 +217,8 @@ impl fmt::Display for Press {
             Press::Menu(MenuPage::Faq) => f.write_str("menu:faq"),
             Press::Menu(MenuPage::Status) => f.write_str("menu:status"),
             Press::Flow(id) => write!(f, "flow:{id}"),
+            Press::NewTicket(id) => write!(f, "new:{id}"),
+            Press::AddTo(code) => write!(f, "addto:{code}"),
             Press::Entry(id) => write!(f, "entry:{id}"),
             Press::Apply(id) => write!(f, "apply:{id}"),
             Press::Choose(value) => write!(f, "opt:{value}"),
@@ -272,6 +281,8 @@ mod tests {
             Press::Menu(MenuPage::Faq),
             Press::Menu(MenuPage::Status),
             Press::Flow("intake".into()),
+            Press::NewTicket("intake".into()),
+            Press::AddTo("2026-000001".into()),
             Press::Entry("startup-grant".into()),
             Press::Apply("startup-grant".into()),
             Press::Choose("부산".into()),

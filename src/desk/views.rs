@@ -151,18 +151,20 @@ impl Desk {
         .await?)
     }
 
-    /// Whether a consultant holds one of this SME's tickets now (so their
-    /// messages are for that consultant).
-    pub async fn requester_has_claimed_ticket_in(
+    /// The SME's ticket a person is on or will be: claimed first, else the
+    /// newest waiting one (reopened tickets wait again). Their plain
+    /// messages join it.
+    pub async fn active_ticket_of_requester_in(
         &self,
         conn: &mut PgConnection,
         requester_chat: i64,
-    ) -> DeskResult<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM tickets WHERE requester_chat = $1 AND status = 'claimed')",
-        )
+    ) -> DeskResult<Option<Ticket>> {
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE t.requester_chat = $1 AND t.status IN ('open', 'claimed') \
+             ORDER BY (t.status = 'claimed') DESC, t.id DESC LIMIT 1"
+        ))
         .bind(requester_chat)
-        .fetch_one(conn)
+        .fetch_optional(conn)
         .await?)
     }
 }

@@ -110,6 +110,16 @@ impl Flow {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }
+
+    /// Whether the flow ends by opening a ticket.
+    pub fn opens_ticket(&self) -> bool {
+        self.steps.iter().any(|step| {
+            [&step.next, &step.yes, &step.no]
+                .into_iter()
+                .flatten()
+                .any(|target| *target == Target::Action(Action::OpenTicket))
+        })
+    }
 }
 
 /// Every flow of a `dialogs/` folder.

@@ -8,6 +8,7 @@
 pub mod commands;
 mod consultant;
 pub mod flows;
+pub mod person;
 mod sme;
 
 use std::collections::BTreeMap;
@@ -52,6 +53,18 @@ pub struct ChatState {
     /// What a consultant's next plain message completes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
+    /// The SME's ticket whose relay was last acknowledged, and whether it
+    /// was held then: the acknowledgement is said once per ticket and once
+    /// more when a consultant takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<Acknowledged>,
+}
+
+/// A ticket whose first relayed message the SME was told about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledged {
+    pub code: String,
+    pub claimed: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -203,6 +203,32 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_reassigning",
         "답변이 늦어져 죄송합니다. 접수번호 {code} 건에 다른 상담원을 배정하고 있어요.",
     ),
+    // ── To the SME, while a ticket of theirs is open ─────────────────
+    // The first message added to a ticket that waits for a consultant.
+    (
+        "sme_added_to_ticket",
+        "말씀하신 내용을 접수번호 {code} 건에 추가했어요. 담당 상담원이 배정되면 함께 확인해요. 처음 화면으로 가시려면 /menu 를 입력해 주세요.",
+    ),
+    // The first message passed on to the consultant who holds the ticket.
+    (
+        "sme_passed_to_consultant",
+        "{consultant} 상담원에게 전달했어요. 이어서 보내 주시는 말씀도 바로 전달돼요.",
+    ),
+    // Put before a knowledge-base answer given beside the relay.
+    (
+        "sme_answer_while_waiting",
+        "상담원 답변을 기다리시는 동안 참고하실 만한 안내예요.",
+    ),
+    // Asking for a person (or a new intake) while a ticket is open.
+    (
+        "sme_ticket_already_open",
+        "접수번호 {code} 건이 아직 진행 중이에요. 같은 내용이라면 이 대화창에 이어서 적어 주시면 그 건에 추가돼요. 다른 문제라면 새로 접수하실 수 있어요.",
+    ),
+    // After 기존 접수에 추가.
+    (
+        "sme_will_add_to_ticket",
+        "좋아요. 이어서 보내 주시는 말씀은 접수번호 {code} 건에 추가할게요.",
+    ),
     // ── To a consultant, from the desk ───────────────────────────────
     // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`.
     (
@@ -390,6 +416,8 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("button_details", "자세히"),
     ("button_apply", "신청 방법"),
     ("button_menu", "메뉴"),
+    ("button_add_to_ticket", "기존 접수에 추가"),
+    ("button_new_ticket", "새로 접수하기"),
     ("button_yes", "예"),
     ("button_no", "아니요"),
     ("button_skip", "건너뛰기"),

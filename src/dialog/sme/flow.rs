@@ -17,7 +17,8 @@ use crate::vocabulary::{
     canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
 };
 
-/// Starts flow `id` at its first step.
+/// Starts flow `id` at its first step; a flow that opens a ticket while one
+/// of the SME's is open asks first whether to add to that one instead.
 pub(super) async fn start_flow(
     engine: &Engine,
     replies: &mut Replies<'_>,
@@ -28,6 +29,52 @@ pub(super) async fn start_flow(
         let menu = menu_buttons(replies.texts);
         return replies.say_text("sme_flow_missing", &[], menu).await;
     };
+    if flow.opens_ticket() {
+        let open = engine
+            .desk
+            .active_ticket_of_requester_in(&mut *replies.tx, replies.chat)
+            .await?;
+        if let Some(ticket) = open {
+            let texts = replies.texts;
+            let buttons = vec![vec![
+                Button::new(
+                    texts.get("button_add_to_ticket"),
+                    &Press::AddTo(ticket.code.clone()),
+                ),
+                Button::new(
+                    texts.get("button_new_ticket"),
+                    &Press::NewTicket(flow.id.clone()),
+                ),
+            ]];
+            return replies
+                .say_text(
+                    "sme_ticket_already_open",
+                    &[("code", &ticket.code)],
+                    buttons,
+                )
+                .await;
+        }
+    }
+    begin(replies, state, flow).await
+}
+
+/// Starts flow `id` even though a ticket is open: a new topic, on purpose.
+pub(super) async fn start_new_ticket_flow(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    id: &str,
+) -> Result<()> {
+    match engine.flows.get(id) {
+        Some(flow) => begin(replies, state, flow).await,
+        None => {
+            let menu = menu_buttons(replies.texts);
+            replies.say_text("sme_flow_missing", &[], menu).await
+        }
+    }
+}
+
+async fn begin(replies: &mut Replies<'_>, state: &mut ChatState, flow: &Flow) -> Result<()> {
     state.offered.clear();
     state.flow = Some(FlowState {
         id: flow.id.clone(),

@@ -7,11 +7,12 @@ use sqlx::Connection;
 
 mod flow;
 
-use flow::{back, cancel, flow_answer, start_flow};
+use flow::{back, cancel, flow_answer, start_flow, start_new_ticket_flow};
 
 use super::commands::SmeCommand;
-use super::{settle, ChatState, Engine, Input, Replies};
+use super::{person, settle, Acknowledged, ChatState, Engine, Input, Replies};
 use crate::desk::show_time;
+use crate::desk::TicketStatus;
 use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, MenuPage, Press};
@@ -27,6 +28,9 @@ fn menu(texts: &Texts) -> [(&str, Press); 5] {
         (texts.get("button_status"), Press::Menu(MenuPage::Status)),
     ]
 }
+
+/// The flow that asks for a person.
+const HANDOFF_FLOW: &str = "handoff";
 
 /// The button to a person.
 fn handoff_button(texts: &Texts) -> Button {
@@ -87,19 +91,17 @@ async fn text_message(
             _ => flow_answer(engine, replies, state, text).await,
         };
     }
-    // A consultant holds this SME's ticket: the message is for them.
-    let claimed = engine
+    // A ticket of this SME waits for a person or is with one: the message
+    // joins it.
+    let active = engine
         .desk
-        .requester_has_claimed_ticket_in(&mut *replies.tx, replies.chat)
+        .active_ticket_of_requester_in(&mut *replies.tx, replies.chat)
         .await?;
-    if claimed {
-        let chat = replies.chat;
-        let mut savepoint = replies.tx.begin().await?;
-        let result = engine.desk.sme_message_in(&mut savepoint, chat, text).await;
-        if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
-            replies.text(refusal).await?;
-        }
-        return Ok(());
+    if active.is_some() {
+        return add_to_ticket(engine, replies, state, text).await;
+    }
+    if person::asks_for_person(text) {
+        return start_flow(engine, replies, state, HANDOFF_FLOW).await;
     }
     if let Some((_, pressed)) = menu(replies.texts).iter().find(|(label, _)| *label == text) {
         return press(engine, replies, state, pressed).await;
@@ -114,6 +116,63 @@ async fn text_message(
         return show_entry(engine, replies, &entry).await;
     }
     answer(engine, replies, state, text).await
+}
+
+/// A plain message of an SME whose ticket is open or claimed: added to the
+/// ticket (and passed on live once claimed), acknowledged the first time;
+/// a question the knowledge base answers is answered beside the relay.
+async fn add_to_ticket(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    text: &str,
+) -> Result<()> {
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine.desk.sme_message_in(&mut savepoint, chat, text).await;
+    let ticket = match settle(savepoint, result, replies.texts).await? {
+        Ok(Some(ticket)) => ticket,
+        // Closed meanwhile: an ordinary message after all.
+        Ok(None) => return answer(engine, replies, state, text).await,
+        Err(refusal) => return replies.text(refusal).await,
+    };
+    let now = Acknowledged {
+        code: ticket.code.clone(),
+        claimed: ticket.status == TicketStatus::Claimed,
+    };
+    if state.acknowledged.as_ref() != Some(&now) {
+        match &ticket.consultant_name {
+            Some(consultant) if now.claimed => {
+                let values: [(&str, Value); 2] =
+                    [("consultant", consultant), ("code", &ticket.code)];
+                replies
+                    .say_text("sme_passed_to_consultant", &values, Vec::new())
+                    .await?
+            }
+            _ => {
+                replies
+                    .say_text("sme_added_to_ticket", &[("code", &ticket.code)], Vec::new())
+                    .await?
+            }
+        }
+        state.acknowledged = Some(now);
+    }
+    let result = engine.kb.find(text);
+    if result.outcome == Outcome::Answer {
+        let mut reply = render::reply(&engine.kb, replies.texts, &result);
+        reply.body = format!(
+            "{}\n\n{}",
+            replies.texts.get("sme_answer_while_waiting"),
+            reply.body
+        );
+        // They are with a person already.
+        let handoff = Press::handoff().to_string();
+        for row in &mut reply.buttons {
+            row.retain(|button| button.data != handoff);
+        }
+        replies.send(reply).await?;
+    }
+    Ok(())
 }
 
 pub(super) async fn greet(replies: &mut Replies<'_>) -> Result<()> {
@@ -158,6 +217,12 @@ async fn press(
         Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
         Press::Menu(MenuPage::Start) => greet(replies).await,
         Press::Flow(id) => start_flow(engine, replies, state, id).await,
+        Press::NewTicket(id) => start_new_ticket_flow(engine, replies, state, id).await,
+        Press::AddTo(code) => {
+            replies
+                .say_text("sme_will_add_to_ticket", &[("code", code)], Vec::new())
+                .await
+        }
         Press::Entry(id) => show_entry(engine, replies, id).await,
         Press::Apply(id) => match engine.kb.by_id(id) {
             Some(Entry::Program(p)) => {
