@@ -1,0 +1,230 @@
+//! Ranking a question: the candidates from the coverage pass, each scored
+//! by its coverage, the closeness (cosine) of its closest example question
+//! and the letter pairs it shares with it, then steered by the question's
+//! aspect, best first.
+
+use super::cover::nth_largest;
+use super::examples::letter_pairs;
+use super::query::QueryTerm;
+use super::scratch::{Scratch, SCRATCH};
+use super::{Index, Scored, CANDIDATES, RELATED, TIED_CANDIDATES};
+use crate::nlu::{Analysis, TermKind};
+
+impl Index {
+    /// Scores every entry sharing a term with `analysis`, best first.
+    pub fn rank(&self, analysis: &Analysis) -> Vec<Scored> {
+        let query = self.query(analysis);
+        let total: f32 = query.iter().filter(|q| q.counts).map(|q| q.weight).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        let query_norm = query
+            .iter()
+            .filter(|q| q.counts)
+            .map(|q| q.weight * q.weight)
+            .sum::<f32>()
+            .sqrt();
+        let candidates = self.candidates(&query, total);
+        let query_pairs = letter_pairs(&analysis.compact);
+        let query_aspects: Vec<&str> = analysis
+            .terms
+            .iter()
+            .filter(|t| t.kind == TermKind::Aspect)
+            .map(|t| t.text.as_str())
+            .collect();
+        let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm);
+        self.steer_by_aspect(&query_aspects, &mut ranked);
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        ranked
+    }
+
+    /// The entries the finer signals choose among, with their coverage,
+    /// most covered first: the `CANDIDATES` covering most of the question
+    /// (of weight `total`).
+    fn candidates(&self, query: &[QueryTerm], total: f32) -> Vec<(u32, f32)> {
+        let mut candidates = self.cover(query, total);
+        let by_coverage = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if candidates.len() > CANDIDATES {
+            // When coverage cannot tell the candidates apart at all (a
+            // question of few words, which many entries cover alike), the
+            // entries tied with them stay in too, up to a limit: only the
+            // finer signals can choose. Otherwise the cut stands: on a large
+            // knowledge base ties below the leaders are common and scoring
+            // them all cost a third of the time.
+            let last = nth_largest(candidates.iter().map(|c| c.1), CANDIDATES);
+            candidates.retain(|c| c.1 >= last - 1e-6);
+            let all_tied = candidates.iter().all(|c| c.1 <= last + 1e-6);
+            let keep = if all_tied {
+                CANDIDATES + TIED_CANDIDATES
+            } else {
+                CANDIDATES
+            };
+            if candidates.len() > keep {
+                candidates.select_nth_unstable_by(keep - 1, by_coverage);
+                candidates.truncate(keep);
+            }
+        }
+        candidates.sort_by(by_coverage);
+        candidates
+    }
+
+    /// Scores each of `candidates` (entry, coverage) with the closeness and
+    /// letter pairs of its closest example questions to the question's
+    /// terms (`query`, of norm `query_norm`) and letter pairs.
+    fn score(
+        &self,
+        candidates: &[(u32, f32)],
+        query: &[QueryTerm],
+        query_pairs: &[u64],
+        query_norm: f32,
+    ) -> Vec<Scored> {
+        let query_terms = term_weights(query);
+        let t = &self.tuning;
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch { weights, marks, .. } = &mut *scratch;
+            if weights.len() < self.terms.len() {
+                weights.resize(self.terms.len(), 0.0);
+            }
+            if marks.len() < self.pair_ids.len() {
+                marks.resize(self.pair_ids.len(), 0);
+            }
+            for &(id, w) in &query_terms {
+                weights[id as usize] = weights[id as usize].max(w);
+            }
+            let known_pairs: Vec<u32> = query_pairs
+                .iter()
+                .filter_map(|p| self.pair_ids.get(p).copied())
+                .collect();
+            for &id in &known_pairs {
+                marks[id as usize] = 1;
+            }
+            let query_pair_count = query_pairs.len() as f32;
+            let ranked = candidates
+                .iter()
+                .map(|&(entry, coverage)| {
+                    let (closeness, pairs) =
+                        self.closest_examples(entry, weights, query_norm, marks, query_pair_count);
+                    let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                    if explain() {
+                        eprintln!(
+                            "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} aspects {:?} -> {score:.3}",
+                            self.aspects[entry as usize]
+                        );
+                    }
+                    Scored {
+                        entry: entry as usize,
+                        score,
+                        closeness,
+                        pairs,
+                    }
+                })
+                .collect();
+            for &(id, _) in &query_terms {
+                weights[id as usize] = 0.0;
+            }
+            for &id in &known_pairs {
+                marks[id as usize] = 0;
+            }
+            ranked
+        })
+    }
+
+    /// The best cosine of `entry`'s example questions with the question
+    /// (its term weights by id, `weights`, of norm `query_norm`), and apart
+    /// from it their best letter-pair overlap (Dice) with the question's
+    /// `query_pair_count` letter pairs (`marks` by pair id).
+    fn closest_examples(
+        &self,
+        entry: u32,
+        weights: &[f32],
+        query_norm: f32,
+        marks: &[u8],
+        query_pair_count: f32,
+    ) -> (f32, f32) {
+        let mut closeness = 0.0f32;
+        let mut pairs = 0.0f32;
+        for example in self.examples.of(entry) {
+            if example.norm > 0.0 && query_norm > 0.0 {
+                let dot: f32 = self
+                    .examples
+                    .terms(example)
+                    .iter()
+                    .map(|&(id, w)| weights[id as usize] * w)
+                    .sum();
+                closeness = closeness.max((dot / (query_norm * example.norm)).min(1.0));
+            }
+            let example_pairs = self.examples.pairs(example);
+            if !example_pairs.is_empty() && query_pair_count > 0.0 {
+                let shared: u32 = example_pairs
+                    .iter()
+                    .map(|&p| marks[p as usize] as u32)
+                    .sum();
+                pairs = pairs
+                    .max(2.0 * shared as f32 / (query_pair_count + example_pairs.len() as f32));
+            }
+        }
+        (closeness, pairs)
+    }
+
+    /// Raises the entries whose example questions ask what the question asks
+    /// (its aspects) and lowers the others, relative to the candidate that
+    /// asks it most: an aspect no candidate is written about changes nothing.
+    fn steer_by_aspect(&self, query_aspects: &[&str], ranked: &mut [Scored]) {
+        if query_aspects.is_empty() || ranked.is_empty() {
+            return;
+        }
+        let t = &self.tuning;
+        let share = |entry: usize, aspect: &str| {
+            self.aspects[entry]
+                .iter()
+                .find(|(a, _)| a == aspect)
+                .map_or(0.0, |(_, share)| *share)
+        };
+        let best: Vec<f32> = query_aspects
+            .iter()
+            .map(|q| {
+                ranked
+                    .iter()
+                    .map(|s| share(s.entry, q))
+                    .fold(0.0f32, f32::max)
+            })
+            .collect();
+        let asked = best.iter().filter(|b| **b > 0.0).count();
+        if asked == 0 {
+            return;
+        }
+        for scored in ranked.iter_mut() {
+            let matched = query_aspects
+                .iter()
+                .zip(&best)
+                .filter(|(_, b)| **b > 0.0)
+                .map(|(q, b)| share(scored.entry, q) / b)
+                .sum::<f32>()
+                / asked as f32;
+            scored.score *=
+                (1.0 + t.aspect_boost * matched) * (1.0 - t.aspect_penalty * (1.0 - matched));
+        }
+    }
+}
+
+/// The question's known terms and their near-synonyms, by id, with their
+/// weights (a near-synonym at `RELATED` of its word's).
+fn term_weights(query: &[QueryTerm]) -> Vec<(u32, f32)> {
+    let mut query_terms: Vec<(u32, f32)> = Vec::with_capacity(query.len());
+    for term in query {
+        if let Some(id) = term.id {
+            query_terms.push((id, term.weight));
+        }
+        for &id in term.related {
+            query_terms.push((id, term.weight * RELATED));
+        }
+    }
+    query_terms
+}
+
+/// Whether to print how each candidate scored (`ONESTOP_EXPLAIN` set).
+fn explain() -> bool {
+    static EXPLAIN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *EXPLAIN.get_or_init(|| std::env::var_os("ONESTOP_EXPLAIN").is_some())
+}

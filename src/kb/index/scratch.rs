@@ -1,0 +1,31 @@
+//! Per-thread scratch space for scoring, so a question allocates nothing the
+//! size of the vocabulary or of the knowledge base: the coverage pass
+//! (`cover`) and the finer signals (`rank`) borrow it in turn. Every slot
+//! they set is reset after use.
+
+use std::cell::RefCell;
+
+/// The question's weight per term id, and per letter-pair id whether the
+/// question has it; per entry, what the coverage pass has found so far.
+#[derive(Default)]
+pub(super) struct Scratch {
+    pub(super) weights: Vec<f32>,
+    pub(super) marks: Vec<u8>,
+    /// Per entry: how much of the question it covers so far.
+    pub(super) coverage: Vec<f32>,
+    /// Per entry: the best credit of the current question word or its
+    /// near-synonyms, valid where `credit_stamp` equals `stamp`.
+    pub(super) credit: Vec<f32>,
+    pub(super) credit_stamp: Vec<u32>,
+    pub(super) stamp: u32,
+    /// The entries with coverage, and those credited by the current word:
+    /// kept between questions for their capacity.
+    pub(super) touched: Vec<u32>,
+    pub(super) credited: Vec<u32>,
+    /// Per candidate: the best credit of the current common word.
+    pub(super) best: Vec<f32>,
+}
+
+thread_local! {
+    pub(super) static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}

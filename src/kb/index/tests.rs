@@ -1,0 +1,104 @@
+//! Tests of the index: typo keys, the coverage pass and the candidate cut,
+//! letter pairs.
+
+use super::examples::letter_pairs;
+use super::query::QueryTerm;
+use super::typos::typo_keys;
+use super::*;
+use crate::nlu::Analyzer;
+
+#[test]
+fn typo_keys_meet_for_one_wrong_or_missing_syllable() {
+    let known = typo_keys("지원금");
+    assert!(typo_keys("지언금").iter().any(|k| known.contains(k)));
+    assert!(typo_keys("지원").iter().any(|k| known.contains(k)));
+    assert!(typo_keys("ab").is_empty());
+}
+
+/// An index of FAQs with one example question each.
+fn index_of_examples(analyzer: &Analyzer, examples: &[String]) -> Index {
+    let entries: Vec<EntryText<'_>> = examples
+        .iter()
+        .map(|text| EntryText {
+            titles: vec![],
+            examples: vec![text.as_str()],
+            named: false,
+            agency: None,
+            body: vec![],
+            related: vec![],
+        })
+        .collect();
+    Index::build(analyzer, &entries, Tuning::default())
+}
+
+#[test]
+fn common_words_still_count_for_the_entries_rare_words_found() {
+    // 400 entries: every one says 지원, every fourth 회의, the first 30
+    // 창업 (commas keep the words from being joined). The entries with
+    // 창업 and 회의 must lead, then the other 창업 entries, even when the
+    // common words are looked up per entry instead of walked (MaxScore).
+    let analyzer = Analyzer::plain().unwrap();
+    let texts: Vec<String> = (0..400)
+        .map(|i| {
+            let mut text = String::from("지원");
+            if i % 4 == 0 {
+                text.push_str(", 회의");
+            }
+            if i < 30 {
+                text.push_str(", 창업");
+            }
+            text
+        })
+        .collect();
+    let index = index_of_examples(&analyzer, &texts);
+    let ranked = index.rank(&analyzer.analyze("창업, 회의, 지원"));
+    let leaders: Vec<usize> = ranked.iter().take(8).map(|s| s.entry).collect();
+    assert_eq!(leaders, vec![0, 4, 8, 12, 16, 20, 24, 28], "{ranked:?}");
+    assert!(ranked.iter().all(|s| s.entry < 30), "{ranked:?}");
+    assert_eq!(ranked.len(), CANDIDATES, "{ranked:?}");
+    // The coverage itself: all three words for entry 0, two for entry 1.
+    let analysis = analyzer.analyze("창업, 회의, 지원");
+    let query: Vec<QueryTerm> = analysis
+        .terms
+        .iter()
+        .filter_map(|t| index.vocabulary.get(&t.text))
+        .map(|&id| QueryTerm {
+            id: Some(id),
+            weight: index.idf[id as usize],
+            counts: true,
+            related: &[],
+        })
+        .collect();
+    let total: f32 = query.iter().map(|q| q.weight).sum();
+    let covered = index.cover(&query, total);
+    let share = |entry: u32| covered.iter().find(|c| c.0 == entry).unwrap().1;
+    assert!(share(0) > 0.99, "{covered:?}");
+    assert!(share(1) < share(0) - 0.1, "{covered:?}");
+}
+
+#[test]
+fn when_coverage_ties_everywhere_the_letters_decide_among_all_tied() {
+    // 40 entries cover "상담" alike; the 36th is written like the
+    // question. It must not be cut for coming late in entry order.
+    let analyzer = Analyzer::plain().unwrap();
+    let own = [
+        "가방", "구두", "모자", "양말", "장갑", "시계", "우산", "안경",
+    ];
+    let texts: Vec<String> = (0..40)
+        .map(|i| match i {
+            35 => "상담해줘요 빨리빨리".to_string(),
+            _ => format!("상담, {}", own[i % own.len()]),
+        })
+        .collect();
+    let index = index_of_examples(&analyzer, &texts);
+    let ranked = index.rank(&analyzer.analyze("상담해줘요 빨리빨리요"));
+    assert_eq!(ranked[0].entry, 35, "{:?}", &ranked[..3]);
+}
+
+#[test]
+fn letter_pairs_are_distinct_neighbours() {
+    let pairs = letter_pairs("창업창업");
+    // 창업, 업창 (창업 twice counts once).
+    assert_eq!(pairs.len(), 2);
+    assert!(letter_pairs("창").is_empty());
+}

@@ -1,0 +1,289 @@
+//! The analyzer's token walk: ko-dic's tokens of one text, read in order,
+//! become search terms. Nouns as written and the parts of compound nouns
+//! and of user-dictionary words, neighbouring nouns joined, verb and
+//! adjective stems, question words; particles, endings and stop words are
+//! dropped, and what a question sets aside (A 말고 B) is marked. Along the
+//! way each token is handed to the aspect cues (`aspects`) and each content
+//! piece counted for the typo marks (`fragments`).
+
+use std::collections::HashMap;
+
+use lindera::token::Token;
+
+use super::aspects::AspectCues;
+use super::fragments::Fragments;
+use super::stopwords::{is_content_noun, is_stop_noun, is_stop_stem};
+use super::{parse_expression, Analysis, TermKind};
+
+/// One token, with the ko-dic fields the walk reads.
+struct Morpheme<'t> {
+    surface: String,
+    byte_start: usize,
+    byte_end: usize,
+    /// Whether ko-dic does not know it.
+    unknown: bool,
+    /// Its part-of-speech tag, the first one of a token with several
+    /// (VV+EC → VV).
+    tag: &'t str,
+    /// Inflect, Compound, …
+    word_type: &'t str,
+    /// The forms it is made of (`알리/VV/*+어/EC/*`), or `*`.
+    expression: &'t str,
+}
+
+impl<'t> Morpheme<'t> {
+    fn of(token: &'t mut Token<'_>) -> Self {
+        let surface = token.surface.to_string();
+        let unknown = token.word_id.is_unknown();
+        let byte_start = token.byte_start;
+        let byte_end = token.byte_end;
+        // ko-dic's fields: tag, meaning, final consonant, reading, type
+        // (Inflect, Compound, …), first tag, last tag, expression.
+        let mut fields = token.details_iter();
+        let tag = fields.next().unwrap_or("UNK");
+        let word_type = fields.nth(3).unwrap_or("*");
+        let expression = fields.nth(2).unwrap_or("*");
+        let first_tag = tag.split('+').next().unwrap_or(tag);
+        Self {
+            surface,
+            byte_start,
+            byte_end,
+            unknown,
+            tag: first_tag,
+            word_type,
+            expression,
+        }
+    }
+
+    /// Whether it is a content piece of its written word (for the typo
+    /// marks): unknown, or a noun, root, affix, adverb, determiner,
+    /// interjection or foreign word.
+    fn is_content_piece(&self) -> bool {
+        self.unknown
+            || matches!(
+                self.tag,
+                "NNG"
+                    | "NNP"
+                    | "NNB"
+                    | "NR"
+                    | "NP"
+                    | "XPN"
+                    | "XSN"
+                    | "XR"
+                    | "MAG"
+                    | "MM"
+                    | "IC"
+                    | "SL"
+                    | "SH"
+                    | "UNKNOWN"
+            )
+    }
+}
+
+/// The walk through one text's tokens.
+pub(super) struct Walk<'a> {
+    /// The text as analyzed.
+    text: &'a str,
+    /// User-dictionary words and their noun parts.
+    user_parts: &'a HashMap<String, Vec<String>>,
+    /// Where each written word after the first begins (at its space).
+    word_starts: Vec<usize>,
+    analysis: Analysis,
+    /// Nouns in a row, to be joined; broken by anything that is not a noun.
+    run: Vec<String>,
+    /// The written word of the latest content piece.
+    last_noun_word: Option<usize>,
+    cues: AspectCues,
+    fragments: Fragments,
+}
+
+impl<'a> Walk<'a> {
+    /// A walk through `text`, adding terms to `analysis`.
+    pub(super) fn new(
+        text: &'a str,
+        user_parts: &'a HashMap<String, Vec<String>>,
+        analysis: Analysis,
+    ) -> Self {
+        let word_starts: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
+        let fragments = Fragments::new(word_starts.len() + 1);
+        Self {
+            text,
+            user_parts,
+            word_starts,
+            analysis,
+            run: Vec::new(),
+            last_noun_word: None,
+            cues: AspectCues::default(),
+            fragments,
+        }
+    }
+
+    /// Reads the next token.
+    pub(super) fn read(&mut self, token: &mut Token<'_>) {
+        let morpheme = Morpheme::of(token);
+        let word = self
+            .word_starts
+            .partition_point(|&i| i < morpheme.byte_start);
+        self.analysis.current_word = word;
+        let content_piece = morpheme.is_content_piece();
+        if content_piece {
+            self.fragments
+                .read(word, &morpheme.surface, morpheme.unknown);
+        }
+        let rest = &self.text[morpheme.byte_end..];
+        if !self
+            .cues
+            .read(&morpheme.surface, morpheme.tag, morpheme.expression, rest)
+        {
+            return;
+        }
+        if morpheme.tag == "VV" && morpheme.surface == "말" && rest.starts_with('고') {
+            self.set_aside_last_noun();
+            return;
+        }
+        if content_piece {
+            self.last_noun_word = Some(word);
+        }
+        self.push_terms(morpheme);
+    }
+
+    /// Ends the walk: the analysis with its terms, the aspect cues found and
+    /// the typo marks.
+    pub(super) fn finish(mut self) -> (Analysis, AspectCues, Fragments) {
+        self.join_run();
+        (self.analysis, self.cues, self.fragments)
+    }
+
+    /// A 말고 B (not A but B): A is not what is asked about. Marks the
+    /// terms of the latest noun's written word, and the joined words ending
+    /// in it, as set aside.
+    fn set_aside_last_noun(&mut self) {
+        let excluded = self.run.last().cloned();
+        self.join_run();
+        if let Some((noun, word)) = excluded.zip(self.last_noun_word) {
+            for term in self.analysis.terms.iter_mut() {
+                if term.word == word || term.kind == TermKind::Joined && term.text.ends_with(&noun)
+                {
+                    term.kind = TermKind::SetAside;
+                }
+            }
+        }
+    }
+
+    /// The terms of one token, by what it is: a question word, a compound
+    /// noun, a user-dictionary word, or else by its tag.
+    fn push_terms(&mut self, morpheme: Morpheme<'_>) {
+        if let Some(question) = question_word(&morpheme.surface, morpheme.tag) {
+            self.join_run();
+            self.analysis.push(question, TermKind::Question);
+            return;
+        }
+        if morpheme.word_type == "Compound" && morpheme.expression != "*" {
+            self.analysis.push(&morpheme.surface, TermKind::Word);
+            for (form, _) in parse_expression(morpheme.expression) {
+                if form.chars().count() >= 2 || is_content_noun(&form) {
+                    self.analysis.push(&form, TermKind::Part);
+                }
+            }
+            self.run.push(morpheme.surface);
+            return;
+        }
+        let user_parts = self.user_parts;
+        if let Some(parts) = user_parts.get(&morpheme.surface) {
+            self.analysis.push(&morpheme.surface, TermKind::Word);
+            for part in parts {
+                self.analysis.push(part, TermKind::Part);
+            }
+            self.run.push(morpheme.surface);
+            return;
+        }
+        self.push_by_tag(morpheme);
+    }
+
+    /// The terms of a token that is neither a question word nor a compound
+    /// or user word, by its tag.
+    fn push_by_tag(&mut self, morpheme: Morpheme<'_>) {
+        let Morpheme {
+            surface,
+            tag,
+            expression,
+            ..
+        } = morpheme;
+        match tag {
+            // Single Latin letters (the r and d of r&d) only count joined.
+            "SL" if surface.chars().count() == 1 => self.run.push(surface),
+            "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
+                if !is_stop_noun(&surface) {
+                    self.analysis.push(&surface, TermKind::Word);
+                    self.run.push(surface);
+                } else {
+                    self.cues.read_stop_noun(&surface);
+                    self.join_run();
+                }
+            }
+            // Prefixes and noun suffixes glue onto the nouns around them.
+            "XPN" | "XSN" if !self.run.is_empty() || tag == "XPN" => self.run.push(surface),
+            "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" => {
+                self.join_run();
+                self.push_stems(surface, tag, expression);
+            }
+            _ => self.join_run(),
+        }
+    }
+
+    /// The stems of a verb or adjective (and the question words and nouns
+    /// its expression holds), stop stems aside.
+    fn push_stems(&mut self, surface: String, tag: &str, expression: &str) {
+        let stems: Vec<(String, String)> = if expression != "*" {
+            parse_expression(expression)
+        } else {
+            vec![(surface, tag.to_string())]
+        };
+        for (form, form_tag) in stems {
+            if let Some(question) = question_word(&form, &form_tag) {
+                self.analysis.push(question, TermKind::Question);
+            } else if matches!(form_tag.as_str(), "VV" | "VA") && !is_stop_stem(&form) {
+                self.analysis.push(&form, TermKind::Stem);
+            } else if matches!(form_tag.as_str(), "NNG" | "NNP") {
+                self.analysis.push(&form, TermKind::Word);
+            }
+        }
+    }
+
+    /// Joins the run of neighbouring nouns: every pair and triple, and the
+    /// whole run when it is short, so spaced and unspaced spellings meet.
+    fn join_run(&mut self) {
+        let run = &mut self.run;
+        let n = run.len();
+        if n >= 2 {
+            for len in 2..=n.min(3) {
+                for start in 0..=(n - len) {
+                    self.analysis
+                        .push(&run[start..start + len].concat(), TermKind::Joined);
+                }
+            }
+            if n > 3 && n <= 5 {
+                self.analysis.push(&run.concat(), TermKind::Joined);
+            }
+        }
+        run.clear();
+    }
+}
+
+/// Question words tell "how to apply" from "when": kept as weak terms.
+/// 어떻게 and its spoken forms become 방법, which is how FAQs say it.
+fn question_word(form: &str, tag: &str) -> Option<&'static str> {
+    let question = match form {
+        "언제" => "언제",
+        "어디" | "어디서" | "어딘" | "어디로" | "어디에" => "어디",
+        "얼마" | "얼마나" | "얼만" | "얼마큼" => "얼마",
+        "어떻게" | "어케" | "어떡" | "어떻" | "어찌" | "어떠" => "방법",
+        "왜" => "왜",
+        "누구" | "누가" => "누구",
+        "어느" => "어느",
+        "무엇" | "뭐" | "뭔" | "무슨" | "뭘" => "무엇",
+        _ => return None,
+    };
+    // 뭐 and friends are also fillers; only the question senses count.
+    matches!(tag, "NP" | "MAG" | "MM" | "VA" | "NNG" | "IC").then_some(question)
+}
