@@ -12,5 +12,6 @@ mod desk_cli;
 mod dialog;
 mod e2e;
 mod fake_telegram;
+mod handoff;
 mod texts;
 mod understanding;

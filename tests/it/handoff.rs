@@ -1,0 +1,133 @@
+//! Talking to a person, as an SME lives it on the console of the real
+//! binary: messages written while a ticket waits join it (and reach the
+//! consultant once claimed), a second handoff does not open a duplicate, and
+//! asking for a person in plain words starts the handoff.
+
+use crate::common::pg::TestDb;
+use crate::common::{run_with_db, stderr, stdout};
+
+fn db() -> TestDb {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(TestDb::new())
+}
+
+fn chat(db: &TestDb, lines: &[&str]) -> String {
+    let mut input = lines.join("\n");
+    input.push('\n');
+    let output = run_with_db(db, &["chat"], &input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+/// The intake of the default dialogs, up to the receipt of 2026-000001.
+const INTAKE: &[&str] = &[
+    "/start",
+    "3", // 애로사항 접수
+    "한빛정밀",
+    "부산",
+    "자금",
+    "운전자금 대출 연장이 막혔어요",
+    "010-1234-5678",
+    "건너뛰기",
+    "1", // 예
+];
+
+#[test]
+fn messages_while_a_ticket_waits_join_it_and_no_duplicate_is_opened() {
+    let db = db();
+    let mut lines = INTAKE.to_vec();
+    lines.extend([
+        "혹시 언제쯤 연락 와요?",
+        "추가로요, 외국인 E-9 비자 문제도 있어요",
+        "/menu",
+        "4", // 상담원 연결: a ticket is open already
+        "1", // 기존 접수에 추가
+        "/consultant",
+        "/queue",
+        "1", // 담당
+        "/sme",
+        "서류는 오늘 보낼게요",
+        "그리고 대표자 변경도 있었어요",
+    ]);
+    let transcript = chat(&db, &lines);
+    assert!(transcript.contains("접수번호: 2026-000001"), "{transcript}");
+    assert_eq!(
+        transcript
+            .matches("접수번호 2026-000001 건에 추가했어요")
+            .count(),
+        1,
+        "acknowledged once while waiting: {transcript}"
+    );
+    assert!(
+        !transcript.contains("정확한 답을 드리기 어려워요"),
+        "a message for the ticket got the fallback: {transcript}"
+    );
+    assert!(
+        transcript.contains("접수번호 2026-000001 건이 아직 진행 중이에요"),
+        "a second handoff says a ticket is open: {transcript}"
+    );
+    assert!(
+        transcript.contains("이어서 보내 주시는 말씀은 접수번호 2026-000001 건에 추가할게요"),
+        "{transcript}"
+    );
+    assert_eq!(
+        transcript.matches("상담원에게 전달했어요").count(),
+        1,
+        "acknowledged once more after the claim: {transcript}"
+    );
+
+    let listed = stdout(&run_with_db(&db, &["tickets", "list"], ""));
+    assert!(listed.contains("2026-000001"), "{listed}");
+    assert!(
+        !listed.contains("2026-000002"),
+        "a duplicate was opened: {listed}"
+    );
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", "2026-000001"], ""));
+    for said in [
+        "혹시 언제쯤 연락 와요?",
+        "외국인 E-9 비자 문제도 있어요",
+        "서류는 오늘 보낼게요",
+        "대표자 변경도 있었어요",
+    ] {
+        assert!(
+            shown.contains(said),
+            "missing {said:?} in the transcript:\n{shown}"
+        );
+    }
+    // The consultant got the messages written after the claim.
+    let consultant = chat(&db, &["/consultant"]);
+    assert!(consultant.contains("서류는 오늘 보낼게요"), "{consultant}");
+}
+
+#[test]
+fn a_new_topic_can_still_open_a_second_ticket_on_purpose() {
+    let db = db();
+    let mut lines = INTAKE.to_vec();
+    lines.extend(["/menu", "3", "2", "한빛정밀", "부산", "수출"]);
+    let transcript = chat(&db, &lines);
+    assert!(
+        transcript.contains("접수번호 2026-000001 건이 아직 진행 중이에요"),
+        "{transcript}"
+    );
+    assert_eq!(
+        transcript.matches("회사(상호) 이름").count(),
+        2,
+        "새로 접수하기 starts the intake again: {transcript}"
+    );
+}
+
+#[test]
+fn asking_for_a_person_in_plain_words_starts_the_handoff() {
+    let db = db();
+    let transcript = chat(&db, &["상담원이랑 얘기하고싶어요"]);
+    assert!(
+        transcript.contains("상담원을 연결해 드릴게요"),
+        "{transcript}"
+    );
+    let transcript = chat(&db, &["/menu", "직원 뽑을때 인건비 지원되나요"]);
+    assert!(
+        !transcript.contains("상담원을 연결해 드릴게요"),
+        "a question about hiring is not a request for a person: {transcript}"
+    );
+}
