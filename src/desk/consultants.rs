@@ -19,6 +19,8 @@ pub struct Consultant {
     /// Tickets they hold now: the seats taken of `capacity`.
     pub held: i32,
     pub active: bool,
+    /// Said /away: no ticket cards until /back.
+    pub away: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -46,7 +48,7 @@ pub struct NewConsultant {
 }
 
 const SELECT_CONSULTANT: &str =
-    "SELECT id, messenger_id, name, queues, capacity, held, active, created_at FROM consultants";
+    "SELECT id, messenger_id, name, queues, capacity, held, active, away, created_at FROM consultants";
 
 /// The consultant with this messenger id, locked for the transaction (so
 /// their own concurrent claims are counted one after another).
@@ -89,7 +91,7 @@ impl Desk {
             "INSERT INTO consultants (messenger_id, name, queues, capacity) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (messenger_id) DO UPDATE SET name = EXCLUDED.name, queues = EXCLUDED.queues, \
              capacity = EXCLUDED.capacity, active = true \
-             RETURNING id, messenger_id, name, queues, capacity, held, active, created_at",
+             RETURNING id, messenger_id, name, queues, capacity, held, active, away, created_at",
         )
         .bind(new.messenger_id)
         .bind(name)
@@ -147,6 +149,24 @@ impl Desk {
         .bind(messenger_id)
         .fetch_one(conn)
         .await?)
+    }
+
+    /// Says whether the consultant is away (/away) or in (/back): cards go
+    /// only to consultants who are in. What they hold stays theirs.
+    pub async fn set_away_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        away: bool,
+    ) -> DeskResult<Consultant> {
+        let consultant = lock_active(tx, messenger_id).await?;
+        sqlx::query("UPDATE consultants SET away = $2 WHERE id = $1")
+            .bind(consultant.id)
+            .bind(away)
+            .execute(&mut *tx)
+            .await?;
+        info!(consultant = consultant.id, away, "consultant away or back");
+        Ok(Consultant { away, ..consultant })
     }
 
     /// Whether this messenger id was ever registered (active or not).

@@ -63,10 +63,6 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
                 texts.get("button_transfer"),
                 &Press::Transfer(ticket.code.clone()),
             ),
-            Button::new(
-                texts.get("button_resolve"),
-                &Press::Resolve(ticket.code.clone()),
-            ),
         ]],
     }
 }

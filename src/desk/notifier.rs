@@ -49,8 +49,11 @@ impl Desk {
                 let texts = self.texts();
                 let notice = notices::card(&texts, &ticket, &waiting(&texts, &ticket), &why);
                 let told = store::notify_queue(&mut tx, &ticket.queue, &notice, ticket.id).await?;
-                if told == 0 {
-                    info!(code = %ticket.code, queue = %ticket.queue, "no active consultant in the queue");
+                let supervisors = self.routing().supervisor_queue.clone();
+                if told == 0 && ticket.queue != supervisors {
+                    // Nobody is in: the supervisors see it instead.
+                    info!(code = %ticket.code, queue = %ticket.queue, "nobody in the queue; told the supervisors");
+                    store::notify_queue(&mut tx, &supervisors, &notice, ticket.id).await?;
                 }
                 sqlx::query("UPDATE tickets SET announced_queue = queue WHERE id = $1")
                     .bind(id)

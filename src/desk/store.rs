@@ -137,7 +137,8 @@ pub(super) async fn notify_queue(
     ticket_id: i64,
 ) -> DeskResult<usize> {
     let chats: Vec<i64> = sqlx::query_scalar(
-        "SELECT messenger_id FROM consultants WHERE active AND $1 = ANY(queues) ORDER BY id",
+        "SELECT messenger_id FROM consultants WHERE active AND NOT away AND $1 = ANY(queues) \
+         ORDER BY id",
     )
     .bind(queue)
     .fetch_all(&mut *tx)

@@ -525,7 +525,24 @@ impl Desk {
             });
         }
         add_message(&mut *tx, ticket.id, "note", Some(consultant.id), &body).await?;
+        // Working on the ticket: the holder's lease starts again.
+        if ticket.status == TicketStatus::Claimed && ticket.consultant_id == Some(consultant.id) {
+            self.schedule_lease(tx, &ticket, now()).await?;
+        }
         Ok(())
+    }
+
+    /// Refuses now what resolving `code` would refuse later (the ticket is
+    /// not held by this consultant), so that nobody types a summary in vain.
+    pub async fn check_may_resolve_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+    ) -> DeskResult<()> {
+        let consultant = lock_consultant(&mut *tx, messenger_id).await?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
+        self.require_holder(&ticket, &consultant, DeskAction::Resolve)
     }
 
     /// A message from the SME while they have an unresolved ticket: kept in

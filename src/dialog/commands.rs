@@ -57,6 +57,9 @@ pub enum ConsultantCommand {
     Show(String),
     Kb(String),
     Cancel,
+    /// No ticket cards until `/back`.
+    Away,
+    Back,
 }
 
 /// Why a consultant's command was not understood.
@@ -68,7 +71,7 @@ pub enum CommandError {
 }
 
 /// The consultant's commands as the help lists them: (name, help line).
-const CONSULTANT_HELP: [(&str, &str); 9] = [
+const CONSULTANT_HELP: [(&str, &str); 11] = [
     ("queue", "/queue 대기 중인 접수"),
     ("mine", "/mine 내가 맡은 접수"),
     ("claim", "/claim [접수번호] 다음 건(또는 그 건) 담당"),
@@ -84,6 +87,8 @@ const CONSULTANT_HELP: [(&str, &str); 9] = [
         "/kb 질문 지식베이스 검색 (답변을 SME에게 보낼 수 있어요)",
     ),
     ("show", "/show 접수번호 접수 내용과 대화"),
+    ("away", "/away 자리 비움 (새 접수 알림을 받지 않아요)"),
+    ("back", "/back 자리로 돌아왔어요 (알림을 다시 받아요)"),
 ];
 
 impl ConsultantCommand {
@@ -105,6 +110,8 @@ impl ConsultantCommand {
             "mine" => C::Mine,
             "claim" => C::Claim(some(&first)),
             "cancel" => C::Cancel,
+            "away" => C::Away,
+            "back" => C::Back,
             _ if !CONSULTANT_HELP.iter().any(|(known, _)| *known == name) => {
                 return Err(CommandError::Unknown)
             }

@@ -83,7 +83,7 @@ async fn command_message(
         ConsultantCommand::Resolve {
             code,
             summary: None,
-        } => ask_for_summary(replies, state, &code).await,
+        } => ask_for_summary(engine, replies, state, &code).await,
         ConsultantCommand::Resolve {
             code,
             summary: Some(summary),
@@ -96,7 +96,37 @@ async fn command_message(
                 .say_text("consultant_cancelled", &[], Vec::new())
                 .await
         }
+        ConsultantCommand::Away => set_away(engine, replies, true).await,
+        ConsultantCommand::Back => {
+            set_away(engine, replies, false).await?;
+            queue(engine, replies).await
+        }
     }
+}
+
+/// `/away` and `/back`.
+async fn set_away(engine: &Engine, replies: &mut Replies<'_>, away: bool) -> Result<()> {
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine.desk.set_away_in(&mut savepoint, chat, away).await;
+    match settle(savepoint, result, replies.texts).await? {
+        Ok(_) => {
+            let key = if away {
+                "consultant_away"
+            } else {
+                "consultant_back"
+            };
+            replies.say_text(key, &[], Vec::new()).await
+        }
+        Err(refusal) => replies.text(refusal).await,
+    }
+}
+
+/// A refusal of something the consultant typed, with the typed text, so
+/// that nothing is lost.
+async fn refuse_keeping(replies: &mut Replies<'_>, refusal: String, typed: &str) -> Result<()> {
+    let kept = replies.texts.fill("consultant_kept_text", &[("text", &typed)]);
+    replies.text(format!("{refusal}\n\n{kept}")).await
 }
 
 /// An internal note; the SME never sees it.
@@ -110,7 +140,7 @@ async fn note(engine: &Engine, replies: &mut Replies<'_>, code: &str, text: &str
                 .say_text("consultant_noted", &[("code", &code)], Vec::new())
                 .await
         }
-        Err(refusal) => replies.text(refusal).await,
+        Err(refusal) => refuse_keeping(replies, refusal, text).await,
     }
 }
 
@@ -126,7 +156,7 @@ async fn press(
         Press::Claim(code) => claim(engine, replies, state, Some(code)).await,
         Press::Transfer(code) => transfer_choices(engine, replies, code).await,
         Press::TransferTo { code, queue } => transfer(engine, replies, code, queue, "").await,
-        Press::Resolve(code) => ask_for_summary(replies, state, code).await,
+        Press::Resolve(code) => ask_for_summary(engine, replies, state, code).await,
         Press::Use(code) => {
             state.active_ticket = Some(code.to_string());
             replies
@@ -151,12 +181,23 @@ async fn press(
     }
 }
 
-/// The consultant's next plain message will be the summary of resolving `code`.
+/// The consultant's next plain message will be the summary of resolving
+/// `code`, if they may resolve it (else they are told now, before typing).
 async fn ask_for_summary(
+    engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
     code: &str,
 ) -> Result<()> {
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine
+        .desk
+        .check_may_resolve_in(&mut savepoint, chat, code)
+        .await;
+    if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
+        return replies.text(refusal).await;
+    }
     state.pending = Some(Pending::ResolveSummary {
         code: code.to_string(),
     });
@@ -354,16 +395,23 @@ async fn reply(
             state.active_ticket = Some(code.to_string());
             Ok(())
         }
-        Err(refusal) => replies.text(refusal).await,
+        Err(refusal) => refuse_keeping(replies, refusal, body).await,
     }
 }
 
 async fn transfer_choices(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<()> {
+    let current = engine
+        .desk
+        .show_in(&mut *replies.tx, code)
+        .await
+        .ok()
+        .map(|detail| detail.ticket.queue);
     let buttons = engine
         .desk
         .routing()
         .queues
         .iter()
+        .filter(|q| current.as_deref() != Some(q.id.as_str()))
         .map(|q| {
             let to = Press::TransferTo {
                 code: code.to_string(),
@@ -435,7 +483,7 @@ async fn resolve(
                 .say_text("consultant_resolved", &[("code", &t.code)], Vec::new())
                 .await
         }
-        Err(refusal) => replies.text(refusal).await,
+        Err(refusal) => refuse_keeping(replies, refusal, summary).await,
     }
 }
 

@@ -259,6 +259,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("consultant_unknown_command", "알 수 없는 명령이에요.\n{help}"),
     // `/cancel`.
     ("consultant_cancelled", "취소했어요."),
+    // `/away` and `/back`.
+    (
+        "consultant_away",
+        "자리 비움으로 바꿨어요. /back 을 보내실 때까지 새 접수 알림은 보내지 않아요. 맡고 있는 접수는 그대로예요.",
+    ),
+    ("consultant_back", "다시 오셨네요. 새 접수 알림을 다시 보내 드릴게요."),
+    // After a refusal, what the consultant typed, so that nothing is lost.
+    ("consultant_kept_text", "보내신 내용은 그대로 여기 있어요:\n{text}"),
     (
         "consultant_noted",
         "{code} 건에 메모를 남겼어요 (SME에게는 보이지 않아요).",
