@@ -153,6 +153,12 @@ impl Desk {
 
     /// Says whether the consultant is away (/away) or in (/back): cards go
     /// only to consultants who are in. What they hold stays theirs.
+    pub async fn set_away(&self, messenger_id: i64, away: bool) -> DeskResult<Consultant> {
+        self.in_transaction(async |tx| self.set_away_in(tx, messenger_id, away).await)
+            .await
+    }
+
+    /// [`Desk::set_away`] inside the caller's transaction.
     pub async fn set_away_in(
         &self,
         tx: &mut PgConnection,

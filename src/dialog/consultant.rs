@@ -125,7 +125,9 @@ async fn set_away(engine: &Engine, replies: &mut Replies<'_>, away: bool) -> Res
 /// A refusal of something the consultant typed, with the typed text, so
 /// that nothing is lost.
 async fn refuse_keeping(replies: &mut Replies<'_>, refusal: String, typed: &str) -> Result<()> {
-    let kept = replies.texts.fill("consultant_kept_text", &[("text", &typed)]);
+    let kept = replies
+        .texts
+        .fill("consultant_kept_text", &[("text", &typed)]);
     replies.text(format!("{refusal}\n\n{kept}")).await
 }
 

@@ -890,3 +890,75 @@ async fn stats_list_unanswered_questions_with_personal_data_masked() {
         .any(|(q, _)| q.contains("010-****-5432")));
     assert!(!stats.unanswered.iter().any(|(q, _)| q.contains("9876")));
 }
+
+#[tokio::test]
+async fn cards_go_only_to_consultants_who_are_in_and_an_empty_queue_tells_the_supervisors() {
+    let db = TestDb::new().await;
+    let desk = Desk::new(db.pool.clone(), calm_routing());
+    consultant(&desk, 501, &["desk"], 3).await;
+    consultant(&desk, 502, &["desk"], 3).await;
+    consultant(&desk, 509, &["chiefs"], 3).await;
+
+    desk.set_away(502, true).await.unwrap();
+    desk.open_ticket(intake(41, "서울", "수출")).await.unwrap();
+    desk.announce_pending().await.unwrap();
+    assert!(outbox_to(&db, 501)
+        .await
+        .iter()
+        .any(|b| b.contains("2026-000001")));
+    assert!(
+        outbox_to(&db, 502).await.is_empty(),
+        "a consultant who is away got a card"
+    );
+    assert!(
+        outbox_to(&db, 509).await.is_empty(),
+        "the supervisors were told while someone was in"
+    );
+
+    // Nobody in: the supervisors see the next ticket.
+    desk.set_away(501, true).await.unwrap();
+    desk.open_ticket(intake(42, "서울", "수출")).await.unwrap();
+    desk.announce_pending().await.unwrap();
+    assert!(!outbox_to(&db, 501)
+        .await
+        .iter()
+        .any(|b| b.contains("2026-000002")));
+    assert!(outbox_to(&db, 509)
+        .await
+        .iter()
+        .any(|b| b.contains("2026-000002")));
+
+    // Back: cards come again, and what was held stays held meanwhile.
+    desk.set_away(502, false).await.unwrap();
+    desk.open_ticket(intake(43, "서울", "수출")).await.unwrap();
+    desk.announce_pending().await.unwrap();
+    assert!(outbox_to(&db, 502)
+        .await
+        .iter()
+        .any(|b| b.contains("2026-000003")));
+}
+
+#[tokio::test]
+async fn a_note_by_the_holder_renews_the_lease() {
+    let db = TestDb::new().await;
+    let desk = Desk::new(db.pool.clone(), calm_routing());
+    consultant(&desk, 601, &["desk"], 3).await;
+    let ticket = desk.open_ticket(intake(61, "서울", "수출")).await.unwrap();
+    desk.claim(601, &ticket.code).await.unwrap();
+    let lease_due = || async {
+        sqlx::query_scalar::<_, chrono::DateTime<Utc>>(
+            "SELECT due_at FROM jobs WHERE kind = 'lease' AND done_at IS NULL",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+    };
+    let first = lease_due().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    desk.note(601, &ticket.code, "서류 확인 중").await.unwrap();
+    let renewed = lease_due().await;
+    assert!(
+        renewed > first + chrono::Duration::milliseconds(900),
+        "the lease did not start again: {first} → {renewed}"
+    );
+}

@@ -131,3 +131,53 @@ fn asking_for_a_person_in_plain_words_starts_the_handoff() {
         "a question about hiring is not a request for a person: {transcript}"
     );
 }
+
+#[test]
+fn a_consultant_is_told_before_typing_in_vain_and_keeps_what_was_typed() {
+    let db = db();
+    let mut lines = INTAKE.to_vec();
+    lines.extend([
+        "/consultant",
+        "/resolve 2026-000001", // still waiting: refused now, no summary asked
+        "/reply 2026-000099 서류 목록을 보내 드릴게요",
+        "/claim 2026-000001",
+        "/transfer 2026-000001",
+    ]);
+    let transcript = chat(&db, &lines);
+    assert!(
+        !transcript.contains("2026-000001 건의 해결 내용을 한두 줄로 적어 주세요"),
+        "a summary was asked for a ticket that cannot be resolved: {transcript}"
+    );
+    assert!(
+        transcript.contains("보내신 내용은 그대로 여기 있어요:\n   서류 목록을 보내 드릴게요"),
+        "a refused reply lost what was typed: {transcript}"
+    );
+    let choices = transcript
+        .split("2026-000001 건을 어느 기관으로 넘길까요?")
+        .nth(1)
+        .expect("the transfer choices are shown");
+    assert!(choices.contains("창조경제혁신센터"), "{choices}");
+    assert!(
+        !choices.contains("중소기업통합콜센터 1379"),
+        "the ticket's own queue is offered: {choices}"
+    );
+}
+
+#[test]
+fn a_consultant_who_is_away_gets_no_cards_until_back() {
+    let db = db();
+    chat(&db, &["/consultant", "/away"]);
+    let mut lines = INTAKE.to_vec();
+    lines.push("/consultant");
+    let transcript = chat(&db, &lines);
+    assert!(
+        !transcript.contains("[새 접수] 2026-000001"),
+        "a card reached a consultant who is away: {transcript}"
+    );
+    let transcript = chat(&db, &["/consultant", "/back"]);
+    assert!(transcript.contains("다시 오셨네요"), "{transcript}");
+    assert!(
+        transcript.contains("2026-000001"),
+        "/back shows what waits: {transcript}"
+    );
+}
