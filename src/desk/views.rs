@@ -167,4 +167,50 @@ impl Desk {
         .fetch_optional(conn)
         .await?)
     }
+
+    /// `/search`: the tickets a consultant may work on (their queues, what
+    /// they hold; every queue for a supervisor) in which every word of
+    /// `words` appears in the code, the company, the description or the
+    /// transcript, newest first.
+    pub async fn search_in(
+        &self,
+        conn: &mut PgConnection,
+        messenger_id: i64,
+        words: &str,
+        limit: i64,
+    ) -> DeskResult<Vec<Ticket>> {
+        let consultant = self.consultant_in(&mut *conn, messenger_id).await?;
+        let everywhere = consultant
+            .queues
+            .iter()
+            .any(|q| *q == self.routing().supervisor_queue);
+        let patterns: Vec<String> = words
+            .split_whitespace()
+            .map(|word| {
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+            .collect();
+        if patterns.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(&format!(
+            "{SELECT_TICKET} WHERE ($2 OR t.queue = ANY($3) OR t.consultant_id = $4) \
+             AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS w(p) WHERE NOT ( \
+                 t.code ILIKE w.p OR t.company ILIKE w.p OR t.description ILIKE w.p \
+                 OR EXISTS (SELECT 1 FROM ticket_messages m \
+                            WHERE m.ticket_id = t.id AND m.body ILIKE w.p))) \
+             ORDER BY t.id DESC LIMIT $5"
+        ))
+        .bind(&patterns)
+        .bind(everywhere)
+        .bind(&consultant.queues)
+        .bind(consultant.id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+    }
 }

@@ -57,6 +57,8 @@ pub enum ConsultantCommand {
     Show(String),
     Kb(String),
     Cancel,
+    /// Tickets with these words (code, company, description, transcript).
+    Search(String),
     /// No ticket cards until `/back`.
     Away,
     Back,
@@ -71,7 +73,7 @@ pub enum CommandError {
 }
 
 /// The consultant's commands as the help lists them: (name, help line).
-const CONSULTANT_HELP: [(&str, &str); 11] = [
+const CONSULTANT_HELP: [(&str, &str); 12] = [
     ("queue", "/queue 대기 중인 접수"),
     ("mine", "/mine 내가 맡은 접수"),
     ("claim", "/claim [접수번호] 다음 건(또는 그 건) 담당"),
@@ -87,6 +89,10 @@ const CONSULTANT_HELP: [(&str, &str); 11] = [
         "/kb 질문 지식베이스 검색 (답변을 SME에게 보낼 수 있어요)",
     ),
     ("show", "/show 접수번호 접수 내용과 대화"),
+    (
+        "search",
+        "/search 검색어 회사·접수번호·대화 내용으로 접수 찾기",
+    ),
     ("away", "/away 자리 비움 (새 접수 알림을 받지 않아요)"),
     ("back", "/back 자리로 돌아왔어요 (알림을 다시 받아요)"),
 ];
@@ -116,6 +122,7 @@ impl ConsultantCommand {
                 return Err(CommandError::Unknown)
             }
             "kb" if !rest.is_empty() => C::Kb(rest.to_string()),
+            "search" if !rest.is_empty() => C::Search(rest.to_string()),
             _ if first.is_empty() => return Err(CommandError::Usage),
             "reply" | "note" if tail.is_empty() => return Err(CommandError::Usage),
             "reply" => C::Reply {

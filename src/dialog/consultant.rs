@@ -96,12 +96,46 @@ async fn command_message(
                 .say_text("consultant_cancelled", &[], Vec::new())
                 .await
         }
+        ConsultantCommand::Search(words) => search(engine, replies, &words).await,
         ConsultantCommand::Away => set_away(engine, replies, true).await,
         ConsultantCommand::Back => {
             set_away(engine, replies, false).await?;
             queue(engine, replies).await
         }
     }
+}
+
+/// `/search WORDS`: their tickets with those words, each with a button to
+/// see it whole.
+async fn search(engine: &Engine, replies: &mut Replies<'_>, words: &str) -> Result<()> {
+    let chat = replies.chat;
+    let found = engine
+        .desk
+        .search_in(&mut *replies.tx, chat, words, 10)
+        .await?;
+    let texts = replies.texts;
+    if found.is_empty() {
+        return replies
+            .say_text("consultant_search_none", &[("words", &words)], Vec::new())
+            .await;
+    }
+    let mut body = texts.fill(
+        "consultant_search",
+        &[("words", &words), ("count", &found.len())],
+    );
+    for t in &found {
+        body.push('\n');
+        body.push_str(&texts.fill(
+            "consultant_search_item",
+            &[
+                ("code", &t.code),
+                ("company", &t.company),
+                ("category", &t.category),
+                ("status", &texts.get(t.status.text_key())),
+            ],
+        ));
+    }
+    replies.say(body, Vec::new()).await
 }
 
 /// `/away` and `/back`.

@@ -304,6 +304,13 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("consultant_mine_empty", "맡고 있는 접수가 없어요."),
     ("consultant_mine", "내가 맡은 접수 {count}건"),
     ("consultant_mine_item", "• {code} · {company} · {category}"),
+    // `/search`: the first line, then one `consultant_search_item` per ticket.
+    ("consultant_search_none", "'{words}'에 맞는 접수가 없어요."),
+    ("consultant_search", "'{words}' 검색 결과 {count}건"),
+    (
+        "consultant_search_item",
+        "• {code} · {company} · {category} · {status}",
+    ),
     // To the consultant who won a claim.
     (
         "consultant_claimed",

@@ -181,3 +181,29 @@ fn a_consultant_who_is_away_gets_no_cards_until_back() {
         "/back shows what waits: {transcript}"
     );
 }
+
+#[test]
+fn a_consultant_finds_tickets_by_company_code_or_words_of_the_transcript() {
+    let db = db();
+    let mut lines = INTAKE.to_vec();
+    lines.extend([
+        "외국인 E-9 비자 문제도 있어요",
+        "/consultant",
+        "/search 비자",
+        "/search 한빛 000001",
+        "/search 50%_할인",
+    ]);
+    let transcript = chat(&db, &lines);
+    assert!(
+        transcript.contains("'비자' 검색 결과 1건\n   • 2026-000001 · 한빛정밀"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("'한빛 000001' 검색 결과 1건"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("'50%_할인'에 맞는 접수가 없어요"),
+        "{transcript}"
+    );
+}
