@@ -14,6 +14,8 @@ pub enum JobKind {
     Escalate,
     Lease,
     Followup,
+    /// A resolved ticket nobody rated closes itself.
+    CloseUnrated,
 }
 
 impl JobKind {
@@ -22,13 +24,19 @@ impl JobKind {
             JobKind::Escalate => "escalate",
             JobKind::Lease => "lease",
             JobKind::Followup => "followup",
+            JobKind::CloseUnrated => "close",
         }
     }
 
     fn parse(stored: &str) -> Option<JobKind> {
-        [JobKind::Escalate, JobKind::Lease, JobKind::Followup]
-            .into_iter()
-            .find(|k| k.as_str() == stored)
+        [
+            JobKind::Escalate,
+            JobKind::Lease,
+            JobKind::Followup,
+            JobKind::CloseUnrated,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == stored)
     }
 }
 

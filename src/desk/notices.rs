@@ -121,12 +121,22 @@ pub fn transferred(texts: &Texts, ticket: &Ticket, queue_name: &str) -> Reply {
     ))
 }
 
-/// To the SME: resolved, with the consultant's summary.
-pub fn resolved(texts: &Texts, ticket: &Ticket, summary: &str) -> Reply {
+/// To the SME: resolved, with the consultant's summary; `after` says when
+/// they will be asked how it went ("3일").
+pub fn resolved(texts: &Texts, ticket: &Ticket, summary: &str, after: &str) -> Reply {
     Reply::text(texts.fill(
         "sme_ticket_resolved",
-        &[("code", &ticket.code), ("summary", &summary)],
+        &[
+            ("code", &ticket.code),
+            ("summary", &summary),
+            ("after", &after),
+        ],
     ))
+}
+
+/// To the SME: their ticket waited too long and went to the supervisors.
+pub fn escalated(texts: &Texts, ticket: &Ticket) -> Reply {
+    Reply::text(texts.fill("sme_ticket_escalated", &[("code", &ticket.code)]))
 }
 
 /// To the SME: the follow-up question, answered with a button.
@@ -193,7 +203,8 @@ pub fn reassigning(texts: &Texts, ticket: &Ticket) -> Reply {
     Reply::text(texts.fill("sme_reassigning", &[("code", &ticket.code)]))
 }
 
-fn summary_line(text: &str) -> String {
+/// The first line of a text, cut to 30 characters: a ticket's subject.
+pub fn summary_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     let short: String = line.chars().take(30).collect();
     if line.chars().count() > 30 {

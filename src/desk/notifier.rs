@@ -83,6 +83,24 @@ pub fn waiting(texts: &Texts, ticket: &Ticket) -> String {
     }
 }
 
+/// A length of time in the words of `texts`, for sentences that state a
+/// configured time: "3일", "1일 12시간", "30분" (never "0분").
+pub fn span(texts: &Texts, length: Duration) -> String {
+    let minutes = (length.as_secs() / 60).max(1);
+    let (days, hours, minutes) = (minutes / (24 * 60), (minutes / 60) % 24, minutes % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(texts.fill("word_days", &[("days", &days)]));
+    }
+    if hours > 0 {
+        parts.push(texts.fill("word_hours", &[("hours", &hours)]));
+    }
+    if minutes > 0 {
+        parts.push(texts.fill("word_minutes", &[("minutes", &minutes)]));
+    }
+    parts.join(" ")
+}
+
 /// How the background loop paces itself.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {

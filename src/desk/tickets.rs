@@ -266,13 +266,19 @@ impl Desk {
         )
         .await?;
         jobs::cancel(&mut *tx, ticket.id, JobKind::Lease).await?;
-        let due = self.routing().followup_due(&ticket.queue, at);
+        // An earlier round's clock (resolved, rated low, reopened) must not
+        // close this one.
+        jobs::cancel(&mut *tx, ticket.id, JobKind::CloseUnrated).await?;
+        let routing = self.routing();
+        let due = routing.followup_due(&ticket.queue, at);
         jobs::schedule(&mut *tx, ticket.id, JobKind::Followup, due).await?;
         let resolved = fetch_by_id(&mut *tx, ticket.id).await?;
+        let texts = self.texts();
+        let after = super::notifier::span(&texts, routing.sla.followup_after);
         outbox::enqueue(
             &mut *tx,
             resolved.requester_chat,
-            &notices::resolved(&self.texts(), &resolved, summary),
+            &notices::resolved(&texts, &resolved, summary, &after),
             Some(resolved.id),
         )
         .await?;
@@ -441,6 +447,7 @@ impl Desk {
             .await?;
         log_event(&mut *tx, ticket.id, &actor, "rated", &score.to_string()).await?;
         jobs::cancel(&mut *tx, ticket.id, JobKind::Followup).await?;
+        jobs::cancel(&mut *tx, ticket.id, JobKind::CloseUnrated).await?;
         let rated = if score <= 2 {
             let reason = format!("만족도 {score}점");
             self.reopen_locked(&mut *tx, ticket, &actor, &reason)

@@ -38,6 +38,7 @@ impl Desk {
             Ok(JobKind::Escalate) => self.escalate(&mut tx, job.ticket_id).await?,
             Ok(JobKind::Lease) => self.expire_lease(&mut tx, job.ticket_id).await?,
             Ok(JobKind::Followup) => self.follow_up(&mut tx, job.ticket_id).await?,
+            Ok(JobKind::CloseUnrated) => self.close_unrated(&mut tx, job.ticket_id).await?,
             Err(unknown) => {
                 warn!(
                     job = job.id,
@@ -85,6 +86,13 @@ impl Desk {
             .await?;
             let detail = format!("{} → {supervisor}: 응답 지연", ticket.queue);
             log_event(tx, ticket.id, &Actor::System, "escalated", &detail).await?;
+            outbox::enqueue(
+                tx,
+                ticket.requester_chat,
+                &notices::escalated(&self.texts(), &ticket),
+                Some(ticket.id),
+            )
+            .await?;
             info!(code = %ticket.code, "escalated to the supervisor queue");
             Ok("moved to the supervisor queue")
         } else {
@@ -121,7 +129,37 @@ impl Desk {
             Some(ticket.id),
         )
         .await?;
+        let close_at = self.routing().close_unrated_due(now());
+        jobs::schedule(tx, ticket.id, JobKind::CloseUnrated, close_at).await?;
         info!(code = %ticket.code, "follow-up question sent");
         Ok("asked the SME")
+    }
+
+    /// A resolved ticket the SME never rated: closed, without a rating.
+    #[instrument(skip(self, tx))]
+    async fn close_unrated(
+        &self,
+        tx: &mut PgConnection,
+        ticket_id: i64,
+    ) -> DeskResult<&'static str> {
+        let ticket = fetch_by_id(tx, ticket_id).await?;
+        let ticket = lock_ticket(tx, &ticket.code).await?;
+        if ticket.status != TicketStatus::Resolved {
+            return Ok("no longer resolved");
+        }
+        sqlx::query("UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = $1")
+            .bind(ticket.id)
+            .execute(&mut *tx)
+            .await?;
+        log_event(
+            tx,
+            ticket.id,
+            &Actor::System,
+            "closed",
+            "평가 없이 자동 종료",
+        )
+        .await?;
+        info!(code = %ticket.code, "closed without a rating");
+        Ok("closed unrated")
     }
 }

@@ -89,7 +89,12 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ),
     // `/status`: the first line, then one `sme_status_item` per ticket.
     ("sme_status", "내 접수 현황이에요."),
-    ("sme_status_item", "• {code} · {status} · 접수 {opened}"),
+    (
+        "sme_status_item",
+        "• {code} · {status} · {subject}\n   {agency} · {category} · 접수 {opened}",
+    ),
+    // Below a `sme_status_item` of a ticket a consultant holds.
+    ("sme_status_holder", "담당: {consultant} 상담원"),
     // A flow that is not (or no longer) in `dialogs/flows/`.
     (
         "sme_flow_missing",
@@ -181,7 +186,12 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ),
     (
         "sme_ticket_resolved",
-        "접수번호 {code} 건이 해결 처리되었습니다.\n\n{summary}\n\n며칠 뒤 문제가 잘 해결되었는지 여쭤볼게요.",
+        "접수번호 {code} 건이 해결 처리되었습니다.\n\n{summary}\n\n{after} 뒤에 문제가 잘 해결되었는지 여쭤볼게요.",
+    ),
+    // Nobody took the ticket in time: it went to the supervisors.
+    (
+        "sme_ticket_escalated",
+        "답변이 늦어져 죄송해요. 접수번호 {code} 건을 상담 책임자에게 알렸어요. 곧 연락드릴게요.",
     ),
     // Some days after resolving, with the 1–5 buttons; `description` is its first line, cut short.
     (
@@ -466,6 +476,11 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("word_waited_minutes", "{minutes}분"),
     ("word_waited_hours", "{hours}시간 {minutes}분"),
     ("word_waited_days", "{days}일 {hours}시간"),
+    // A length of time in a sentence ("3일", "1일 12시간", "30분"): the
+    // parts that are not zero, joined by a space.
+    ("word_days", "{days}일"),
+    ("word_hours", "{hours}시간"),
+    ("word_minutes", "{minutes}분"),
     // ── The console channel (`onestop chat`) ─────────────────────────
     // Below the greeting.
     (

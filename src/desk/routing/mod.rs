@@ -104,15 +104,19 @@ pub struct Sla {
     /// This long (calendar time) after resolution, the SME is asked for a
     /// 1–5 rating.
     pub followup_after: Duration,
+    /// This long (calendar time) after the rating is asked for, a ticket
+    /// still unrated closes itself.
+    pub close_unrated_after: Duration,
 }
 
 impl Default for Sla {
-    /// 30 minutes, 2 hours, 3 days.
+    /// 30 minutes, 2 hours, 3 days, 7 days.
     fn default() -> Self {
         Self {
             escalate_after: Duration::from_secs(30 * 60),
             lease: Duration::from_secs(2 * 3600),
             followup_after: Duration::from_secs(3 * 24 * 3600),
+            close_unrated_after: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -258,6 +262,15 @@ impl Routing {
             .and_then(|d| resolved_at.checked_add_signed(d))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         self.calendar.next_open(self.hours(queue_id), after)
+    }
+
+    /// When a resolved ticket whose rating was asked for at `asked_at`
+    /// closes itself if still unrated: `close_unrated_after` of calendar time.
+    pub fn close_unrated_due(&self, asked_at: DateTime<Utc>) -> DateTime<Utc> {
+        chrono::Duration::from_std(self.sla.close_unrated_after)
+            .ok()
+            .and_then(|d| asked_at.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

@@ -25,6 +25,7 @@ const ROUTING_KEYS: &[&str] = &[
     "escalate_after",
     "lease",
     "followup_after",
+    "close_unrated_after",
 ];
 const QUEUE_KEYS: &[&str] = &["id", "name", "hours"];
 const ROUTE_KEYS: &[&str] = &["category", "region", "queue"];
@@ -164,6 +165,9 @@ fn read_settings(reader: &mut Reader<'_, '_>, table: Spanned<&DeTable<'_>>) -> S
     }
     if let Some(d) = read_duration(&mut f, "followup_after") {
         settings.sla.followup_after = d;
+    }
+    if let Some(d) = read_duration(&mut f, "close_unrated_after") {
+        settings.sla.close_unrated_after = d;
     }
     f.finish(ROUTING_KEYS);
     settings

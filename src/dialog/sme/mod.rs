@@ -12,7 +12,7 @@ use flow::{back, cancel, flow_answer, start_flow, start_new_ticket_flow};
 use super::commands::SmeCommand;
 use super::{person, settle, Acknowledged, ChatState, Engine, Input, Replies};
 use crate::desk::show_time;
-use crate::desk::TicketStatus;
+use crate::desk::{notices, TicketStatus};
 use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Button, MenuPage, Press};
@@ -310,17 +310,28 @@ async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
             .say_text("sme_status_none", &[], vec![vec![intake]])
             .await;
     }
+    let routing = engine.desk.routing();
     let mut body = texts.get("sme_status").to_string();
     for t in &tickets {
+        let agency = routing
+            .queue(&t.queue)
+            .map_or(t.queue.as_str(), |q| &q.name);
         body.push('\n');
         body.push_str(&texts.fill(
             "sme_status_item",
             &[
                 ("code", &t.code),
                 ("status", &texts.get(t.status.text_key())),
+                ("subject", &notices::summary_line(&t.description)),
+                ("agency", &agency),
+                ("category", &t.category),
                 ("opened", &show_time(t.created_at)),
             ],
         ));
+        if let (TicketStatus::Claimed, Some(consultant)) = (t.status, &t.consultant_name) {
+            body.push_str("\n   ");
+            body.push_str(&texts.fill("sme_status_holder", &[("consultant", consultant)]));
+        }
     }
     replies.text(body).await
 }
