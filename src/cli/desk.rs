@@ -313,11 +313,15 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
             limit,
             json,
         } => {
+            let status = match status {
+                Some(status) => Some(status.parse::<TicketStatus>().map_err(anyhow::Error::msg)?),
+                None => None,
+            };
             let filter = TicketFilter {
                 status,
                 queue,
-                requester_chat: None,
-                limit,
+                limit: Some(if limit <= 0 { 50 } else { limit }),
+                ..Default::default()
             };
             print_list(&desk.list(&filter).await?, json)?;
         }
