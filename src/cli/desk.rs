@@ -19,19 +19,31 @@ use crate::texts::Texts;
 /// The private PostgreSQL's folder when none is given.
 const DEFAULT_DATA_DIR: &str = ".onestop";
 
-/// Where the database is.
+/// Where the database is: `chat`, `serve` and the desk's commands
+/// (`consultant`, `tickets`, `stats`, `worker`). Global: before or after
+/// the command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DbArgs {
-    /// A PostgreSQL server to use. Without it, onestop starts a private one
-    /// from the system's binaries in --data-dir (Unix socket only).
-    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    /// The desk's PostgreSQL server (chat, serve, consultant, tickets, stats,
+    /// worker). Without it, onestop starts a private one from the system's
+    /// binaries in --data-dir (Unix socket only).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Global options"
+    )]
     pub database_url: Option<String>,
-    /// Where the private PostgreSQL keeps its files.
+    /// Where the private PostgreSQL keeps its files (without --database-url).
     #[arg(
         long,
         env = "ONESTOP_DATA",
         value_name = "DIR",
-        default_value = ".onestop"
+        default_value = DEFAULT_DATA_DIR,
+        global = true,
+        help_heading = "Global options"
     )]
     pub data_dir: PathBuf,
 }
@@ -552,8 +564,6 @@ pub struct ServeArgs {
     /// The secret Telegram sends with each webhook call.
     #[arg(long, env = "ONESTOP_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
-    #[command(flatten)]
-    pub pace: PaceArgs,
     /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
     #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
     pub admins: Vec<i64>,
@@ -564,18 +574,20 @@ pub struct ServeArgs {
     pub groups: GroupChats,
 }
 
-/// How fast the outbox sender may go (`serve` and `worker`).
+/// How fast the outbox sender may go (`serve` and `worker`). Global:
+/// before or after the command.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Delivery pace (serve, worker)")]
 pub struct PaceArgs {
     /// At most this many messages per second overall (Telegram allows about 30).
-    #[arg(long, default_value_t = 30, value_name = "N")]
+    #[arg(long, default_value_t = 30, value_name = "N", global = true)]
     pub per_second: u32,
     /// At least this many milliseconds between two messages to one chat.
-    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    #[arg(long, default_value_t = 1000, value_name = "MS", global = true)]
     pub per_chat_ms: u64,
     /// The longest wait between two tries of a message the channel did not
     /// take (network down, Bot API failing). Messages are retried until they go.
-    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration, global = true)]
     pub max_retry_wait: std::time::Duration,
 }
 
