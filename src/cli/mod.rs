@@ -224,6 +224,9 @@ fn hide_in_help(command: &mut clap::Command, ids: &[&str]) {
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    if let Err(refused) = cli.command.check_values() {
+        refused.exit();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -237,6 +240,27 @@ pub fn run() -> ExitCode {
         Err(error) => {
             eprintln!("onestop: {error:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+impl Command {
+    /// What clap cannot check alone (a date range that ends before it
+    /// starts), refused the way clap refuses: on standard error, exit 2.
+    fn check_values(&self) -> Result<(), clap::Error> {
+        match self {
+            Command::Tickets { action } => action.check_values().map_err(|(name, said)| {
+                let mut cli = command();
+                let kind = clap::error::ErrorKind::ValueValidation;
+                match cli
+                    .find_subcommand_mut("tickets")
+                    .and_then(|tickets| tickets.find_subcommand_mut(name))
+                {
+                    Some(command) => command.error(kind, said),
+                    None => cli.error(kind, said),
+                }
+            }),
+            _ => Ok(()),
         }
     }
 }

@@ -13,4 +13,5 @@ mod dialog;
 mod e2e;
 mod fake_telegram;
 mod texts;
+mod tickets_cli;
 mod understanding;
