@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::app::{App, Dialogs};
@@ -19,19 +22,31 @@ use crate::texts::Texts;
 /// The private PostgreSQL's folder when none is given.
 const DEFAULT_DATA_DIR: &str = ".onestop";
 
-/// Where the database is.
+/// Where the database is: `chat`, `serve` and the desk's commands
+/// (`consultant`, `tickets`, `stats`, `worker`). Global: before or after
+/// the command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DbArgs {
-    /// A PostgreSQL server to use. Without it, onestop starts a private one
-    /// from the system's binaries in --data-dir (Unix socket only).
-    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    /// The desk's PostgreSQL server (chat, serve, consultant, tickets, stats,
+    /// worker). Without it, onestop starts a private one from the system's
+    /// binaries in --data-dir (Unix socket only).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Global options"
+    )]
     pub database_url: Option<String>,
-    /// Where the private PostgreSQL keeps its files.
+    /// Where the private PostgreSQL keeps its files (without --database-url).
     #[arg(
         long,
         env = "ONESTOP_DATA",
         value_name = "DIR",
-        default_value = ".onestop"
+        default_value = DEFAULT_DATA_DIR,
+        global = true,
+        help_heading = "Global options"
     )]
     pub data_dir: PathBuf,
 }
@@ -91,17 +106,47 @@ pub enum ConsultantAction {
 #[derive(Debug, Subcommand)]
 pub enum TicketAction {
     /// List tickets, newest first.
+    ///
+    /// One line per ticket: code, status, queue, company, region, category,
+    /// when it was opened (Korea time), consultant and the start of the
+    /// description, separated by tabs. The filters combine: every one given
+    /// must hold.
     List {
-        /// open, claimed, resolved or closed.
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        queue: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// At most this many tickets (the newest).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
         limit: i64,
-        /// One JSON object per line.
-        #[arg(long)]
+        /// One JSON object per line, with every field of the ticket.
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// CSV (RFC 4180) with a header row: the table's columns, the whole
+        /// description.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Write tickets with their whole history as JSON lines (an admin export).
+    ///
+    /// One line per ticket, newest first: the ticket's fields (code, status,
+    /// queue, company, region, category, description, contact,
+    /// business_number, requester_chat, consultant_name, rating, created_at,
+    /// claimed_at, resolved_at, closed_at, …), then "events" (the event log:
+    /// at, actor, kind, detail) and "messages" (the transcript: at, author —
+    /// sme, consultant, bot or note —, consultant_name, body), each in the
+    /// order they happened. Times are UTC, RFC 3339.
+    ///
+    /// Personal data (contacts, business numbers, what SMEs wrote) is written
+    /// as stored: keep the file as safe as the database. Takes the filters of
+    /// `tickets list`; without --limit, every ticket that matches.
+    Export {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// At most this many tickets (the newest).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+        limit: Option<i64>,
+        /// Write to this file (replaced) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Show a ticket with its event log and transcript.
     Show {
@@ -189,6 +234,92 @@ pub enum TicketAction {
         #[arg(long, default_value_t = 0)]
         chat: i64,
     },
+}
+
+/// The filters of `tickets list` and `tickets export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// Only tickets in this status: open, claimed, resolved or closed.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only tickets in this queue (an id of dialogs/routing.toml).
+    #[arg(long)]
+    queue: Option<String>,
+    /// Only tickets of this consultant (who holds the ticket, or held it when
+    /// it was resolved): their messenger id or name.
+    #[arg(long, value_name = "ID_OR_NAME")]
+    consultant: Option<String>,
+    /// Only tickets opened on or after this day (Korea time).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    from: Option<NaiveDate>,
+    /// Only tickets opened on or before this day, the whole day (Korea time).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    to: Option<NaiveDate>,
+    /// Only tickets where every one of these words (any case) is in the
+    /// company, the code, the description or the transcript. Quote several
+    /// words: --search "대출 연장".
+    #[arg(long, value_name = "WORDS")]
+    search: Vec<String>,
+}
+
+impl FilterArgs {
+    /// What clap cannot check alone: a range that ends before it starts.
+    fn check_values(&self) -> Result<(), String> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from > to => Err(format!(
+                "--from {from} is after --to {to}: the range would be empty"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn filter(self, limit: Option<i64>) -> Result<TicketFilter> {
+        let status = match self.status {
+            Some(status) => Some(
+                status
+                    .trim()
+                    .parse::<TicketStatus>()
+                    .map_err(anyhow::Error::msg)?,
+            ),
+            None => None,
+        };
+        Ok(TicketFilter {
+            status,
+            queue: self.queue,
+            requester_chat: None,
+            consultant: self.consultant,
+            created_from: self.from,
+            created_to: self.to,
+            search: self.search,
+            limit,
+        })
+    }
+}
+
+/// A day as `YYYY-MM-DD`, strictly (e.g. 2026-03-09).
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err("expected a date as YYYY-MM-DD, e.g. 2026-03-09".to_string());
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| "no such day in the calendar (YYYY-MM-DD, e.g. 2026-03-09)".to_string())
+}
+
+impl TicketAction {
+    /// What clap cannot check alone: the subcommand's name and what is
+    /// wrong, for clap's error.
+    pub fn check_values(&self) -> Result<(), (&'static str, String)> {
+        match self {
+            TicketAction::List { filter, .. } => filter.check_values().map_err(|e| ("list", e)),
+            TicketAction::Export { filter, .. } => filter.check_values().map_err(|e| ("export", e)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Runs a desk command on a fresh runtime.
@@ -308,18 +439,24 @@ async fn consultant(desk: &Desk, action: ConsultantAction) -> Result<ExitCode> {
 async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
     match action {
         TicketAction::List {
-            status,
-            queue,
+            filter,
             limit,
             json,
+            csv,
         } => {
-            let filter = TicketFilter {
-                status,
-                queue,
-                requester_chat: None,
-                limit,
+            let tickets = desk.list(&filter.filter(Some(limit))?).await?;
+            let format = if json {
+                ListFormat::Json
+            } else if csv {
+                ListFormat::Csv
+            } else {
+                ListFormat::Table
             };
-            print_list(&desk.list(&filter).await?, json)?;
+            print_list(&tickets, format)?;
+        }
+        TicketAction::Export { filter, limit, out } => {
+            let details = desk.details(&filter.filter(limit)?).await?;
+            export(&details, out.as_deref())?;
         }
         TicketAction::Show { code, json } => print_detail(&desk.show(&code).await?, json)?,
         change => change_ticket(desk, change).await?,
@@ -330,7 +467,7 @@ async fn tickets(desk: &Desk, action: TicketAction) -> Result<ExitCode> {
 /// The `tickets` subcommands that change a ticket: each prints what it did.
 async fn change_ticket(desk: &Desk, action: TicketAction) -> Result<()> {
     match action {
-        TicketAction::List { .. } | TicketAction::Show { .. } => {}
+        TicketAction::List { .. } | TicketAction::Show { .. } | TicketAction::Export { .. } => {}
         TicketAction::Open {
             company,
             region,
@@ -548,8 +685,6 @@ pub struct ServeArgs {
     /// The secret Telegram sends with each webhook call.
     #[arg(long, env = "ONESTOP_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
-    #[command(flatten)]
-    pub pace: PaceArgs,
     /// Chat ids told when a reload of dialogs/ is refused (comma-separated).
     #[arg(long, env = "ONESTOP_ADMINS", value_delimiter = ',')]
     pub admins: Vec<i64>,
@@ -560,18 +695,20 @@ pub struct ServeArgs {
     pub groups: GroupChats,
 }
 
-/// How fast the outbox sender may go (`serve` and `worker`).
+/// How fast the outbox sender may go (`serve` and `worker`). Global:
+/// before or after the command.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Delivery pace (serve, worker)")]
 pub struct PaceArgs {
     /// At most this many messages per second overall (Telegram allows about 30).
-    #[arg(long, default_value_t = 30, value_name = "N")]
+    #[arg(long, default_value_t = 30, value_name = "N", global = true)]
     pub per_second: u32,
     /// At least this many milliseconds between two messages to one chat.
-    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    #[arg(long, default_value_t = 1000, value_name = "MS", global = true)]
     pub per_chat_ms: u64,
     /// The longest wait between two tries of a message the channel did not
     /// take (network down, Bot API failing). Messages are retried until they go.
-    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration, global = true)]
     pub max_retry_wait: std::time::Duration,
 }
 
@@ -588,23 +725,128 @@ impl PaceArgs {
     }
 }
 
-/// `tickets list`: one line (or JSON object) per ticket.
-fn print_list(tickets: &[crate::desk::Ticket], json: bool) -> Result<()> {
+/// How `tickets list` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// The columns of `tickets list`, as the CSV header names them.
+const LIST_COLUMNS: [&str; 9] = [
+    "code",
+    "status",
+    "queue",
+    "company",
+    "region",
+    "category",
+    "created_at",
+    "consultant",
+    "description",
+];
+
+/// The values of a ticket's row in [`LIST_COLUMNS`] order: the status in
+/// Korean and the time in Korea, as the table shows them.
+fn list_row(t: &crate::desk::Ticket) -> [String; 9] {
+    [
+        t.code.clone(),
+        t.status.label().to_string(),
+        t.queue.clone(),
+        t.company.clone(),
+        t.region.clone(),
+        t.category.clone(),
+        show_time(t.created_at),
+        t.consultant_name.clone().unwrap_or_default(),
+        t.description.clone(),
+    ]
+}
+
+/// The start of a text on one line, for the table: whitespace runs (tabs
+/// and newlines included) become one space, and long texts are cut.
+fn one_line(text: &str, at_most: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= at_most {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(at_most).collect();
+    cut.push('…');
+    cut
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a quote, a comma or a line
+/// break, with quotes doubled.
+fn csv_field(value: &str) -> String {
+    if value.contains(['"', ',', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// A CSV record, ended by CRLF.
+fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
+    let fields: Vec<String> = fields.iter().map(|f| csv_field(f.as_ref())).collect();
+    format!("{}\r\n", fields.join(","))
+}
+
+/// `tickets list`: one line (or JSON object, or CSV record) per ticket.
+fn print_list(tickets: &[crate::desk::Ticket], format: ListFormat) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if format == ListFormat::Csv {
+        out.write_all(csv_record(&LIST_COLUMNS).as_bytes())?;
+    }
     for t in tickets {
-        if json {
-            println!("{}", serde_json::to_string(&t)?);
-        } else {
-            println!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                t.code,
-                t.status.label(),
-                t.queue,
-                t.company,
-                t.region,
-                t.category,
-                show_time(t.created_at)
-            );
+        match format {
+            ListFormat::Json => writeln!(out, "{}", serde_json::to_string(&t)?)?,
+            ListFormat::Csv => out.write_all(csv_record(&list_row(t)).as_bytes())?,
+            ListFormat::Table => {
+                let mut row = list_row(t);
+                if row[7].is_empty() {
+                    row[7] = "-".to_string();
+                }
+                row[8] = one_line(&row[8], 40);
+                for field in &mut row[..8] {
+                    *field = one_line(field, usize::MAX);
+                }
+                writeln!(out, "{}", row.join("\t"))?;
+            }
         }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// One line of `tickets export`.
+#[derive(serde::Serialize)]
+struct ExportLine<'a> {
+    #[serde(flatten)]
+    ticket: &'a crate::desk::Ticket,
+    events: &'a [crate::desk::tickets::Event],
+    messages: &'a [crate::desk::tickets::Message],
+}
+
+/// `tickets export`: one JSON line per ticket, to `out` or standard output.
+fn export(details: &[crate::desk::TicketDetail], out: Option<&std::path::Path>) -> Result<()> {
+    let mut sink: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    for d in details {
+        let line = ExportLine {
+            ticket: &d.ticket,
+            events: &d.events,
+            messages: &d.messages,
+        };
+        serde_json::to_writer(&mut sink, &line)?;
+        sink.write_all(b"\n")?;
+    }
+    sink.flush()?;
+    if let Some(path) = out {
+        eprintln!("{} tickets written to {}", details.len(), path.display());
     }
     Ok(())
 }

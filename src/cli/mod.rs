@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::app::Dialogs;
@@ -21,18 +21,34 @@ use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs, TicketAct
 /// onestop: the Korean SME one-stop help desk.
 ///
 /// Without --kb, every command uses the knowledge base built into the binary
-/// (the dialogs/ folder it was built from).
+/// (the dialogs/ folder it was built from). The global options may come
+/// before or after the command: `onestop --data-dir D tickets list` and
+/// `onestop tickets list --data-dir D` are the same.
 #[derive(Debug, Parser)]
 #[command(name = "onestop", version, about, long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    kb: KbArgs,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    pace: PaceArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Debug, clap::Args)]
+/// Which dialogs/ folder: every command but `check`, which takes it as its
+/// default folder.
+#[derive(Debug, Clone, clap::Args)]
 struct KbArgs {
     /// A dialogs/ folder to use instead of the built-in knowledge base.
-    #[arg(long, value_name = "DIR", env = "ONESTOP_KB")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "ONESTOP_KB",
+        global = true,
+        help_heading = "Global options"
+    )]
     kb: Option<PathBuf>,
 }
 
@@ -82,18 +98,12 @@ enum Command {
     /// PostgreSQL under --data-dir. Type /consultant to work the tickets as a
     /// consultant, /sme to go back.
     Chat {
-        #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
         /// Start as the console consultant instead of an SME.
         #[arg(long)]
         consultant: bool,
     },
     /// Print what the bot would reply to one question.
     Ask {
-        #[command(flatten)]
-        kb: KbArgs,
         /// Show the ranked entries and their scores too.
         #[arg(long)]
         explain: bool,
@@ -108,8 +118,6 @@ enum Command {
     /// {"query": "...", "outcome": "answer|suggest|fallback",
     ///  "results": [{"id": "...", "kind": "program|faq", "score": 0.0}]}.
     Match {
-        #[command(flatten)]
-        kb: KbArgs,
         /// How many ranked entries to write per question.
         #[arg(long, default_value_t = 5, value_name = "K")]
         top: usize,
@@ -121,59 +129,37 @@ enum Command {
     ///
     /// Exits with 1 if there is any error, 0 otherwise.
     Check {
-        /// The folder to check.
-        #[arg(default_value = "dialogs")]
-        dir: PathBuf,
+        /// The folder to check [default: the --kb folder, else dialogs]
+        dir: Option<PathBuf>,
     },
     /// Show how a text is analyzed: morphemes and search terms.
     Analyze {
-        #[command(flatten)]
-        kb: KbArgs,
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
     },
     /// Print the bot's texts, with the built-in defaults for what is not set.
-    Texts {
-        #[command(flatten)]
-        kb: KbArgs,
-    },
+    Texts,
     /// Run the bot on Telegram until SIGTERM or Ctrl-C (SIGHUP reloads dialogs/).
     ///
     /// Needs TELOXIDE_TOKEN; TELOXIDE_API_URL points it at another Bot API
     /// server. Long polling by default, --webhook-listen for a webhook.
     Serve {
         #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
-        #[command(flatten)]
         serve: ServeArgs,
     },
     /// Register, list and deactivate consultants.
     Consultant {
-        #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
         #[command(subcommand)]
         action: ConsultantAction,
     },
     /// Open, list, show and work tickets from the command line.
     Tickets {
-        #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
         #[command(subcommand)]
         action: TicketAction,
     },
     /// Open tickets per queue, time to claim and resolve, satisfaction, and
     /// the questions the knowledge base could not answer.
     Stats {
-        #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
         /// How many unanswered questions to list.
         #[arg(long, default_value_t = 10)]
         top: i64,
@@ -183,16 +169,10 @@ enum Command {
     /// Run the desk's background work until stopped: announce new tickets to
     /// consultants, run SLA and follow-up jobs, and deliver the outbox.
     Worker {
-        #[command(flatten)]
-        kb: KbArgs,
-        #[command(flatten)]
-        db: DbArgs,
         /// Where messages go: `stdout`, or a file of JSON lines (`jsonl:PATH`
         /// or just PATH). Deliveries to a file are idempotent by outbox id.
         #[arg(long, default_value = "stdout")]
         deliver: String,
-        #[command(flatten)]
-        pace: PaceArgs,
     },
 }
 
@@ -210,9 +190,43 @@ struct MatchEntry<'a> {
     score: f64,
 }
 
+/// The command line as clap reads it, with the global options each
+/// command does not use left out of its help (they are still accepted, as
+/// global options are).
+fn command() -> clap::Command {
+    let mut cli = Cli::command();
+    cli.build();
+    let db = ["database_url", "data_dir"];
+    let pace = ["per_second", "per_chat_ms", "max_retry_wait"];
+    for sub in cli.get_subcommands_mut() {
+        let unused: Vec<&str> = match sub.get_name() {
+            "serve" | "worker" => Vec::new(),
+            "chat" | "consultant" | "tickets" | "stats" => pace.to_vec(),
+            _ => db.iter().chain(&pace).copied().collect(),
+        };
+        hide_in_help(sub, &unused);
+    }
+    cli
+}
+
+/// Hides the options `ids` in the help of `command` and its subcommands.
+fn hide_in_help(command: &mut clap::Command, ids: &[&str]) {
+    // In place: after `build`, moving an option would break clap's index.
+    *command = std::mem::take(command).mut_args(|a| {
+        let hide = a.is_hide_set() || ids.iter().any(|id| a.get_id() == id);
+        a.hide(hide)
+    });
+    for sub in command.get_subcommands_mut() {
+        hide_in_help(sub, ids);
+    }
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    if let Err(refused) = cli.command.check_values() {
+        refused.exit();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -221,7 +235,7 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match execute(cli.command) {
+    match execute(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("onestop: {error:#}");
@@ -230,16 +244,39 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn execute(command: Command) -> Result<ExitCode> {
+impl Command {
+    /// What clap cannot check alone (a date range that ends before it
+    /// starts), refused the way clap refuses: on standard error, exit 2.
+    fn check_values(&self) -> Result<(), clap::Error> {
+        match self {
+            Command::Tickets { action } => action.check_values().map_err(|(name, said)| {
+                let mut cli = command();
+                let kind = clap::error::ErrorKind::ValueValidation;
+                match cli
+                    .find_subcommand_mut("tickets")
+                    .and_then(|tickets| tickets.find_subcommand_mut(name))
+                {
+                    Some(command) => command.error(kind, said),
+                    None => cli.error(kind, said),
+                }
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<ExitCode> {
+    let Cli {
+        kb,
+        db,
+        pace,
+        command,
+    } = cli;
     match command {
-        Command::Chat { kb, db, consultant } => {
+        Command::Chat { consultant } => {
             return desk::chat(&db, kb.dialogs()?, consultant);
         }
-        Command::Ask {
-            kb,
-            explain,
-            question,
-        } => {
+        Command::Ask { explain, question } => {
             let Dialogs { kb, texts, .. } = kb.dialogs()?;
             let question = question.join(" ");
             let result = kb.find(&question);
@@ -252,29 +289,27 @@ fn execute(command: Command) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Match { kb, top, json } => match_questions(&kb.load()?, top, json)?,
-        Command::Check { dir } => return check(&dir),
-        Command::Serve { kb, db, serve } => return serve::run(kb, db, serve),
-        Command::Consultant { kb, db, action } => {
+        Command::Match { top, json } => match_questions(&kb.load()?, top, json)?,
+        Command::Check { dir } => {
+            let dir = dir.or(kb.kb).unwrap_or_else(|| PathBuf::from("dialogs"));
+            return check(&dir);
+        }
+        Command::Serve { serve } => return serve::run(kb, db, pace, serve),
+        Command::Consultant { action } => {
             return desk::execute(&db, kb.desk()?, DeskCommand::Consultant(action));
         }
-        Command::Tickets { kb, db, action } => {
+        Command::Tickets { action } => {
             return desk::execute(&db, kb.desk()?, DeskCommand::Tickets(action));
         }
-        Command::Stats { kb, db, top, json } => {
+        Command::Stats { top, json } => {
             return desk::execute(&db, kb.desk()?, DeskCommand::Stats { top, json });
         }
-        Command::Worker {
-            kb,
-            db,
-            deliver,
-            pace,
-        } => {
+        Command::Worker { deliver } => {
             let pace = pace.sender_config();
             return desk::execute(&db, kb.desk()?, DeskCommand::Worker { deliver, pace });
         }
-        Command::Analyze { kb, text } => analyze(&kb.load()?, &text.join(" ")),
-        Command::Texts { kb } => {
+        Command::Analyze { text } => analyze(&kb.load()?, &text.join(" ")),
+        Command::Texts => {
             for (key, value) in kb.desk()?.1.iter() {
                 println!("{key} = {value:?}");
             }
@@ -375,4 +410,78 @@ fn analyze(kb: &KnowledgeBase, text: &str) {
         .map(|t| format!("{}({:?})", t.text, t.kind))
         .collect();
     println!("terms:      {}", terms.join(" "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        let args = std::iter::once("onestop").chain(args.iter().copied());
+        let matches = command().try_get_matches_from(args).unwrap();
+        Cli::from_arg_matches(&matches).unwrap()
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_read_the_same_before_between_and_after_the_command() {
+        let spellings: [&[&str]; 3] = [
+            &[
+                "--data-dir",
+                "D",
+                "--kb",
+                "K",
+                "--per-second",
+                "7",
+                "tickets",
+                "list",
+            ],
+            &[
+                "tickets",
+                "--data-dir",
+                "D",
+                "--kb",
+                "K",
+                "--per-second",
+                "7",
+                "list",
+            ],
+            &[
+                "tickets",
+                "list",
+                "--data-dir",
+                "D",
+                "--kb",
+                "K",
+                "--per-second",
+                "7",
+            ],
+        ];
+        for args in spellings {
+            let cli = parse(args);
+            assert_eq!(cli.db.data_dir, PathBuf::from("D"), "{args:?}");
+            assert_eq!(cli.kb.kb, Some(PathBuf::from("K")), "{args:?}");
+            assert_eq!(cli.pace.per_second, 7, "{args:?}");
+            assert!(matches!(
+                cli.command,
+                Command::Tickets {
+                    action: TicketAction::List { .. }
+                }
+            ));
+        }
+        let cli = parse(&[
+            "tickets",
+            "show",
+            "2026-000001",
+            "--database-url",
+            "postgres://x",
+        ]);
+        assert_eq!(cli.db.database_url.as_deref(), Some("postgres://x"));
+        let cli = parse(&["check", "--kb", "K"]);
+        assert!(matches!(cli.command, Command::Check { dir: None }));
+    }
 }

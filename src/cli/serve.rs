@@ -12,7 +12,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{watch, Notify};
 use tracing::{error, info, warn};
 
-use super::desk::{DbArgs, ServeArgs};
+use super::desk::{DbArgs, PaceArgs, ServeArgs};
 use super::KbArgs;
 use crate::app::App;
 use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
@@ -22,7 +22,7 @@ use crate::desk::outbox;
 use crate::protocol::Reply;
 use crate::tasks::Supervisor;
 
-pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
+pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<ExitCode> {
     let Some(token) = args.token.clone().filter(|t| !t.trim().is_empty()) else {
         bail!(
             "no bot token: set TELOXIDE_TOKEN (or --token) to the token @BotFather gave you. \
@@ -41,7 +41,7 @@ pub fn run(kb: KbArgs, db: DbArgs, args: ServeArgs) -> Result<ExitCode> {
         let app = App::new(dialogs, database.pool.clone());
         let bot = Bot::new(token).set_api_url(api_url);
         let (stop, shutdown) = watch::channel(false);
-        let mut tasks = start_parts(&app, &bot, &args, &shutdown);
+        let mut tasks = start_parts(&app, &bot, &args, pace.sender_config(), &shutdown);
         eprintln!("onestop serve: ready");
         let died = wait_for_stop_or_death(&kb, &app, &args.admins, &mut tasks).await?;
         match &died {
@@ -71,6 +71,7 @@ fn start_parts(
     app: &App,
     bot: &Bot,
     args: &ServeArgs,
+    sender: outbox::SenderConfig,
     shutdown: &watch::Receiver<bool>,
 ) -> Supervisor {
     let desk = &app.desk;
@@ -119,7 +120,7 @@ fn start_parts(
         Ok(())
     });
     let worker = WorkerConfig {
-        sender: args.pace.sender_config(),
+        sender,
         ..Default::default()
     };
     let channel = Arc::new(TelegramChannel::new(bot.clone()));

@@ -2,20 +2,105 @@
 //! only if it is in their queues or theirs), lists by filter, a consultant's
 //! tickets and queue, an SME's tickets. Reads only.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 use tracing::{info, instrument};
 
-use super::store::{Ticket, TicketDetail, SELECT_TICKET};
-use super::{Desk, DeskError, DeskResult, TicketStatus};
+use super::store::{Event, Message, Ticket, TicketDetail, SELECT_TICKET};
+use super::{kst, Desk, DeskError, DeskResult, TicketStatus};
 
-/// Which tickets `list` returns.
+/// Which tickets `list` and `details` return: every condition given must
+/// hold.
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    pub status: Option<String>,
+    pub status: Option<TicketStatus>,
     pub queue: Option<String>,
     pub requester_chat: Option<i64>,
-    pub limit: i64,
+    /// The ticket's consultant (who holds it, or held it when it was
+    /// resolved): a messenger id or a name (any case). One no consultant
+    /// has is refused, so a typo does not read as "no tickets".
+    pub consultant: Option<String>,
+    /// Opened on or after this day, in Korea time.
+    pub created_from: Option<NaiveDate>,
+    /// Opened on or before this day (the whole day), in Korea time.
+    pub created_to: Option<NaiveDate>,
+    /// Words that must each appear (any case) in the company, the code,
+    /// the description or a message of the transcript (notes included).
+    pub search: Vec<String>,
+    /// At most this many tickets (the newest); `None` for all.
+    pub limit: Option<i64>,
 }
+
+/// The first instant of a range of days, and the first instant after it.
+type CreatedRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// An event with the ticket it belongs to.
+#[derive(sqlx::FromRow)]
+struct EventOf {
+    ticket_id: i64,
+    #[sqlx(flatten)]
+    event: Event,
+}
+
+/// A message with the ticket it belongs to.
+#[derive(sqlx::FromRow)]
+struct MessageOf {
+    ticket_id: i64,
+    #[sqlx(flatten)]
+    message: Message,
+}
+
+impl TicketFilter {
+    /// The start of `day` in Korea, as stored (UTC).
+    fn day_start(day: NaiveDate) -> DateTime<Utc> {
+        day.and_time(NaiveTime::MIN)
+            .and_local_timezone(kst())
+            .single()
+            .expect("Korea time has no gaps")
+            .with_timezone(&Utc)
+    }
+
+    /// The first instant of the range and the first instant after it.
+    fn created_range(&self) -> DeskResult<CreatedRange> {
+        if let (Some(from), Some(to)) = (self.created_from, self.created_to) {
+            if from > to {
+                return Err(DeskError::Invalid(format!(
+                    "기간의 시작({from})이 끝({to})보다 늦습니다"
+                )));
+            }
+        }
+        let after = self.created_to.map(|to| {
+            to.succ_opt()
+                .map_or(DateTime::<Utc>::MAX_UTC, Self::day_start)
+        });
+        Ok((self.created_from.map(Self::day_start), after))
+    }
+
+    /// The search words, lower-cased, without empty ones.
+    fn words(&self) -> Vec<String> {
+        self.search
+            .iter()
+            .flat_map(|w| w.split_whitespace())
+            .map(str::to_lowercase)
+            .collect()
+    }
+}
+
+/// The conditions of [`TicketFilter`] on `tickets t`, parameters $1 to $8.
+const FILTERED: &str = "($1::text IS NULL OR t.status = $1) \
+     AND ($2::text IS NULL OR t.queue = $2) \
+     AND ($3::bigint IS NULL OR t.requester_chat = $3) \
+     AND ($4::bigint[] IS NULL OR t.consultant_id = ANY($4)) \
+     AND ($5::timestamptz IS NULL OR t.created_at >= $5) \
+     AND ($6::timestamptz IS NULL OR t.created_at < $6) \
+     AND NOT EXISTS (SELECT 1 FROM unnest($7::text[]) AS w(word) WHERE NOT ( \
+         strpos(lower(t.company), w.word) > 0 OR strpos(lower(t.code), w.word) > 0 \
+         OR strpos(lower(t.description), w.word) > 0 \
+         OR EXISTS (SELECT 1 FROM ticket_messages m \
+                    WHERE m.ticket_id = t.id AND strpos(lower(m.body), w.word) > 0))) \
+     ORDER BY t.id DESC LIMIT $8";
 
 impl Desk {
     /// A ticket with its event log and transcript.
@@ -81,21 +166,73 @@ impl Desk {
 
     /// Tickets by filter, newest first.
     pub async fn list(&self, filter: &TicketFilter) -> DeskResult<Vec<Ticket>> {
-        if let Some(status) = &filter.status {
-            status.parse::<TicketStatus>().map_err(DeskError::Invalid)?;
-        }
-        let limit = if filter.limit <= 0 { 50 } else { filter.limit };
-        Ok(sqlx::query_as(&format!(
-            "{SELECT_TICKET} WHERE ($1::text IS NULL OR t.status = $1) \
-             AND ($2::text IS NULL OR t.queue = $2) AND ($3::bigint IS NULL OR t.requester_chat = $3) \
-             ORDER BY t.id DESC LIMIT $4"
-        ))
-        .bind(&filter.status)
-        .bind(&filter.queue)
-        .bind(filter.requester_chat)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?)
+        self.on_connection(async |conn| self.list_in(conn, filter).await)
+            .await
+    }
+
+    /// [`Desk::list`] on the caller's connection (or transaction).
+    pub async fn list_in(
+        &self,
+        conn: &mut PgConnection,
+        filter: &TicketFilter,
+    ) -> DeskResult<Vec<Ticket>> {
+        let (from, before) = filter.created_range()?;
+        let consultants = match &filter.consultant {
+            Some(who) => Some(consultant_ids(&mut *conn, who).await?),
+            None => None,
+        };
+        Ok(sqlx::query_as(&format!("{SELECT_TICKET} WHERE {FILTERED}"))
+            .bind(filter.status.map(TicketStatus::as_str))
+            .bind(&filter.queue)
+            .bind(filter.requester_chat)
+            .bind(consultants)
+            .bind(from)
+            .bind(before)
+            .bind(filter.words())
+            .bind(filter.limit)
+            .fetch_all(&mut *conn)
+            .await?)
+    }
+
+    /// The tickets of `filter`, newest first, each with its event log and
+    /// transcript in order: what `tickets export` writes.
+    pub async fn details(&self, filter: &TicketFilter) -> DeskResult<Vec<TicketDetail>> {
+        self.on_connection(async |conn| {
+            let tickets = self.list_in(&mut *conn, filter).await?;
+            let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+            let mut events: HashMap<i64, Vec<Event>> = HashMap::new();
+            let rows: Vec<EventOf> = sqlx::query_as(
+                "SELECT ticket_id, at, actor, kind, detail FROM ticket_events \
+                 WHERE ticket_id = ANY($1) ORDER BY ticket_id, id",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                events.entry(row.ticket_id).or_default().push(row.event);
+            }
+            let mut messages: HashMap<i64, Vec<Message>> = HashMap::new();
+            let rows: Vec<MessageOf> = sqlx::query_as(
+                "SELECT m.ticket_id, m.at, m.author, c.name AS consultant_name, m.body \
+                 FROM ticket_messages m LEFT JOIN consultants c ON c.id = m.consultant_id \
+                 WHERE m.ticket_id = ANY($1) ORDER BY m.ticket_id, m.id",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                messages.entry(row.ticket_id).or_default().push(row.message);
+            }
+            Ok(tickets
+                .into_iter()
+                .map(|ticket| TicketDetail {
+                    events: events.remove(&ticket.id).unwrap_or_default(),
+                    messages: messages.remove(&ticket.id).unwrap_or_default(),
+                    ticket,
+                })
+                .collect())
+        })
+        .await
     }
 
     /// The tickets a consultant holds now.
@@ -212,5 +349,57 @@ impl Desk {
         .bind(limit)
         .fetch_all(conn)
         .await?)
+    }
+}
+
+/// The consultants a `--consultant` value names: by messenger id, or by
+/// name in any case. None is an error.
+async fn consultant_ids(conn: &mut PgConnection, who: &str) -> DeskResult<Vec<i64>> {
+    let who = who.trim();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM consultants WHERE messenger_id::text = $1 OR lower(name) = lower($1) \
+         ORDER BY id",
+    )
+    .bind(who)
+    .fetch_all(conn)
+    .await?;
+    if ids.is_empty() {
+        return Err(DeskError::Invalid(format!(
+            "'{who}'(메신저 ID 또는 이름)인 상담원이 없습니다"
+        )));
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_range_is_korea_days_with_the_last_day_whole() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let filter = TicketFilter {
+            created_from: Some(day("2026-03-01")),
+            created_to: Some(day("2026-03-31")),
+            ..Default::default()
+        };
+        let (from, before) = filter.created_range().unwrap();
+        assert_eq!(from.unwrap().to_rfc3339(), "2026-02-28T15:00:00+00:00");
+        assert_eq!(before.unwrap().to_rfc3339(), "2026-03-31T15:00:00+00:00");
+        let backwards = TicketFilter {
+            created_from: Some(day("2026-04-01")),
+            created_to: Some(day("2026-03-01")),
+            ..Default::default()
+        };
+        assert!(backwards.created_range().is_err());
+    }
+
+    #[test]
+    fn search_words_are_split_and_lower_cased() {
+        let filter = TicketFilter {
+            search: vec!["ACME  대출".into(), " ".into()],
+            ..Default::default()
+        };
+        assert_eq!(filter.words(), ["acme", "대출"]);
     }
 }

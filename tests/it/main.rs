@@ -14,4 +14,5 @@ mod e2e;
 mod fake_telegram;
 mod handoff;
 mod texts;
+mod tickets_cli;
 mod understanding;
