@@ -6,7 +6,7 @@
 use super::show_time;
 use super::store::Ticket;
 use crate::protocol::{Button, Press, Reply};
-use crate::texts::{pieces, Piece, Texts};
+use crate::texts::{particle, pieces, Piece, Texts};
 
 /// To the SME: the ticket is received; `closed_until` tells when a
 /// consultant will answer if the queue is closed now.
@@ -81,13 +81,16 @@ pub fn claimed(texts: &Texts, ticket: &Ticket, consultant: &str) -> Reply {
 
 /// The text of [`claimed`] as a template for PostgreSQL's `format()`: the
 /// consultant is `%1$s`, the code `%2$s`, and every `%` of the text itself
-/// is doubled.
+/// is doubled. The claim statement does not know the words before it runs,
+/// so a particle after one of them (an override's `{consultant:이}`) is
+/// written in both forms, 이(가).
 pub fn claimed_template(texts: &Texts) -> String {
     pieces(texts.get("sme_ticket_claimed"))
         .map(|piece| match piece {
             Piece::Placeholder("consultant") => "%1$s".to_string(),
             Piece::Placeholder("code") => "%2$s".to_string(),
             Piece::Placeholder(_) => String::new(),
+            Piece::Particle(p) => particle("", p),
             Piece::Literal(text) => text.replace('%', "%%"),
         })
         .collect()
