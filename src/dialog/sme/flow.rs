@@ -262,13 +262,7 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, &'static str> {
                 None => Err("sme_answer_choice"),
             }
         }
-        SlotType::YesNo => match text {
-            "예" | "네" | "응" | "ㅇㅇ" | "yes" | "y" | "좋아요" | "네 접수해 주세요" => {
-                Ok(Checked::Yes)
-            }
-            "아니요" | "아니오" | "아니" | "no" | "n" | "ㄴㄴ" => Ok(Checked::No),
-            _ => Err("sme_answer_yes_no"),
-        },
+        SlotType::YesNo => yes_or_no(text).ok_or("sme_answer_yes_no"),
         SlotType::Phone => phone(text).map(Checked::Value).ok_or("sme_answer_phone"),
         SlotType::Email => email(text).map(Checked::Value).ok_or("sme_answer_email"),
         SlotType::Contact => phone(text)
@@ -278,6 +272,109 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, &'static str> {
         SlotType::BusinessNumber => pii::business_number(text)
             .map(Checked::Value)
             .map_err(|e| e.text_key()),
+    }
+}
+
+/// Ways of saying yes, compared without spaces, punctuation or emoji.
+const YES: &[&str] = &[
+    "예",
+    "네",
+    "넹",
+    "넵",
+    "넴",
+    "녜",
+    "네네",
+    "넵넵",
+    "넹넹",
+    "예예",
+    "응",
+    "웅",
+    "응응",
+    "ㅇ",
+    "ㅇㅇ",
+    "ㅇㅋ",
+    "ㅇㅋㅇㅋ",
+    "오케이",
+    "오키",
+    "좋아요",
+    "좋아",
+    "좋습니다",
+    "좋죠",
+    "그래요",
+    "그래",
+    "그럼요",
+    "그럼",
+    "맞아요",
+    "맞아",
+    "맞습니다",
+    "맞네요",
+    "물론이죠",
+    "당연하죠",
+    "부탁해요",
+    "부탁드려요",
+    "부탁드립니다",
+    "해주세요",
+    "해 주세요",
+    "접수해주세요",
+    "yes",
+    "y",
+    "ok",
+    "okay",
+    "sure",
+];
+
+/// Ways of saying no, compared the same way.
+const NO: &[&str] = &[
+    "아니요",
+    "아니오",
+    "아뇨",
+    "아니",
+    "아니에요",
+    "아니예요",
+    "아니야",
+    "아녜요",
+    "아니용",
+    "노",
+    "ㄴ",
+    "ㄴㄴ",
+    "ㄴㄴㄴ",
+    "싫어요",
+    "싫어",
+    "싫습니다",
+    "안돼요",
+    "안 돼요",
+    "안돼",
+    "됐어요",
+    "됐습니다",
+    "no",
+    "n",
+    "nope",
+];
+
+/// A yes/no step's answer: yes or no said in one of the common ways
+/// (네, 넹, ㅇㅇ, 좋아요 …; 아뇨, ㄴㄴ, 싫어요 …), with or without
+/// punctuation, emoji and spaces; or an answer that starts with one of
+/// them ("네 맞아요", "아니요 다시 할게요").
+fn yes_or_no(text: &str) -> Option<Checked> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let whole = words.concat();
+    let is = |list: &[&str], word: &str| list.iter().any(|w| w.replace(' ', "") == word);
+    let first = words.first()?;
+    if is(YES, &whole) || (is(YES, first) && !words.iter().any(|w| is(NO, w))) {
+        Some(Checked::Yes)
+    } else if is(NO, &whole) || is(NO, first) {
+        Some(Checked::No)
+    } else {
+        None
     }
 }
 
@@ -434,6 +531,52 @@ fn programs_that_fit<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yes_and_no_are_heard_in_their_common_forms() {
+        let yes = |t: &str| matches!(yes_or_no(t), Some(Checked::Yes));
+        let no = |t: &str| matches!(yes_or_no(t), Some(Checked::No));
+        for t in [
+            "네",
+            "넹",
+            "넵",
+            "네네",
+            "예",
+            "응",
+            "ㅇㅇ",
+            "ㅇㅋ",
+            "좋아요",
+            "그래요",
+            "맞아요",
+            "네!",
+            "넵~",
+            "넹 😊",
+            " 네네. ",
+            "네 접수해 주세요",
+            "네 맞아요",
+            "YES",
+            "Ok",
+        ] {
+            assert!(yes(t), "{t}");
+        }
+        for t in [
+            "아니요",
+            "아뇨",
+            "아니",
+            "ㄴㄴ",
+            "아니에요",
+            "싫어요",
+            "아니요!",
+            "아뇨 ㅠㅠ",
+            "아니 다시 할게요",
+            "no",
+        ] {
+            assert!(no(t), "{t}");
+        }
+        for t in ["", "글쎄요", "😊", "잘 모르겠어요", "네 아니요"] {
+            assert!(yes_or_no(t).is_none(), "{t}");
+        }
+    }
 
     #[test]
     fn phone_numbers_are_read_in_the_usual_shapes() {
