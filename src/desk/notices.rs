@@ -41,6 +41,7 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
     if ticket.description.chars().count() > 200 {
         description.push('…');
     }
+    let details = detail_lines(texts, ticket);
     Reply {
         body: texts.fill(
             "consultant_card",
@@ -51,6 +52,7 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
                 ("region", &ticket.region),
                 ("category", &ticket.category),
                 ("waiting", &waiting),
+                ("details", &details),
                 ("description", &description),
             ],
         ),
@@ -69,6 +71,23 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
             ),
         ]],
     }
+}
+
+/// What the SME's flow asked besides the intake's usual questions, one
+/// `consultant_card_detail` line each, every one after a line break (so
+/// nothing when there is none): the `{details}` of a consultant's card,
+/// claim and `/show`.
+pub fn detail_lines(texts: &Texts, ticket: &Ticket) -> String {
+    ticket
+        .extra_details()
+        .map(|d| {
+            let line = texts.fill(
+                "consultant_card_detail",
+                &[("label", &d.label), ("value", &d.value)],
+            );
+            format!("\n{line}")
+        })
+        .collect()
 }
 
 /// To the SME: a consultant took the ticket.

@@ -216,11 +216,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "답변이 늦어져 죄송합니다. 접수번호 {code} 건에 다른 상담원을 배정하고 있어요.",
     ),
     // ── To a consultant, from the desk ───────────────────────────────
-    // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`.
+    // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`;
+    // `details` is one `consultant_card_detail` line each (after a line break) for what
+    // the SME's flow asked besides company, region, category, description and contact.
     (
         "consultant_card",
-        "[{title}] {code}\n회사: {company}\n지역: {region} · 분야: {category}\n대기: {waiting}\n\n{description}",
+        "[{title}] {code}\n회사: {company}\n지역: {region} · 분야: {category}{details}\n대기: {waiting}\n\n{description}",
     ),
+    ("consultant_card_detail", "{label}: {value}"),
     ("consultant_card_new", "새 접수"),
     ("consultant_card_transferred", "이관된 접수"),
     ("consultant_card_reopened", "다시 열린 접수"),
@@ -282,10 +285,10 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("consultant_mine_empty", "맡고 있는 접수가 없어요."),
     ("consultant_mine", "내가 맡은 접수 {count}건"),
     ("consultant_mine_item", "• {code} · {company} · {category}"),
-    // To the consultant who won a claim.
+    // To the consultant who won a claim; `details` as in `consultant_card`.
     (
         "consultant_claimed",
-        "{code} 건을 맡았어요.\n회사: {company}\n지역/분야: {region} / {category}\n연락처: {contact}\n\n{description}\n\n이제 보내시는 메시지는 이 SME에게 전달돼요. 해결하면 /resolve {code} {을} 보내 주세요.",
+        "{code} 건을 맡았어요.\n회사: {company}\n지역/분야: {region} / {category}\n연락처: {contact}{details}\n\n{description}\n\n이제 보내시는 메시지는 이 SME에게 전달돼요. 해결하면 /resolve {code} {을} 보내 주세요.",
     ),
     // Above the buttons of the queues a ticket may go to.
     ("consultant_transfer_where", "{code} 건을 어느 기관으로 넘길까요?"),
@@ -294,10 +297,11 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "consultant_resolved",
         "{code} 건을 해결 처리했어요. 며칠 뒤 SME에게 만족도를 여쭤볼게요.",
     ),
-    // `/show`: the ticket, then its last messages (one `consultant_ticket_message` each).
+    // `/show`: the ticket (`details` as in `consultant_card`), then its last messages (one
+    // `consultant_ticket_message` each).
     (
         "consultant_ticket",
-        "{code} · {status} · {queue}\n회사: {company} ({region} / {category})\n연락처: {contact}\n담당: {consultant}",
+        "{code} · {status} · {queue}\n회사: {company} ({region} / {category})\n연락처: {contact}{details}\n담당: {consultant}",
     ),
     ("consultant_ticket_message", "[{author}] {message}"),
     // Who wrote a message of `/show`: the SME, a note, a consultant without a name.

@@ -7,11 +7,11 @@ use anyhow::Result;
 use sqlx::Connection;
 
 use super::{greet, handoff_button, menu_buttons};
-use crate::desk::{pii, NewTicket};
+use crate::desk::{outbox, pii, Detail, NewTicket};
 use crate::dialog::flows::{Action, Flow, SlotType, Step, Target};
 use crate::dialog::{settle, ChatState, Engine, FlowState, Replies};
 use crate::kb::Program;
-use crate::protocol::{rows, Button, Press};
+use crate::protocol::{rows, Button, Press, Reply};
 use crate::texts::{Texts, Value};
 use crate::vocabulary::{
     canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
@@ -47,7 +47,7 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
         return Ok(());
     };
     let texts = replies.texts;
-    let prompt = step.ask.replace("{summary}", &summary(texts, &fs.slots));
+    let prompt = step.ask.replace("{summary}", &summary(texts, flow, fs));
     let mut buttons: Vec<Vec<Button>> = match step.kind {
         SlotType::Region => rows(
             REGIONS
@@ -98,26 +98,63 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
     replies.say(prompt, buttons).await
 }
 
-/// What a flow's `{summary}` says: one line per slot given, in this order.
-fn summary(texts: &Texts, slots: &std::collections::BTreeMap<String, String>) -> String {
-    const SLOTS: [&str; 8] = [
-        "company",
-        "region",
-        "category",
-        "description",
-        "contact",
-        "business_number",
-        "stage",
-        "need",
-    ];
-    let mut out = Vec::new();
-    for slot in SLOTS {
-        if let Some(value) = slots.get(slot).filter(|v| !v.is_empty()) {
-            let label = texts.get(&format!("sme_slot_{slot}"));
-            out.push(texts.fill("sme_summary_line", &[("label", &label), ("value", value)]));
+/// What a flow's `{summary}` says: one line per slot given, in the order
+/// the flow asked them.
+fn summary(texts: &Texts, flow: &Flow, fs: &FlowState) -> String {
+    collected(texts, flow, fs)
+        .iter()
+        .map(|d| {
+            texts.fill(
+                "sme_summary_line",
+                &[("label", &d.label), ("value", &d.value)],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The slots given so far with their labels: the preset ones, then those of
+/// the steps on the way to the current one (itself included), in that
+/// order; answers left empty (a skipped step) are left out.
+fn collected(texts: &Texts, flow: &Flow, fs: &FlowState) -> Vec<Detail> {
+    let mut slots: Vec<(&str, Option<&str>)> = flow
+        .preset
+        .keys()
+        .map(|slot| (slot.as_str(), None))
+        .collect();
+    let path = fs.history.iter().chain(std::iter::once(&fs.step));
+    for step in path.filter_map(|id| flow.step(id)) {
+        let Some(slot) = step.slot.as_deref() else {
+            continue;
+        };
+        match slots.iter_mut().find(|(s, _)| *s == slot) {
+            Some(known) => known.1 = known.1.or(step.label.as_deref()),
+            None => slots.push((slot, step.label.as_deref())),
         }
     }
-    out.join("\n")
+    slots
+        .into_iter()
+        .filter_map(|(slot, label)| {
+            let value = fs.slots.get(slot).filter(|v| !v.trim().is_empty())?;
+            Some(Detail {
+                slot: slot.to_string(),
+                label: label.map_or_else(|| slot_label(texts, slot), str::to_string),
+                value: value.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What a slot without a `label` is called: the bot's word for the slots
+/// it knows (`sme_slot_company`: 회사), else the slot's own name with
+/// spaces for `_` (`employees`, `founded year`).
+fn slot_label(texts: &Texts, slot: &str) -> String {
+    let key = format!("sme_slot_{slot}");
+    if Texts::is_known(&key) {
+        texts.get(&key).to_string()
+    } else {
+        slot.replace('_', " ")
+    }
 }
 
 pub(super) async fn cancel(replies: &mut Replies<'_>, state: &mut ChatState) -> Result<()> {
@@ -201,8 +238,8 @@ pub(super) async fn flow_answer(
             ask(replies, &flow, state).await
         }
         Some(Target::Action(action)) => {
-            let slots = state.flow.take().map(|f| f.slots).unwrap_or_default();
-            run_action(engine, replies, state, &flow, action, slots).await
+            let fs = state.flow.take().unwrap_or_default();
+            run_action(engine, replies, state, &flow, action, fs).await
         }
         None => {
             state.flow = None;
@@ -414,29 +451,46 @@ fn email(text: &str) -> Option<String> {
     ok.then(|| text.to_string())
 }
 
+/// The flow's action, its `done` text said first when the action goes
+/// through (a refused ticket or a cancel is not done: each says so itself).
 async fn run_action(
     engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
     flow: &Flow,
     action: Action,
-    slots: std::collections::BTreeMap<String, String>,
+    fs: FlowState,
 ) -> Result<()> {
     match action {
         Action::Cancel => cancel(replies, state).await,
-        Action::OpenTicket => open_ticket(engine, replies, flow, &slots).await,
-        Action::FindPrograms => find_programs(engine, replies, state, &slots).await,
+        Action::OpenTicket => open_ticket(engine, replies, flow, &fs).await,
+        Action::FindPrograms => {
+            if let Some(done) = done_text(flow) {
+                replies.send(done).await?;
+            }
+            find_programs(engine, replies, state, &fs.slots).await
+        }
     }
 }
 
-/// The intake's end: the desk opens the ticket and writes the receipt; a
-/// refusal is said with a button to start the flow again.
+/// The flow's `done` text, if it has one.
+fn done_text(flow: &Flow) -> Option<Reply> {
+    let done = flow.done.trim();
+    (!done.is_empty()).then(|| Reply::text(done))
+}
+
+/// The intake's end: the flow's `done` text, then the desk opens the
+/// ticket, with every answer of the flow as its details, and writes the
+/// receipt; a refusal takes back the `done` text and is said with a button
+/// to start the flow again.
 async fn open_ticket(
     engine: &Engine,
     replies: &mut Replies<'_>,
     flow: &Flow,
-    slots: &std::collections::BTreeMap<String, String>,
+    fs: &FlowState,
 ) -> Result<()> {
+    let slots = &fs.slots;
+    let details = collected(replies.texts, flow, fs);
     let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
     let new = NewTicket {
         requester_chat: replies.chat,
@@ -448,7 +502,13 @@ async fn open_ticket(
         business_number: Some(slot("business_number")).filter(|b| !b.is_empty()),
     };
     let mut savepoint = replies.tx.begin().await?;
-    let result = engine.desk.open_ticket_in(&mut savepoint, new).await;
+    if let Some(done) = done_text(flow) {
+        outbox::enqueue(&mut savepoint, replies.chat, &done, None).await?;
+    }
+    let result = engine
+        .desk
+        .open_ticket_with_details_in(&mut savepoint, new, details)
+        .await;
     match settle(savepoint, result, replies.texts).await? {
         // The desk wrote the receipt with the code.
         Ok(_) => Ok(()),
