@@ -462,7 +462,11 @@ async fn run_action(
     fs: FlowState,
 ) -> Result<()> {
     match action {
-        Action::Cancel => cancel(replies, state).await,
+        // The flow is already over (taken from `state`): say it was cancelled.
+        Action::Cancel => {
+            let menu = menu_buttons(replies.texts);
+            replies.say_text("sme_cancelled", &[], menu).await
+        }
         Action::OpenTicket => open_ticket(engine, replies, flow, &fs).await,
         Action::FindPrograms => {
             if let Some(done) = done_text(flow) {
