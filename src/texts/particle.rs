@@ -58,8 +58,15 @@ pub fn particle(word: &str, particle: &str) -> String {
 }
 
 /// How `word` ends: its last syllable, digit or Latin letter (closing
-/// brackets, quotes, punctuation and spaces after it are passed over).
+/// brackets, quotes, punctuation and spaces after it are passed over). A
+/// word in brackets at the end is a note to the word before it, which the
+/// particle follows: 국제연합(UN)은, 수출 창구 (KOTRA)로.
 fn ending(word: &str) -> Option<Ending> {
+    let trimmed = word.trim_end();
+    let word = match trimmed.strip_suffix(')').and_then(|w| w.rsplit_once('(')) {
+        Some((before, _)) if before.chars().any(readable) => before,
+        _ => word,
+    };
     let chars: Vec<char> = word.chars().collect();
     let last = chars.iter().rposition(|c| readable(*c))?;
     let c = chars[last];
@@ -146,7 +153,10 @@ mod tests {
         assert_eq!(particle("10", "으로"), "으로"); // 십
         assert_eq!(particle("중소기업통합콜센터 1379", "이"), "가");
         assert_eq!(particle("광주 명품강소기업 사무국", "으로"), "으로");
-        assert_eq!(particle("센터(서울)", "으로"), "로"); // 서울)
+        assert_eq!(particle("센터(서울)", "으로"), "로");
+        assert_eq!(particle("국제연합(UN)", "은"), "은"); // 합, not N
+        assert_eq!(particle("경기섬유종합지원센터 (양주)", "이"), "가");
+        assert_eq!(particle("(주)", "을"), "를");
         assert_eq!(particle("'부산'", "이라는"), "이라는");
         assert_eq!(particle("센터", "이라는"), "라는");
         assert_eq!(particle("", "을"), "을(를)");
