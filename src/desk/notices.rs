@@ -101,8 +101,8 @@ pub fn claimed(texts: &Texts, ticket: &Ticket, consultant: &str) -> Reply {
 /// The text of [`claimed`] as a template for PostgreSQL's `format()`: the
 /// consultant is `%1$s`, the code `%2$s`, and every `%` of the text itself
 /// is doubled. The claim statement does not know the words before it runs,
-/// so a particle after one of them (an override's `{consultant:이}`) is
-/// written in both forms, 이(가).
+/// so the text may have no particle (`Texts::check` refuses one); were one
+/// there, it would be written in both forms, 이(가).
 pub fn claimed_template(texts: &Texts) -> String {
     pieces(texts.get("sme_ticket_claimed"))
         .map(|piece| match piece {

@@ -579,12 +579,22 @@ impl Texts {
     }
 }
 
+/// Texts written by a database statement rather than [`Texts::fill`]
+/// (`desk::notices::claimed_template`), which cannot choose a particle.
+const WITHOUT_PARTICLES: &[&str] = &["sme_ticket_claimed"];
+
 /// Every particle of `value` is one of [`PARTICLES`] and follows a
-/// placeholder.
+/// placeholder (and the key is not one of [`WITHOUT_PARTICLES`]).
 fn check_particles(key: &str, value: &str) -> Result<(), String> {
     let mut after_placeholder = false;
     for piece in pieces(value) {
         match piece {
+            Piece::Particle(p) if WITHOUT_PARTICLES.contains(&key) => {
+                return Err(format!(
+                    "text `{key}` cannot choose particles (`{{{p}}}`): the database writes it \
+                     while the words are not yet known; write it so that none follows a value"
+                ));
+            }
             Piece::Placeholder(_) => after_placeholder = true,
             Piece::Particle(p) if particle::pair(p).is_none() => {
                 let known: Vec<String> =
@@ -790,6 +800,8 @@ mod tests {
         assert!(message.contains("follows no placeholder"), "{message}");
         let message = Texts::check("sme_ticket_transferred", "{queues:로}").unwrap_err();
         assert!(message.contains("no placeholder `{queues}`"), "{message}");
+        let message = Texts::check("sme_ticket_claimed", "{consultant:이} 맡았어요").unwrap_err();
+        assert!(message.contains("cannot choose particles"), "{message}");
         // Korean in braces that is no particle stays literal.
         assert!(Texts::check("greeting", "{안녕}하세요").is_ok());
     }
