@@ -851,6 +851,15 @@ fn export(details: &[crate::desk::TicketDetail], out: Option<&std::path::Path>) 
     Ok(())
 }
 
+/// `label` followed by spaces to `width` columns (a Hangul syllable takes two).
+fn pad(label: &str, width: usize) -> String {
+    let used: usize = label
+        .chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum();
+    format!("{label}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 /// `tickets show`: a ticket with its event log and transcript.
 fn print_detail(detail: &crate::desk::TicketDetail, json: bool) -> Result<()> {
     if json {
@@ -866,6 +875,9 @@ fn print_detail(detail: &crate::desk::TicketDetail, json: bool) -> Result<()> {
     println!("연락처    {}", t.contact);
     if let Some(number) = &t.business_number {
         println!("사업자    {number}");
+    }
+    for d in t.extra_details() {
+        println!("{}  {}", pad(&d.label, 8), d.value);
     }
     if let Some(name) = &t.consultant_name {
         println!("담당      {name}");

@@ -365,13 +365,18 @@ fn match_questions(kb: &KnowledgeBase, top: usize, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// `onestop check DIR`: every problem of a dialogs/ folder, or "ok" with counts.
+/// `onestop check DIR`: every problem of a dialogs/ folder, or "ok" with
+/// counts after the warnings (`file:line:column: warning: …`), which do not
+/// fail it.
 fn check(dir: &std::path::Path) -> Result<ExitCode> {
     let sources = kb::read_dir(dir)?;
     Ok(match Dialogs::from_sources(&sources) {
         Ok(Dialogs {
             kb, routing, flows, ..
         }) => {
+            for warning in &flows.warnings {
+                println!("{}: warning: {}", warning.location, warning.message);
+            }
             println!(
                 "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
                 dir.display(),
@@ -383,6 +388,9 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
                 routing.rules.len(),
                 flows.flows.len()
             );
+            if !flows.warnings.is_empty() {
+                eprintln!("{}: {} warning(s)", dir.display(), flows.warnings.len());
+            }
             ExitCode::SUCCESS
         }
         Err(diags) => {

@@ -41,7 +41,7 @@ macro_rules! claim_statement {
                   notice AS (INSERT INTO outbox (chat_id, body, ticket_id) \
                              SELECT requester_chat, format($5, consultant_name, code), id FROM claimed) \
              SELECT id, code, requester_chat, company, region, category, description, contact, \
-               business_number, queue, status, priority, consultant_id, consultant_name, \
+               business_number, details, queue, status, priority, consultant_id, consultant_name, \
                $1::bigint AS consultant_messenger, escalation, rating, created_at, claimed_at, \
                resolved_at, closed_at \
              FROM claimed"

@@ -31,7 +31,7 @@ use crate::texts::{self, Texts};
 pub use consultants::{Consultant, NewConsultant};
 pub use routing::Routing;
 pub use status::TicketStatus;
-pub use tickets::{NewTicket, Ticket, TicketDetail};
+pub use tickets::{Detail, NewTicket, Ticket, TicketDetail};
 pub use views::TicketFilter;
 
 /// Korea Standard Time; Korea has no daylight saving time.

@@ -6,7 +6,7 @@
 use super::show_time;
 use super::store::Ticket;
 use crate::protocol::{Button, Press, Reply};
-use crate::texts::{pieces, Piece, Texts};
+use crate::texts::{particle, pieces, Piece, Texts};
 
 /// To the SME: the ticket is received; `closed_until` tells when a
 /// consultant will answer if the queue is closed now.
@@ -41,6 +41,7 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
     if ticket.description.chars().count() > 200 {
         description.push('…');
     }
+    let details = detail_lines(texts, ticket);
     Reply {
         body: texts.fill(
             "consultant_card",
@@ -51,6 +52,7 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
                 ("region", &ticket.region),
                 ("category", &ticket.category),
                 ("waiting", &waiting),
+                ("details", &details),
                 ("description", &description),
             ],
         ),
@@ -67,6 +69,23 @@ pub fn card(texts: &Texts, ticket: &Ticket, waiting: &str, why: &str) -> Reply {
     }
 }
 
+/// What the SME's flow asked besides the intake's usual questions, one
+/// `consultant_card_detail` line each, every one after a line break (so
+/// nothing when there is none): the `{details}` of a consultant's card,
+/// claim and `/show`.
+pub fn detail_lines(texts: &Texts, ticket: &Ticket) -> String {
+    ticket
+        .extra_details()
+        .map(|d| {
+            let line = texts.fill(
+                "consultant_card_detail",
+                &[("label", &d.label), ("value", &d.value)],
+            );
+            format!("\n{line}")
+        })
+        .collect()
+}
+
 /// To the SME: a consultant took the ticket.
 pub fn claimed(texts: &Texts, ticket: &Ticket, consultant: &str) -> Reply {
     Reply::text(texts.fill(
@@ -77,13 +96,16 @@ pub fn claimed(texts: &Texts, ticket: &Ticket, consultant: &str) -> Reply {
 
 /// The text of [`claimed`] as a template for PostgreSQL's `format()`: the
 /// consultant is `%1$s`, the code `%2$s`, and every `%` of the text itself
-/// is doubled.
+/// is doubled. The claim statement does not know the words before it runs,
+/// so the text may have no particle (`Texts::check` refuses one); were one
+/// there, it would be written in both forms, 이(가).
 pub fn claimed_template(texts: &Texts) -> String {
     pieces(texts.get("sme_ticket_claimed"))
         .map(|piece| match piece {
             Piece::Placeholder("consultant") => "%1$s".to_string(),
             Piece::Placeholder("code") => "%2$s".to_string(),
             Piece::Placeholder(_) => String::new(),
+            Piece::Particle(p) => particle("", p),
             Piece::Literal(text) => text.replace('%', "%%"),
         })
         .collect()

@@ -4,7 +4,7 @@
 //! built on it; it knows nothing of either.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use super::outbox;
@@ -23,6 +23,9 @@ pub struct Ticket {
     pub description: String,
     pub contact: String,
     pub business_number: Option<String>,
+    /// Every slot the SME's flow collected, in the order it asked them.
+    #[sqlx(json)]
+    pub details: Vec<Detail>,
     pub queue: String,
     #[sqlx(try_from = "String")]
     pub status: TicketStatus,
@@ -36,6 +39,35 @@ pub struct Ticket {
     pub claimed_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One answer of the flow a ticket was opened by: the slot it was kept
+/// in, what the flow calls it, and the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub slot: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// The slots every ticket has a column for (shown by their own labels).
+pub const COLUMN_SLOTS: &[&str] = &[
+    "company",
+    "region",
+    "category",
+    "description",
+    "contact",
+    "business_number",
+];
+
+impl Ticket {
+    /// The details beyond the ticket's own columns: what an admin's flow
+    /// asked besides the intake's usual questions.
+    pub fn extra_details(&self) -> impl Iterator<Item = &Detail> {
+        self.details
+            .iter()
+            .filter(|d| !COLUMN_SLOTS.contains(&d.slot.as_str()))
+    }
 }
 
 /// One line of the event log.
@@ -66,7 +98,7 @@ pub struct TicketDetail {
 
 pub(super) const SELECT_TICKET: &str =
     "SELECT t.id, t.code, t.requester_chat, t.company, t.region, \
-     t.category, t.description, t.contact, t.business_number, t.queue, t.status, t.priority, \
+     t.category, t.description, t.contact, t.business_number, t.details, t.queue, t.status, t.priority, \
      t.consultant_id, c.name AS consultant_name, c.messenger_id AS consultant_messenger, \
      t.escalation, t.rating, t.created_at, t.claimed_at, t.resolved_at, t.closed_at \
      FROM tickets t LEFT JOIN consultants c ON c.id = t.consultant_id";

@@ -13,7 +13,7 @@ use super::notices;
 use super::outbox;
 use super::pii;
 use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
-pub use super::store::{Event, Message, Ticket, TicketDetail};
+pub use super::store::{Detail, Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
 use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
 use crate::texts::Texts;
@@ -48,16 +48,36 @@ impl Desk {
         tx: &mut PgConnection,
         new: NewTicket,
     ) -> DeskResult<Ticket> {
+        self.open_ticket_with_details_in(tx, new, Vec::new()).await
+    }
+
+    /// [`Desk::open_ticket_in`] for a ticket opened by a flow: `details`
+    /// are every answer the flow collected, in the order it asked them,
+    /// kept with the ticket as they are (answers left empty are dropped).
+    pub async fn open_ticket_with_details_in(
+        &self,
+        tx: &mut PgConnection,
+        new: NewTicket,
+        details: Vec<Detail>,
+    ) -> DeskResult<Ticket> {
         let texts = self.texts();
         let new = validate(&texts, new)?;
+        let details: Vec<Detail> = details
+            .into_iter()
+            .map(|d| Detail {
+                value: d.value.trim().to_string(),
+                ..d
+            })
+            .filter(|d| !d.value.is_empty())
+            .collect();
         let queue = self.routing().route(&new.category, &new.region).clone();
         let opened = now();
         let year = opened.with_timezone(&kst()).year();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets (code, requester_chat, company, region, category, description, \
-             contact, business_number, queue, created_at) \
+             contact, business_number, queue, created_at, details) \
              VALUES ($1 || '-' || lpad(nextval('ticket_number')::text, 6, '0'), \
-                     $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                     $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(year.to_string())
         .bind(new.requester_chat)
@@ -69,6 +89,7 @@ impl Desk {
         .bind(&new.business_number)
         .bind(&queue.id)
         .bind(opened)
+        .bind(sqlx::types::Json(&details))
         .fetch_one(&mut *tx)
         .await?;
         let ticket = fetch_by_id(&mut *tx, id).await?;

@@ -8,6 +8,7 @@ use sqlx::Connection;
 
 use super::commands::{CommandError, ConsultantCommand};
 use super::{settle, ChatState, Engine, Input, Replies};
+use crate::desk::notices;
 use crate::desk::notifier::waiting;
 use crate::desk::tickets::Ticket;
 use crate::kb::{render, Outcome};
@@ -366,6 +367,7 @@ fn ticket_card(texts: &Texts, t: &Ticket) -> String {
             ("region", &t.region),
             ("category", &t.category),
             ("contact", &t.contact),
+            ("details", &notices::detail_lines(texts, t)),
             ("description", &t.description),
         ],
     )
@@ -543,6 +545,7 @@ async fn show(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<
                     ("category", &t.category),
                     ("contact", &t.contact),
                     ("consultant", &t.consultant_name.as_deref().unwrap_or("-")),
+                    ("details", &notices::detail_lines(texts, t)),
                 ],
             );
             body.push('\n');

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::source::diagnostic::{Diagnostics, LineIndex, Location};
+use crate::source::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use crate::source::{Document, SourceFile};
 
 /// What a step asks for, and how the answer is checked.
@@ -87,6 +87,9 @@ pub struct Step {
     pub id: String,
     pub ask: String,
     pub slot: Option<String>,
+    /// What the answer is called in the summary, on the ticket and its
+    /// card (default: the bot's word for a known slot, else the slot).
+    pub label: Option<String>,
     pub kind: SlotType,
     pub options: Vec<String>,
     pub optional: bool,
@@ -126,6 +129,9 @@ impl Flow {
 #[derive(Debug, Clone, Default)]
 pub struct Flows {
     pub flows: Vec<Flow>,
+    /// What `onestop check` warns about without refusing the folder: slots
+    /// asked for that nothing keeps.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Flows {
@@ -150,6 +156,7 @@ impl Flows {
     /// `diags` and the flows that have them are left out.
     pub fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Flows {
         let mut flows = Vec::new();
+        let mut warnings = Vec::new();
         let mut first_place: HashMap<String, Location> = HashMap::new();
         for document in documents {
             if document.entries(TABLES).next().is_none() {
@@ -176,10 +183,22 @@ impl Flows {
                     continue;
                 }
                 first_place.insert(raw.id.get_ref().clone(), at);
-                flows.extend(check_flow(raw, lines, diags));
+                let slot_places: HashMap<String, Location> = raw
+                    .step
+                    .iter()
+                    .filter_map(|s| {
+                        let slot = s.slot.as_ref()?;
+                        Some((s.id.get_ref().clone(), lines.location(slot.span().start)))
+                    })
+                    .collect();
+                if let Some(flow) = check_flow(raw, lines, diags) {
+                    warnings.extend(unused_slots(&flow, &slot_places));
+                    flows.push(flow);
+                }
             }
         }
-        Flows { flows }
+        warnings.sort();
+        Flows { flows, warnings }
     }
 }
 
@@ -200,7 +219,8 @@ struct RawFlow {
     start: Spanned<String>,
     #[serde(default)]
     preset: BTreeMap<String, String>,
-    /// Said when the flow's action is done (before the action's own reply).
+    /// Said when the flow's action goes through, before the action's own
+    /// reply (not when it is refused or is `@cancel`).
     #[serde(default)]
     done: Option<String>,
     #[serde(default)]
@@ -214,7 +234,9 @@ struct RawStep {
     #[serde(default)]
     ask: Option<Spanned<String>>,
     #[serde(default)]
-    slot: Option<String>,
+    slot: Option<Spanned<String>>,
+    #[serde(default)]
+    label: Option<String>,
     #[serde(rename = "type", default)]
     kind: Option<Spanned<String>>,
     #[serde(default)]
@@ -348,7 +370,12 @@ impl<'a, 'l> FlowChecker<'a, 'l> {
         Step {
             id: rs.id.get_ref().clone(),
             ask,
-            slot: rs.slot.clone(),
+            slot: rs.slot.as_ref().map(|s| s.get_ref().clone()),
+            label: rs
+                .label
+                .as_ref()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty()),
             kind,
             options: rs.options.clone(),
             optional: rs.optional,
@@ -479,6 +506,68 @@ impl<'a, 'l> FlowChecker<'a, 'l> {
             }
         }
     }
+}
+
+/// Slots asked for that no action after their step keeps or reads: a
+/// ticket keeps every slot; the program finder reads region, stage and
+/// need; cancelling keeps nothing. `places` are where each step's `slot`
+/// is written.
+fn unused_slots(flow: &Flow, places: &HashMap<String, Location>) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for step in &flow.steps {
+        let Some(slot) = &step.slot else { continue };
+        let actions = actions_after(flow, &step.id);
+        let kept = actions.iter().any(|a| {
+            *a == Action::OpenTicket
+                || ACTIONS
+                    .iter()
+                    .any(|(_, action, reads)| action == a && reads.contains(&slot.as_str()))
+        });
+        if kept {
+            continue;
+        }
+        let ends: Vec<&str> = ACTIONS
+            .iter()
+            .filter(|(_, a, _)| actions.contains(a))
+            .map(|(name, _, _)| *name)
+            .collect();
+        let ends = if ends.is_empty() {
+            "no action".to_string()
+        } else {
+            ends.join(" or ")
+        };
+        let at = places.get(&step.id).cloned().unwrap_or_default();
+        warnings.push(Diagnostic {
+            location: at,
+            message: format!(
+                "slot `{slot}` of step `{}` is asked but never kept: the flow ends in {ends}, \
+                 which does not use it (only @open_ticket keeps every slot with the ticket)",
+                step.id
+            ),
+        });
+    }
+    warnings
+}
+
+/// The actions a flow can reach from step `from`.
+fn actions_after(flow: &Flow, from: &str) -> Vec<Action> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut queue: VecDeque<&str> = VecDeque::from([from]);
+    let mut actions = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(step) = flow.step(id) else { continue };
+        for t in [&step.next, &step.yes, &step.no].into_iter().flatten() {
+            match t {
+                Target::Step(next) => queue.push_back(next),
+                Target::Action(a) if !actions.contains(a) => actions.push(*a),
+                Target::Action(_) => {}
+            }
+        }
+    }
+    actions
 }
 
 /// Slots an action needs must be asked somewhere (or preset).

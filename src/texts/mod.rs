@@ -7,6 +7,16 @@
 //! any of them (or none) and no other, and [`Texts::fill`] fills them all in
 //! one pass (so a value that itself contains `{code}` is left as it is).
 //!
+//! A particle after a value takes the form the value calls for:
+//! `{queue:으로}` is the queue's name followed by 으로 or 로 (로 after a
+//! vowel or ㄹ), `{code:을}` the code with 을 or 를. Either form names the
+//! pair (`{code:를}` is the same), and `{을}` alone follows the placeholder
+//! before it, for a value in quotes: `'{region}'{은}`. The particles are
+//! those of [`PARTICLES`] (이/가, 을/를, 은/는, 과/와, 으로/로, 이나/나,
+//! 이랑/랑, 이라/라, 이라는/라는, 이라고/라고, 이에요/예요); a word is read as
+//! people say it ([`particle`]: 2026-000001 ends in 일, UT in 티). Never
+//! write both forms, `(으)로`, in a text.
+//!
 //! Keys are named for who reads them: `sme_…` (an SME), `consultant_…` (a
 //! consultant), `refusal_…` (whoever asked the desk for something it
 //! refused), `button_…` (button labels), `word_…` (words put into other
@@ -18,12 +28,14 @@
 //! room imports only `source` (the files) from the others: the desk, the
 //! dialog engine, the knowledge base and the channels all read it.
 
+mod particle;
 mod read;
 
+pub use particle::{particle, PARTICLES};
 pub use read::{load, read, TABLES};
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Display, Write};
+use std::fmt::{self, Display};
 use std::sync::LazyLock;
 
 /// Every text key with its default.
@@ -182,7 +194,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("sme_from_consultant", "[{consultant} 상담원 · {code}]\n{message}"),
     (
         "sme_ticket_transferred",
-        "접수번호 {code} 건을 {queue}(으)로 연계했습니다. 담당 기관 상담원이 이어서 도와드릴게요.",
+        "접수번호 {code} 건을 {queue:으로} 연계했습니다. 담당 기관 상담원이 이어서 도와드릴게요.",
     ),
     (
         "sme_ticket_resolved",
@@ -240,11 +252,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "좋아요. 이어서 보내 주시는 말씀은 접수번호 {code} 건에 추가할게요.",
     ),
     // ── To a consultant, from the desk ───────────────────────────────
-    // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`.
+    // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`;
+    // `details` is one `consultant_card_detail` line each (after a line break) for what
+    // the SME's flow asked besides company, region, category, description and contact.
     (
         "consultant_card",
-        "[{title}] {code}\n회사: {company}\n지역: {region} · 분야: {category}\n대기: {waiting}\n\n{description}",
+        "[{title}] {code}\n회사: {company}\n지역: {region} · 분야: {category}{details}\n대기: {waiting}\n\n{description}",
     ),
+    ("consultant_card_detail", "{label}: {value}"),
     ("consultant_card_new", "새 접수"),
     ("consultant_card_transferred", "이관된 접수"),
     ("consultant_card_reopened", "다시 열린 접수"),
@@ -321,22 +336,23 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "consultant_search_item",
         "• {code} · {company} · {category} · {status}",
     ),
-    // To the consultant who won a claim.
+    // To the consultant who won a claim; `details` as in `consultant_card`.
     (
         "consultant_claimed",
-        "{code} 건을 맡았어요.\n회사: {company}\n지역/분야: {region} / {category}\n연락처: {contact}\n\n{description}\n\n이제 보내시는 메시지는 이 SME에게 전달돼요. 해결하면 /resolve {code} 를 보내 주세요.",
+        "{code} 건을 맡았어요.\n회사: {company}\n지역/분야: {region} / {category}\n연락처: {contact}{details}\n\n{description}\n\n이제 보내시는 메시지는 이 SME에게 전달돼요. 해결하면 /resolve {code} {을} 보내 주세요.",
     ),
     // Above the buttons of the queues a ticket may go to.
     ("consultant_transfer_where", "{code} 건을 어느 기관으로 넘길까요?"),
-    ("consultant_transferred", "{code} 건을 {queue}(으)로 이관했어요."),
+    ("consultant_transferred", "{code} 건을 {queue:으로} 이관했어요."),
     (
         "consultant_resolved",
         "{code} 건을 해결 처리했어요. 며칠 뒤 SME에게 만족도를 여쭤볼게요.",
     ),
-    // `/show`: the ticket, then its last messages (one `consultant_ticket_message` each).
+    // `/show`: the ticket (`details` as in `consultant_card`), then its last messages (one
+    // `consultant_ticket_message` each).
     (
         "consultant_ticket",
-        "{code} · {status} · {queue}\n회사: {company} ({region} / {category})\n연락처: {contact}\n담당: {consultant}",
+        "{code} · {status} · {queue}\n회사: {company} ({region} / {category})\n연락처: {contact}{details}\n담당: {consultant}",
     ),
     ("consultant_ticket_message", "[{author}] {message}"),
     // Who wrote a message of `/show`: the SME, a note, a consultant without a name.
@@ -387,11 +403,11 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     // A queue id that routing does not have: with the closest one, or the list.
     (
         "refusal_unknown_queue_guess",
-        "'{queue}'라는 대기열은 없습니다. 혹시 '{guess}'인가요?",
+        "'{queue}'{라는} 대기열은 없습니다. 혹시 '{guess}'인가요?",
     ),
     (
         "refusal_unknown_queue",
-        "'{queue}'라는 대기열은 없습니다. 있는 대기열: {queues}",
+        "'{queue}'{라는} 대기열은 없습니다. 있는 대기열: {queues}",
     ),
     ("refusal_bad_rating", "만족도 점수는 1부터 5까지입니다 (입력: {score})"),
     (
@@ -406,11 +422,11 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("refusal_company_too_long", "회사 이름은 100자 이내로 적어 주세요"),
     (
         "refusal_unknown_region",
-        "'{region}'은(는) 알 수 없는 지역입니다. 서울, 부산, 경기처럼 17개 시·도 중 하나를 적어 주세요",
+        "'{region}'{은} 알 수 없는 지역입니다. 서울, 부산, 경기처럼 17개 시·도 중 하나를 적어 주세요",
     ),
     (
         "refusal_unknown_category",
-        "'{category}'은(는) 알 수 없는 분야입니다. {categories} 중 하나를 골라 주세요",
+        "'{category}'{은} 알 수 없는 분야입니다. {categories} 중 하나를 골라 주세요",
     ),
     ("refusal_no_description", "어떤 점이 어려우신지 내용을 적어 주세요"),
     (
@@ -563,18 +579,22 @@ impl Texts {
     /// left out rather than shown as `{name}`.
     pub fn fill(&self, key: &str, values: &[(&str, Value<'_>)]) -> String {
         let mut out = String::new();
+        // The last placeholder's value, which a particle follows.
+        let mut last = String::new();
         for piece in pieces(self.get(key)) {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
                 Piece::Placeholder(name) => match values.iter().find(|(n, _)| *n == name) {
                     Some((_, value)) => {
-                        let _ = write!(out, "{value}");
+                        last = value.to_string();
+                        out.push_str(&last);
                     }
                     None if cfg!(debug_assertions) => {
                         panic!("text `{key}`: no value for `{{{name}}}`")
                     }
-                    None => {}
+                    None => last.clear(),
                 },
+                Piece::Particle(p) => out.push_str(&particle(&last, p)),
             }
         }
         out
@@ -585,7 +605,7 @@ impl Texts {
         let mut names: Vec<&'static str> = pieces(default_of(key).unwrap_or(""))
             .filter_map(|p| match p {
                 Piece::Placeholder(name) => Some(name),
-                Piece::Literal(_) => None,
+                Piece::Literal(_) | Piece::Particle(_) => None,
             })
             .collect();
         names.sort_unstable();
@@ -596,6 +616,7 @@ impl Texts {
     /// Checks an override of `key`: every placeholder it uses must be one
     /// of the key's; the error names the first that is not.
     pub fn check(key: &str, value: &str) -> Result<(), String> {
+        check_particles(key, value)?;
         let allowed = Texts::placeholders(key);
         let unknown = pieces(value).find_map(|piece| match piece {
             Piece::Placeholder(name) if !allowed.contains(&name) => Some(name),
@@ -616,6 +637,42 @@ impl Texts {
     }
 }
 
+/// Texts written by a database statement rather than [`Texts::fill`]
+/// (`desk::notices::claimed_template`), which cannot choose a particle.
+const WITHOUT_PARTICLES: &[&str] = &["sme_ticket_claimed"];
+
+/// Every particle of `value` is one of [`PARTICLES`] and follows a
+/// placeholder (and the key is not one of [`WITHOUT_PARTICLES`]).
+fn check_particles(key: &str, value: &str) -> Result<(), String> {
+    let mut after_placeholder = false;
+    for piece in pieces(value) {
+        match piece {
+            Piece::Particle(p) if WITHOUT_PARTICLES.contains(&key) => {
+                return Err(format!(
+                    "text `{key}` cannot choose particles (`{{{p}}}`): the database writes it \
+                     while the words are not yet known; write it so that none follows a value"
+                ));
+            }
+            Piece::Placeholder(_) => after_placeholder = true,
+            Piece::Particle(p) if particle::pair(p).is_none() => {
+                let known: Vec<String> =
+                    PARTICLES.iter().map(|(c, v)| format!("{c}/{v}")).collect();
+                return Err(format!(
+                    "text `{key}`: `{p}` is not a particle onestop can choose; it knows {}",
+                    known.join(", ")
+                ));
+            }
+            Piece::Particle(p) if !after_placeholder => {
+                return Err(format!(
+                    "text `{key}`: the particle `{{{p}}}` follows no placeholder"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn default_of(key: &str) -> Option<&'static str> {
     DEFAULT_TEXTS
         .iter()
@@ -623,44 +680,63 @@ fn default_of(key: &str) -> Option<&'static str> {
         .map(|(_, v)| *v)
 }
 
-/// A part of a text: as it is, or a placeholder's name.
+/// A part of a text: as it is, a placeholder's name, or a particle that
+/// takes the form the value before it calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'t> {
     Literal(&'t str),
     Placeholder(&'t str),
+    /// A particle as written (`을` of `{code:을}` or `{code}{을}`): filled
+    /// in the form that follows the last placeholder's value.
+    Particle(&'t str),
 }
 
-/// A text cut into its literal parts and placeholders. A placeholder is
-/// `{name}` with `name` made of lowercase ASCII letters, digits and `_`;
-/// any other brace is literal.
+/// A text cut into its literal parts, placeholders and particles. A
+/// placeholder is `{name}` with `name` made of lowercase ASCII letters,
+/// digits and `_`; `{name:을}` is the placeholder followed by a particle;
+/// `{을}` alone is a particle of one of [`PARTICLES`] (after the last
+/// placeholder: `'{region}'{은}`); any other brace is literal.
 pub fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
+    let mut out = Vec::new();
     let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let mut search = 0;
-        while let Some(open) = rest[search..].find('{').map(|i| i + search) {
-            let name_len = rest[open + 1..]
-                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
-                .unwrap_or(rest.len() - open - 1);
-            let close = open + 1 + name_len;
-            if name_len > 0 && rest[close..].starts_with('}') {
-                if open > 0 {
-                    let literal = &rest[..open];
-                    rest = &rest[open..];
-                    return Some(Piece::Literal(literal));
-                }
-                let name = &rest[1..close];
-                rest = &rest[close + 1..];
-                return Some(Piece::Placeholder(name));
-            }
+    let mut search = 0;
+    while let Some(open) = rest[search..].find('{').map(|i| i + search) {
+        let Some(close) = rest[open..].find('}').map(|i| i + open) else {
+            break;
+        };
+        let inside = &rest[open + 1..close];
+        let (name, particle) = match inside.split_once(':') {
+            Some((name, particle)) => (name, Some(particle)),
+            None => (inside, None),
+        };
+        let is_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let is_particle_word =
+            |p: &str| !p.is_empty() && p.chars().all(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        let found: Option<(Option<&str>, Option<&str>)> = match particle {
+            Some(p) if is_name && is_particle_word(p) => Some((Some(name), Some(p))),
+            None if is_name => Some((Some(name), None)),
+            None if particle::pair(inside).is_some() => Some((None, Some(inside))),
+            _ => None,
+        };
+        let Some((name, particle)) = found else {
             search = open + 1;
+            continue;
+        };
+        if open > 0 {
+            out.push(Piece::Literal(&rest[..open]));
         }
-        let literal = rest;
-        rest = "";
-        Some(Piece::Literal(literal))
-    })
+        out.extend(name.map(Piece::Placeholder));
+        out.extend(particle.map(Piece::Particle));
+        rest = &rest[close + 1..];
+        search = 0;
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    out.into_iter()
 }
 
 impl Display for Piece<'_> {
@@ -668,6 +744,7 @@ impl Display for Piece<'_> {
         match self {
             Piece::Literal(text) => f.write_str(text),
             Piece::Placeholder(name) => write!(f, "{{{name}}}"),
+            Piece::Particle(particle) => write!(f, "{{{particle}}}"),
         }
     }
 }
@@ -745,5 +822,45 @@ mod tests {
         );
         let message = Texts::check("greeting", "안녕 {name}").unwrap_err();
         assert!(message.ends_with("it has none"), "{message}");
+    }
+
+    #[test]
+    fn particles_take_the_form_of_the_value_before_them() {
+        let texts = Texts::default();
+        let transferred = |queue: &str| {
+            texts.fill(
+                "sme_ticket_transferred",
+                &[("code", &"2026-000001"), ("queue", &queue)],
+            )
+        };
+        assert!(transferred("서울창조경제혁신센터").contains("서울창조경제혁신센터로 연계했습니다"));
+        assert!(transferred("광주 명품강소기업 사무국").contains("사무국으로 연계했습니다"));
+        let region = texts.fill("refusal_unknown_region", &[("region", &"부산시")]);
+        assert!(region.starts_with("'부산시'는 알 수 없는"), "{region}");
+        let mut texts = Texts::default();
+        texts.set(
+            "sme_ticket_received",
+            "{code:를} 받았어요, {queue}{이}".into(),
+        );
+        let filled = texts.fill(
+            "sme_ticket_received",
+            &[("code", &"2026-000002"), ("queue", &"UT")],
+        );
+        assert_eq!(filled, "2026-000002를 받았어요, UT가");
+    }
+
+    #[test]
+    fn an_override_may_use_only_known_particles_after_a_placeholder() {
+        assert!(Texts::check("sme_ticket_transferred", "{queue:로} {code:을}").is_ok());
+        let message = Texts::check("sme_ticket_transferred", "{queue:에게} 넘겼어요").unwrap_err();
+        assert!(message.contains("`에게` is not a particle"), "{message}");
+        let message = Texts::check("sme_ticket_transferred", "{을} {code}").unwrap_err();
+        assert!(message.contains("follows no placeholder"), "{message}");
+        let message = Texts::check("sme_ticket_transferred", "{queues:로}").unwrap_err();
+        assert!(message.contains("no placeholder `{queues}`"), "{message}");
+        let message = Texts::check("sme_ticket_claimed", "{consultant:이} 맡았어요").unwrap_err();
+        assert!(message.contains("cannot choose particles"), "{message}");
+        // Korean in braces that is no particle stays literal.
+        assert!(Texts::check("greeting", "{안녕}하세요").is_ok());
     }
 }

@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod desk;
 mod desk_cli;
+mod details;
 mod dialog;
 mod e2e;
 mod fake_telegram;

@@ -7,11 +7,11 @@ use anyhow::Result;
 use sqlx::Connection;
 
 use super::{greet, handoff_button, menu_buttons};
-use crate::desk::{pii, NewTicket};
+use crate::desk::{outbox, pii, Detail, NewTicket};
 use crate::dialog::flows::{Action, Flow, SlotType, Step, Target};
 use crate::dialog::{settle, ChatState, Engine, FlowState, Replies};
 use crate::kb::Program;
-use crate::protocol::{rows, Button, Press};
+use crate::protocol::{rows, Button, Press, Reply};
 use crate::texts::{Texts, Value};
 use crate::vocabulary::{
     canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
@@ -94,7 +94,7 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
         return Ok(());
     };
     let texts = replies.texts;
-    let prompt = step.ask.replace("{summary}", &summary(texts, &fs.slots));
+    let prompt = step.ask.replace("{summary}", &summary(texts, flow, fs));
     let mut buttons: Vec<Vec<Button>> = match step.kind {
         SlotType::Region => rows(
             REGIONS
@@ -145,26 +145,63 @@ async fn ask(replies: &mut Replies<'_>, flow: &Flow, state: &ChatState) -> Resul
     replies.say(prompt, buttons).await
 }
 
-/// What a flow's `{summary}` says: one line per slot given, in this order.
-fn summary(texts: &Texts, slots: &std::collections::BTreeMap<String, String>) -> String {
-    const SLOTS: [&str; 8] = [
-        "company",
-        "region",
-        "category",
-        "description",
-        "contact",
-        "business_number",
-        "stage",
-        "need",
-    ];
-    let mut out = Vec::new();
-    for slot in SLOTS {
-        if let Some(value) = slots.get(slot).filter(|v| !v.is_empty()) {
-            let label = texts.get(&format!("sme_slot_{slot}"));
-            out.push(texts.fill("sme_summary_line", &[("label", &label), ("value", value)]));
+/// What a flow's `{summary}` says: one line per slot given, in the order
+/// the flow asked them.
+fn summary(texts: &Texts, flow: &Flow, fs: &FlowState) -> String {
+    collected(texts, flow, fs)
+        .iter()
+        .map(|d| {
+            texts.fill(
+                "sme_summary_line",
+                &[("label", &d.label), ("value", &d.value)],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The slots given so far with their labels: the preset ones, then those of
+/// the steps on the way to the current one (itself included), in that
+/// order; answers left empty (a skipped step) are left out.
+fn collected(texts: &Texts, flow: &Flow, fs: &FlowState) -> Vec<Detail> {
+    let mut slots: Vec<(&str, Option<&str>)> = flow
+        .preset
+        .keys()
+        .map(|slot| (slot.as_str(), None))
+        .collect();
+    let path = fs.history.iter().chain(std::iter::once(&fs.step));
+    for step in path.filter_map(|id| flow.step(id)) {
+        let Some(slot) = step.slot.as_deref() else {
+            continue;
+        };
+        match slots.iter_mut().find(|(s, _)| *s == slot) {
+            Some(known) => known.1 = known.1.or(step.label.as_deref()),
+            None => slots.push((slot, step.label.as_deref())),
         }
     }
-    out.join("\n")
+    slots
+        .into_iter()
+        .filter_map(|(slot, label)| {
+            let value = fs.slots.get(slot).filter(|v| !v.trim().is_empty())?;
+            Some(Detail {
+                slot: slot.to_string(),
+                label: label.map_or_else(|| slot_label(texts, slot), str::to_string),
+                value: value.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What a slot without a `label` is called: the bot's word for the slots
+/// it knows (`sme_slot_company`: 회사), else the slot's own name with
+/// spaces for `_` (`employees`, `founded year`).
+fn slot_label(texts: &Texts, slot: &str) -> String {
+    let key = format!("sme_slot_{slot}");
+    if Texts::is_known(&key) {
+        texts.get(&key).to_string()
+    } else {
+        slot.replace('_', " ")
+    }
 }
 
 pub(super) async fn cancel(replies: &mut Replies<'_>, state: &mut ChatState) -> Result<()> {
@@ -248,8 +285,8 @@ pub(super) async fn flow_answer(
             ask(replies, &flow, state).await
         }
         Some(Target::Action(action)) => {
-            let slots = state.flow.take().map(|f| f.slots).unwrap_or_default();
-            run_action(engine, replies, state, &flow, action, slots).await
+            let fs = state.flow.take().unwrap_or_default();
+            run_action(engine, replies, state, &flow, action, fs).await
         }
         None => {
             state.flow = None;
@@ -309,13 +346,7 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, &'static str> {
                 None => Err("sme_answer_choice"),
             }
         }
-        SlotType::YesNo => match text {
-            "예" | "네" | "응" | "ㅇㅇ" | "yes" | "y" | "좋아요" | "네 접수해 주세요" => {
-                Ok(Checked::Yes)
-            }
-            "아니요" | "아니오" | "아니" | "no" | "n" | "ㄴㄴ" => Ok(Checked::No),
-            _ => Err("sme_answer_yes_no"),
-        },
+        SlotType::YesNo => yes_or_no(text).ok_or("sme_answer_yes_no"),
         SlotType::Phone => phone(text).map(Checked::Value).ok_or("sme_answer_phone"),
         SlotType::Email => email(text).map(Checked::Value).ok_or("sme_answer_email"),
         SlotType::Contact => phone(text)
@@ -325,6 +356,109 @@ fn check_answer(step: &Step, text: &str) -> Result<Checked, &'static str> {
         SlotType::BusinessNumber => pii::business_number(text)
             .map(Checked::Value)
             .map_err(|e| e.text_key()),
+    }
+}
+
+/// Ways of saying yes, compared without spaces, punctuation or emoji.
+const YES: &[&str] = &[
+    "예",
+    "네",
+    "넹",
+    "넵",
+    "넴",
+    "녜",
+    "네네",
+    "넵넵",
+    "넹넹",
+    "예예",
+    "응",
+    "웅",
+    "응응",
+    "ㅇ",
+    "ㅇㅇ",
+    "ㅇㅋ",
+    "ㅇㅋㅇㅋ",
+    "오케이",
+    "오키",
+    "좋아요",
+    "좋아",
+    "좋습니다",
+    "좋죠",
+    "그래요",
+    "그래",
+    "그럼요",
+    "그럼",
+    "맞아요",
+    "맞아",
+    "맞습니다",
+    "맞네요",
+    "물론이죠",
+    "당연하죠",
+    "부탁해요",
+    "부탁드려요",
+    "부탁드립니다",
+    "해주세요",
+    "해 주세요",
+    "접수해주세요",
+    "yes",
+    "y",
+    "ok",
+    "okay",
+    "sure",
+];
+
+/// Ways of saying no, compared the same way.
+const NO: &[&str] = &[
+    "아니요",
+    "아니오",
+    "아뇨",
+    "아니",
+    "아니에요",
+    "아니예요",
+    "아니야",
+    "아녜요",
+    "아니용",
+    "노",
+    "ㄴ",
+    "ㄴㄴ",
+    "ㄴㄴㄴ",
+    "싫어요",
+    "싫어",
+    "싫습니다",
+    "안돼요",
+    "안 돼요",
+    "안돼",
+    "됐어요",
+    "됐습니다",
+    "no",
+    "n",
+    "nope",
+];
+
+/// A yes/no step's answer: yes or no said in one of the common ways
+/// (네, 넹, ㅇㅇ, 좋아요 …; 아뇨, ㄴㄴ, 싫어요 …), with or without
+/// punctuation, emoji and spaces; or an answer that starts with one of
+/// them ("네 맞아요", "아니요 다시 할게요").
+fn yes_or_no(text: &str) -> Option<Checked> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let whole = words.concat();
+    let is = |list: &[&str], word: &str| list.iter().any(|w| w.replace(' ', "") == word);
+    let first = words.first()?;
+    if is(YES, &whole) || (is(YES, first) && !words.iter().any(|w| is(NO, w))) {
+        Some(Checked::Yes)
+    } else if is(NO, &whole) || is(NO, first) {
+        Some(Checked::No)
+    } else {
+        None
     }
 }
 
@@ -364,29 +498,50 @@ fn email(text: &str) -> Option<String> {
     ok.then(|| text.to_string())
 }
 
+/// The flow's action, its `done` text said first when the action goes
+/// through (a refused ticket or a cancel is not done: each says so itself).
 async fn run_action(
     engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
     flow: &Flow,
     action: Action,
-    slots: std::collections::BTreeMap<String, String>,
+    fs: FlowState,
 ) -> Result<()> {
     match action {
-        Action::Cancel => cancel(replies, state).await,
-        Action::OpenTicket => open_ticket(engine, replies, flow, &slots).await,
-        Action::FindPrograms => find_programs(engine, replies, state, &slots).await,
+        // The flow is already over (taken from `state`): say it was cancelled.
+        Action::Cancel => {
+            let menu = menu_buttons(replies.texts);
+            replies.say_text("sme_cancelled", &[], menu).await
+        }
+        Action::OpenTicket => open_ticket(engine, replies, flow, &fs).await,
+        Action::FindPrograms => {
+            if let Some(done) = done_text(flow) {
+                replies.send(done).await?;
+            }
+            find_programs(engine, replies, state, &fs.slots).await
+        }
     }
 }
 
-/// The intake's end: the desk opens the ticket and writes the receipt; a
-/// refusal is said with a button to start the flow again.
+/// The flow's `done` text, if it has one.
+fn done_text(flow: &Flow) -> Option<Reply> {
+    let done = flow.done.trim();
+    (!done.is_empty()).then(|| Reply::text(done))
+}
+
+/// The intake's end: the flow's `done` text, then the desk opens the
+/// ticket, with every answer of the flow as its details, and writes the
+/// receipt; a refusal takes back the `done` text and is said with a button
+/// to start the flow again.
 async fn open_ticket(
     engine: &Engine,
     replies: &mut Replies<'_>,
     flow: &Flow,
-    slots: &std::collections::BTreeMap<String, String>,
+    fs: &FlowState,
 ) -> Result<()> {
+    let slots = &fs.slots;
+    let details = collected(replies.texts, flow, fs);
     let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
     let new = NewTicket {
         requester_chat: replies.chat,
@@ -398,7 +553,13 @@ async fn open_ticket(
         business_number: Some(slot("business_number")).filter(|b| !b.is_empty()),
     };
     let mut savepoint = replies.tx.begin().await?;
-    let result = engine.desk.open_ticket_in(&mut savepoint, new).await;
+    if let Some(done) = done_text(flow) {
+        outbox::enqueue(&mut savepoint, replies.chat, &done, None).await?;
+    }
+    let result = engine
+        .desk
+        .open_ticket_with_details_in(&mut savepoint, new, details)
+        .await;
     match settle(savepoint, result, replies.texts).await? {
         // The desk wrote the receipt with the code.
         Ok(_) => Ok(()),
@@ -481,6 +642,52 @@ fn programs_that_fit<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yes_and_no_are_heard_in_their_common_forms() {
+        let yes = |t: &str| matches!(yes_or_no(t), Some(Checked::Yes));
+        let no = |t: &str| matches!(yes_or_no(t), Some(Checked::No));
+        for t in [
+            "네",
+            "넹",
+            "넵",
+            "네네",
+            "예",
+            "응",
+            "ㅇㅇ",
+            "ㅇㅋ",
+            "좋아요",
+            "그래요",
+            "맞아요",
+            "네!",
+            "넵~",
+            "넹 😊",
+            " 네네. ",
+            "네 접수해 주세요",
+            "네 맞아요",
+            "YES",
+            "Ok",
+        ] {
+            assert!(yes(t), "{t}");
+        }
+        for t in [
+            "아니요",
+            "아뇨",
+            "아니",
+            "ㄴㄴ",
+            "아니에요",
+            "싫어요",
+            "아니요!",
+            "아뇨 ㅠㅠ",
+            "아니 다시 할게요",
+            "no",
+        ] {
+            assert!(no(t), "{t}");
+        }
+        for t in ["", "글쎄요", "😊", "잘 모르겠어요", "네 아니요"] {
+            assert!(yes_or_no(t).is_none(), "{t}");
+        }
+    }
 
     #[test]
     fn phone_numbers_are_read_in_the_usual_shapes() {
