@@ -962,3 +962,81 @@ async fn a_note_by_the_holder_renews_the_lease() {
         "the lease did not start again: {first} → {renewed}"
     );
 }
+
+/// The test routing with its clocks spelled out.
+fn routing_with(escalate: &str, followup: &str, close: &str) -> Arc<Routing> {
+    let text = format!(
+        "[routing]\ndefault_queue = \"desk\"\nsupervisor_queue = \"chiefs\"\n\
+         escalate_after = \"{escalate}\"\nlease = \"1h\"\nfollowup_after = \"{followup}\"\n\
+         close_unrated_after = \"{close}\"\n\n\
+         [[queue]]\nid = \"desk\"\nname = \"테스트 창구\"\nhours = \"always\"\n\n\
+         [[queue]]\nid = \"chiefs\"\nname = \"상담 책임자\"\nhours = \"always\"\n"
+    );
+    Arc::new(
+        Routing::load(&[SourceFile {
+            path: "routing.toml".into(),
+            text,
+        }])
+        .unwrap_or_else(|d| panic!("test routing: {d}")),
+    )
+}
+
+#[tokio::test]
+async fn a_resolved_ticket_nobody_rates_closes_itself() {
+    let db = TestDb::new().await;
+    let desk = Desk::new(db.pool.clone(), routing_with("1h", "1s", "1s"));
+    consultant(&desk, 1, &["desk"], 3).await;
+    let ticket = desk.open_ticket(intake(71, "서울", "기술")).await.unwrap();
+    desk.claim(1, &ticket.code).await.unwrap();
+    desk.resolve(1, &ticket.code, "시험 성적서 발급 안내")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    desk.run_due_jobs().await.unwrap(); // the rating is asked for
+    assert_eq!(
+        desk.show(&ticket.code).await.unwrap().ticket.status,
+        "resolved"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    desk.run_due_jobs().await.unwrap();
+    let closed = desk.show(&ticket.code).await.unwrap();
+    assert_eq!(closed.ticket.status, "closed");
+    assert_eq!(closed.ticket.rating, None);
+    assert!(closed.events.iter().any(|e| e.kind == "closed"));
+}
+
+#[tokio::test]
+async fn the_sme_hears_the_configured_follow_up_time_and_about_an_escalation() {
+    let db = TestDb::new().await;
+    let desk = Desk::new(db.pool.clone(), routing_with("1s", "2일", "7일"));
+    consultant(&desk, 1, &["desk"], 3).await;
+    let resolved = desk.open_ticket(intake(81, "서울", "기술")).await.unwrap();
+    desk.claim(1, &resolved.code).await.unwrap();
+    desk.resolve(1, &resolved.code, "안내 완료").await.unwrap();
+    assert!(
+        outbox_to(&db, 81)
+            .await
+            .iter()
+            .any(|m| m.contains("2일 뒤에 문제가 잘 해결되었는지")),
+        "{:?}",
+        outbox_to(&db, 81).await
+    );
+
+    let waiting = desk.open_ticket(intake(82, "서울", "기술")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    desk.run_due_jobs().await.unwrap(); // the queue is reminded
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    desk.run_due_jobs().await.unwrap(); // the supervisors take it
+    assert_eq!(
+        desk.show(&waiting.code).await.unwrap().ticket.queue,
+        "chiefs"
+    );
+    assert!(
+        outbox_to(&db, 82)
+            .await
+            .iter()
+            .any(|m| m.contains("상담 책임자에게 알렸어요")),
+        "{:?}",
+        outbox_to(&db, 82).await
+    );
+}

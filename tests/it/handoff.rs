@@ -207,3 +207,25 @@ fn a_consultant_finds_tickets_by_company_code_or_words_of_the_transcript() {
         "{transcript}"
     );
 }
+
+#[test]
+fn status_tells_the_sme_where_the_ticket_is_and_who_has_it() {
+    let db = db();
+    let mut lines = INTAKE.to_vec();
+    lines.extend(["/consultant", "/claim 2026-000001", "/sme", "/status"]);
+    let transcript = chat(&db, &lines);
+    let status = transcript
+        .split("내 접수 현황이에요.")
+        .nth(1)
+        .expect("the status is shown");
+    for expected in [
+        "2026-000001 · 상담 중 · 운전자금 대출 연장이 막혔어요",
+        "중소기업통합콜센터 1379 · 자금",
+        "담당: 김상담 상담원",
+    ] {
+        assert!(
+            status.contains(expected),
+            "missing {expected:?} in:\n{status}"
+        );
+    }
+}
