@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use sqlx::PgPool;
 
 use crate::desk::{Desk, Routing};
-use crate::dialog::{Engine, Flows};
+use crate::dialog::{AttachmentRules, Engine, Flows};
 use crate::kb::{self, Diagnostics, KnowledgeBase, SourceFile};
 use crate::texts::Texts;
 
@@ -22,6 +22,7 @@ pub struct Dialogs {
     pub routing: Routing,
     pub flows: Flows,
     pub texts: Texts,
+    pub attachments: AttachmentRules,
 }
 
 impl Dialogs {
@@ -45,12 +46,14 @@ impl Dialogs {
         let routing = Routing::read(&documents, &mut diags);
         let flows = Flows::read(&documents, &mut diags);
         let texts = crate::texts::read(&documents, &mut diags);
+        let attachments = AttachmentRules::read(&documents, &mut diags);
         match kb {
             Some(kb) if diags.is_empty() => Ok(Dialogs {
                 kb,
                 routing,
                 flows,
                 texts,
+                attachments,
             }),
             _ => Err(diags.sorted()),
         }
@@ -69,7 +72,12 @@ impl App {
     pub fn new(dialogs: Dialogs, pool: PgPool) -> App {
         let desk = Desk::new(pool, Arc::new(dialogs.routing));
         desk.set_texts(Arc::new(dialogs.texts));
-        let engine = Engine::new(Arc::new(dialogs.kb), Arc::new(dialogs.flows), desk.clone());
+        let engine = Engine::new(
+            Arc::new(dialogs.kb),
+            Arc::new(dialogs.flows),
+            Arc::new(dialogs.attachments),
+            desk.clone(),
+        );
         App {
             desk,
             engine: Arc::new(RwLock::new(engine)),
@@ -93,6 +101,7 @@ impl App {
         let engine = Engine::new(
             Arc::new(dialogs.kb),
             Arc::new(dialogs.flows),
+            Arc::new(dialogs.attachments),
             self.desk.clone(),
         );
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = engine;

@@ -18,6 +18,84 @@ pub enum Input {
     /// A pressed button, by its data as it came (it may be forged or stale:
     /// [`Press::parse`] says what it means, if anything).
     Button(String),
+    /// A file, a location or a contact card, with its caption ("" when none).
+    Attachment {
+        attachment: Attachment,
+        caption: String,
+    },
+    /// A message with nothing to read or relay: a sticker, a poll, a game, …
+    /// (`what` names it, as the messenger does).
+    Other { what: String },
+}
+
+/// What kind of thing was attached. Files are relayed by the messenger's
+/// own file id, never downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    Photo,
+    Document,
+    Voice,
+    Video,
+    Audio,
+    Animation,
+    VideoNote,
+    /// `file_id` holds "latitude,longitude".
+    Location,
+    /// `file_id` holds the phone number, `file_name` the person's name.
+    Contact,
+}
+
+impl AttachmentKind {
+    pub const ALL: [AttachmentKind; 9] = [
+        AttachmentKind::Photo,
+        AttachmentKind::Document,
+        AttachmentKind::Voice,
+        AttachmentKind::Video,
+        AttachmentKind::Audio,
+        AttachmentKind::Animation,
+        AttachmentKind::VideoNote,
+        AttachmentKind::Location,
+        AttachmentKind::Contact,
+    ];
+
+    /// The name stored and written in `dialogs/` (`photo`, `document`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentKind::Photo => "photo",
+            AttachmentKind::Document => "document",
+            AttachmentKind::Voice => "voice",
+            AttachmentKind::Video => "video",
+            AttachmentKind::Audio => "audio",
+            AttachmentKind::Animation => "animation",
+            AttachmentKind::VideoNote => "video_note",
+            AttachmentKind::Location => "location",
+            AttachmentKind::Contact => "contact",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<AttachmentKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether it is a file (with a size), not a location or a contact.
+    pub fn is_file(self) -> bool {
+        !matches!(self, AttachmentKind::Location | AttachmentKind::Contact)
+    }
+}
+
+/// One attachment as the messenger described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub kind: AttachmentKind,
+    /// The messenger's id of the file (or the location or phone number).
+    pub file_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 /// `text` without NUL and the other control characters but line breaks and

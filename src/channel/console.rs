@@ -9,12 +9,13 @@
 //! numbered; typing the number presses it.
 
 use std::io::{BufRead, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::desk::outbox::{self, Channel, DeliveryError, OutgoingMessage};
 use crate::desk::NewConsultant;
 use crate::dialog::{Engine, Input};
 use crate::protocol::Button;
+use crate::texts::Texts;
 use anyhow::{Context, Result};
 
 /// The SME's chat id in the console.
@@ -46,6 +47,8 @@ impl Role {
 pub struct Terminal {
     output: Mutex<Box<dyn Write + Send>>,
     buttons: Mutex<Vec<Button>>,
+    /// The words for attachments (`[사진] …`).
+    texts: Mutex<Arc<Texts>>,
 }
 
 impl Terminal {
@@ -53,7 +56,13 @@ impl Terminal {
         Self {
             output: Mutex::new(Box::new(output)),
             buttons: Mutex::new(Vec::new()),
+            texts: Mutex::new(Arc::new(Texts::default())),
         }
+    }
+
+    /// Speaks of attachments in these words from now on.
+    pub fn use_texts(&self, texts: Arc<Texts>) {
+        *self.texts.lock().unwrap_or_else(|p| p.into_inner()) = texts;
     }
 
     /// A line of the console's own (not a message of the bot).
@@ -82,7 +91,15 @@ impl Terminal {
 
     fn print(&self, message: &OutgoingMessage) -> std::io::Result<()> {
         let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
-        writeln!(output, "🤖 {}", message.body.replace('\n', "\n   "))?;
+        let body = match &message.attachment {
+            Some(attachment) => self
+                .texts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .attachment_line(attachment, &message.body),
+            None => message.body.clone(),
+        };
+        writeln!(output, "🤖 {}", body.replace('\n', "\n   "))?;
         let flat: Vec<Button> = message.buttons.0.iter().flatten().cloned().collect();
         if !flat.is_empty() {
             let labels: Vec<String> = flat
@@ -119,6 +136,7 @@ pub async fn chat(
         register_console_consultant(engine).await?;
     }
     let texts = engine.desk.texts();
+    terminal.use_texts(texts.clone());
     terminal.line(&format!("🤖 {}", texts.get("greeting")))?;
     terminal.line(&format!("   {}", texts.get("console_help")))?;
     for line in input.lines() {

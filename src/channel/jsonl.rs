@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
-use crate::protocol::Button;
+use crate::protocol::{Attachment, Button};
 
 /// One delivered message, as written.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub struct Delivered {
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<Vec<Button>>,
+    /// A file, location or contact card sent with `text` as its caption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
 }
 
 enum Target {
@@ -85,6 +88,7 @@ impl JsonLinesChannel {
             chat_id: message.chat_id,
             text: message.body.clone(),
             buttons: message.buttons.0.clone(),
+            attachment: message.attachment.as_ref().map(|a| a.0.clone()),
         })
         .expect("a delivery serializes");
         let written = match target {

@@ -905,7 +905,11 @@ fn print_detail(detail: &crate::desk::TicketDetail, json: bool) -> Result<()> {
             "consultant" => m.consultant_name.clone().unwrap_or_default(),
             other => other.to_string(),
         };
-        println!("  {}  [{who}] {}", show_time(m.at), m.body);
+        let said = match &m.attachment {
+            Some(attachment) => crate::texts::defaults().attachment_line(attachment, &m.body),
+            None => m.body.clone(),
+        };
+        println!("  {}  [{who}] {said}", show_time(m.at));
     }
     Ok(())
 }

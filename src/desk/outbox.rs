@@ -20,7 +20,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
 use tracing::{debug, error, info_span, warn, Instrument};
 
-use crate::protocol::{without_control_characters, Button, Reply};
+use crate::protocol::{without_control_characters, Attachment, Button, Reply};
 
 /// The longest message Telegram takes, in characters.
 pub const MAX_BODY_CHARS: usize = 4096;
@@ -64,6 +64,43 @@ pub async fn enqueue(
     .await
 }
 
+/// Writes a file, location or contact card to send to `chat_id`, with its
+/// caption, in the caller's transaction.
+pub async fn enqueue_attachment(
+    tx: &mut PgConnection,
+    chat_id: i64,
+    attachment: &Attachment,
+    caption: &str,
+    ticket_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (chat_id, body, buttons, ticket_id, attachment) \
+         VALUES ($1, $2, '[]', $3, $4) RETURNING id",
+    )
+    .bind(chat_id)
+    .bind(clean_caption(caption))
+    .bind(ticket_id)
+    .bind(Json(attachment))
+    .fetch_one(&mut *tx)
+    .await
+}
+
+/// Telegram's limit on a caption.
+pub const MAX_CAPTION_CHARS: usize = 1024;
+
+/// A caption as it can be stored and sent: like [`clean_body`], but at most
+/// [`MAX_CAPTION_CHARS`] characters, and it may be empty.
+pub fn clean_caption(caption: &str) -> String {
+    let cleaned = without_control_characters(caption);
+    let cleaned = cleaned.trim();
+    if cleaned.chars().count() <= MAX_CAPTION_CHARS {
+        return cleaned.to_string();
+    }
+    let mut cut: String = cleaned.chars().take(MAX_CAPTION_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// A message body as it can be stored and sent: no NUL or other control
 /// characters but line breaks and tabs, not empty, at most
 /// [`MAX_BODY_CHARS`] characters (a longer one is cut with "…").
@@ -90,9 +127,12 @@ fn clean_line(text: &str) -> String {
 pub struct OutgoingMessage {
     pub id: i64,
     pub chat_id: i64,
+    /// The text, or the caption of `attachment` (which may be "").
     pub body: String,
     pub buttons: Json<Vec<Vec<Button>>>,
     pub attempts: i32,
+    /// A file, location or contact card to send, by the messenger's id.
+    pub attachment: Option<Json<Attachment>>,
 }
 
 /// Why a delivery failed.
@@ -215,7 +255,7 @@ pub async fn take_batch(
              AND o.id = (SELECT min(h.id) FROM outbox h \
                          WHERE h.chat_id = o.chat_id AND h.sent_at IS NULL AND h.failed_at IS NULL) \
            ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, chat_id, body, buttons, attempts",
+         RETURNING id, chat_id, body, buttons, attempts, attachment",
     )
     .bind(limit)
     .bind(lock_for.as_millis() as i64)
@@ -236,7 +276,7 @@ pub async fn deliver_all_for_chat<C: Channel>(
     channel: &C,
 ) -> Result<usize, sqlx::Error> {
     let waiting: Vec<OutgoingMessage> = sqlx::query_as(
-        "SELECT id, chat_id, body, buttons, attempts FROM outbox \
+        "SELECT id, chat_id, body, buttons, attempts, attachment FROM outbox \
          WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 ORDER BY id",
     )
     .bind(chat_id)

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 
 use super::outbox;
 use super::{Actor, DeskError, DeskResult, TicketStatus};
-use crate::protocol::Reply;
+use crate::protocol::{Attachment, Reply};
 
 /// A ticket as stored, with its consultant's name.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -85,7 +85,11 @@ pub struct Message {
     pub at: DateTime<Utc>,
     pub author: String,
     pub consultant_name: Option<String>,
+    /// The text, or a file's caption ("" when none).
     pub body: String,
+    /// A file, location or contact card, by the messenger's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<sqlx::types::Json<Attachment>>,
 }
 
 /// A ticket with its whole history.
@@ -149,13 +153,27 @@ pub(super) async fn add_message(
     consultant_id: Option<i64>,
     body: &str,
 ) -> DeskResult<()> {
+    add_message_with(tx, ticket_id, author, consultant_id, body, None).await
+}
+
+/// [`add_message`] with a file, location or contact card (`body` is its caption).
+pub(super) async fn add_message_with(
+    tx: &mut PgConnection,
+    ticket_id: i64,
+    author: &str,
+    consultant_id: Option<i64>,
+    body: &str,
+    attachment: Option<&Attachment>,
+) -> DeskResult<()> {
     sqlx::query(
-        "INSERT INTO ticket_messages (ticket_id, author, consultant_id, body) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO ticket_messages (ticket_id, author, consultant_id, body, attachment) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(ticket_id)
     .bind(author)
     .bind(consultant_id)
     .bind(body)
+    .bind(attachment.map(sqlx::types::Json))
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -12,10 +12,11 @@ use super::jobs::{self, JobKind};
 use super::notices;
 use super::outbox;
 use super::pii;
-use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
+use super::store::{add_message, add_message_with, fetch_by_id, lock_ticket, log_event};
 pub use super::store::{Detail, Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
 use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
+use crate::protocol::Attachment;
 use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
@@ -509,20 +510,64 @@ impl Desk {
         body: &str,
     ) -> DeskResult<Ticket> {
         let body = non_empty_message(&self.texts(), body)?;
+        self.relay_from_consultant_in(tx, messenger_id, code, &body, None)
+            .await
+    }
+
+    /// A file, location or contact card from the consultant who holds
+    /// `code`, sent on to the SME with its caption and kept in the
+    /// transcript; it renews the lease like a reply.
+    #[instrument(skip(self, attachment, caption))]
+    pub async fn reply_attachment_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        attachment: &Attachment,
+        caption: &str,
+    ) -> DeskResult<Ticket> {
+        let caption = outbox::clean_caption(caption);
+        self.relay_from_consultant_in(tx, messenger_id, code, &caption, Some(attachment))
+            .await
+    }
+
+    async fn relay_from_consultant_in(
+        &self,
+        tx: &mut PgConnection,
+        messenger_id: i64,
+        code: &str,
+        body: &str,
+        attachment: Option<&Attachment>,
+    ) -> DeskResult<Ticket> {
         let consultant = lock_consultant(&mut *tx, messenger_id).await?;
         let ticket = lock_ticket(&mut *tx, code).await?;
         self.require_holder(&ticket, &consultant, DeskAction::Reply)?;
-        add_message(
+        add_message_with(
             &mut *tx,
             ticket.id,
             "consultant",
             Some(consultant.id),
-            &body,
+            body,
+            attachment,
         )
         .await?;
         self.schedule_lease(&mut *tx, &ticket, now()).await?;
-        let notice = notices::from_consultant(&self.texts(), &ticket, &consultant.name, &body);
-        outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
+        let notice = notices::from_consultant(&self.texts(), &ticket, &consultant.name, body);
+        match attachment {
+            None => {
+                outbox::enqueue(&mut *tx, ticket.requester_chat, &notice, Some(ticket.id)).await?;
+            }
+            Some(attachment) => {
+                outbox::enqueue_attachment(
+                    &mut *tx,
+                    ticket.requester_chat,
+                    attachment,
+                    &notice.body,
+                    Some(ticket.id),
+                )
+                .await?;
+            }
+        }
         Ok(ticket)
     }
 
@@ -590,6 +635,34 @@ impl Desk {
         body: &str,
     ) -> DeskResult<Option<Ticket>> {
         let body = non_empty_message(&self.texts(), body)?;
+        self.relay_from_sme_in(tx, requester_chat, &body, None)
+            .await
+    }
+
+    /// A file, location or contact card from the SME while they have an
+    /// unresolved ticket: kept in the transcript (by the messenger's id)
+    /// and sent on to the consultant who holds it. `None` when the SME has
+    /// no open ticket.
+    #[instrument(skip(self, attachment, caption))]
+    pub async fn sme_attachment_in(
+        &self,
+        tx: &mut PgConnection,
+        requester_chat: i64,
+        attachment: &Attachment,
+        caption: &str,
+    ) -> DeskResult<Option<Ticket>> {
+        let caption = outbox::clean_caption(caption);
+        self.relay_from_sme_in(tx, requester_chat, &caption, Some(attachment))
+            .await
+    }
+
+    async fn relay_from_sme_in(
+        &self,
+        tx: &mut PgConnection,
+        requester_chat: i64,
+        body: &str,
+        attachment: Option<&Attachment>,
+    ) -> DeskResult<Option<Ticket>> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM tickets WHERE requester_chat = $1 AND status IN ('open', 'claimed') \
              ORDER BY (status = 'claimed') DESC, id DESC LIMIT 1 FOR UPDATE",
@@ -602,15 +675,24 @@ impl Desk {
         };
         // Read after the lock, so a claim committed meanwhile is seen.
         let ticket = fetch_by_id(&mut *tx, id).await?;
-        add_message(&mut *tx, ticket.id, "sme", None, &body).await?;
+        add_message_with(&mut *tx, ticket.id, "sme", None, body, attachment).await?;
         if let Some(consultant_chat) = ticket.consultant_messenger {
-            outbox::enqueue(
-                &mut *tx,
-                consultant_chat,
-                &notices::from_sme(&self.texts(), &ticket, &body),
-                Some(ticket.id),
-            )
-            .await?;
+            let notice = notices::from_sme(&self.texts(), &ticket, body);
+            match attachment {
+                None => {
+                    outbox::enqueue(&mut *tx, consultant_chat, &notice, Some(ticket.id)).await?;
+                }
+                Some(attachment) => {
+                    outbox::enqueue_attachment(
+                        &mut *tx,
+                        consultant_chat,
+                        attachment,
+                        &notice.body,
+                        Some(ticket.id),
+                    )
+                    .await?;
+                }
+            }
         }
         Ok(Some(ticket))
     }

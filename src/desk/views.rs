@@ -123,7 +123,7 @@ impl Desk {
         .fetch_all(&mut *conn)
         .await?;
         let messages = sqlx::query_as(
-            "SELECT m.at, m.author, c.name AS consultant_name, m.body FROM ticket_messages m \
+            "SELECT m.at, m.author, c.name AS consultant_name, m.body, m.attachment FROM ticket_messages m \
              LEFT JOIN consultants c ON c.id = m.consultant_id WHERE m.ticket_id = $1 ORDER BY m.id",
         )
         .bind(ticket.id)
@@ -213,7 +213,7 @@ impl Desk {
             }
             let mut messages: HashMap<i64, Vec<Message>> = HashMap::new();
             let rows: Vec<MessageOf> = sqlx::query_as(
-                "SELECT m.ticket_id, m.at, m.author, c.name AS consultant_name, m.body \
+                "SELECT m.ticket_id, m.at, m.author, c.name AS consultant_name, m.body, m.attachment \
                  FROM ticket_messages m LEFT JOIN consultants c ON c.id = m.consultant_id \
                  WHERE m.ticket_id = ANY($1) ORDER BY m.ticket_id, m.id",
             )

@@ -12,7 +12,7 @@ use crate::desk::notices;
 use crate::desk::notifier::waiting;
 use crate::desk::tickets::Ticket;
 use crate::kb::{render, Outcome};
-use crate::protocol::{rows, Button, Pending, Press};
+use crate::protocol::{rows, Attachment, Button, Pending, Press};
 use crate::texts::Texts;
 
 pub(super) async fn handle(
@@ -37,6 +37,45 @@ pub(super) async fn handle(
                 plain(engine, replies, state, text).await
             }
         }
+        Input::Attachment {
+            attachment,
+            caption,
+        } => send_attachment(engine, replies, state, attachment, caption).await,
+        Input::Other { .. } => {
+            replies
+                .say_text("consultant_nothing_to_relay", &[], Vec::new())
+                .await
+        }
+    }
+}
+
+/// A file, location or contact card: sent to the SME of the ticket in hand,
+/// like a plain message.
+async fn send_attachment(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    attachment: &Attachment,
+    caption: &str,
+) -> Result<()> {
+    if let Err(refusal) = engine.attachments.check(attachment) {
+        return super::sme::say_attachment_refusal(engine, replies, refusal).await;
+    }
+    let Some(code) = ticket_in_hand(engine, replies, state).await? else {
+        return Ok(());
+    };
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine
+        .desk
+        .reply_attachment_in(&mut savepoint, chat, &code, attachment, caption)
+        .await;
+    match settle(savepoint, result, replies.texts).await? {
+        Ok(_) => {
+            state.active_ticket = Some(code);
+            Ok(())
+        }
+        Err(refusal) => refuse_keeping(replies, refusal, caption).await,
     }
 }
 
@@ -253,6 +292,19 @@ async fn plain(
     if let Some(Pending::ResolveSummary { code }) = state.pending.take() {
         return resolve(engine, replies, state, &code, text).await;
     }
+    match ticket_in_hand(engine, replies, state).await? {
+        Some(code) => reply(engine, replies, state, &code, text).await,
+        None => Ok(()),
+    }
+}
+
+/// The ticket a plain message (or file) goes to: the one in use, or the only
+/// one held. Otherwise the consultant is asked (`None`).
+async fn ticket_in_hand(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &ChatState,
+) -> Result<Option<String>> {
     let held = engine
         .desk
         .held_by_in(&mut *replies.tx, replies.chat)
@@ -264,12 +316,13 @@ async fn plain(
     };
     let texts = replies.texts;
     match target {
-        Some(code) => reply(engine, replies, state, &code, text).await,
+        Some(code) => Ok(Some(code)),
         None if held.is_empty() => {
             let queue = Button::new(texts.get("button_queue"), &Press::Queue);
             replies
                 .say_text("consultant_holds_nothing", &[], vec![vec![queue]])
-                .await
+                .await?;
+            Ok(None)
         }
         None => {
             let buttons = held
@@ -282,7 +335,8 @@ async fn plain(
                 .collect();
             replies
                 .say_text("consultant_which_ticket", &[], buttons)
-                .await
+                .await?;
+            Ok(None)
         }
     }
 }

@@ -5,6 +5,7 @@
 //! and every reply is written to the outbox in the caller's transaction, so
 //! a message is handled exactly once or not at all.
 
+pub mod attachments;
 pub mod commands;
 mod consultant;
 pub mod flows;
@@ -23,6 +24,7 @@ use crate::kb::KnowledgeBase;
 use crate::protocol::Reply;
 use crate::protocol::{without_control_characters, Button, Pending};
 use crate::texts::{Texts, Value};
+pub use attachments::AttachmentRules;
 pub use flows::Flows;
 
 pub use crate::protocol::Input;
@@ -36,6 +38,8 @@ pub struct Engine {
     pub kb: Arc<KnowledgeBase>,
     pub flows: Arc<Flows>,
     pub desk: Desk,
+    /// Which files, locations and contacts are relayed.
+    pub attachments: Arc<AttachmentRules>,
 }
 
 /// Where a chat is, kept between messages.
@@ -115,8 +119,18 @@ impl Replies<'_> {
 }
 
 impl Engine {
-    pub fn new(kb: Arc<KnowledgeBase>, flows: Arc<Flows>, desk: Desk) -> Self {
-        Self { kb, flows, desk }
+    pub fn new(
+        kb: Arc<KnowledgeBase>,
+        flows: Arc<Flows>,
+        attachments: Arc<AttachmentRules>,
+        desk: Desk,
+    ) -> Self {
+        Self {
+            kb,
+            flows,
+            desk,
+            attachments,
+        }
     }
 
     /// Handles one input from `chat` inside `tx`: state, desk changes and
@@ -188,6 +202,14 @@ fn tidy(input: &Input) -> Option<Input> {
             (!t.is_empty()).then(|| Input::Text(t.to_string()))
         }
         Input::Button(b) => Some(Input::Button(clean(b))),
+        Input::Attachment {
+            attachment,
+            caption,
+        } => Some(Input::Attachment {
+            attachment: attachment.clone(),
+            caption: clean(caption).trim().to_string(),
+        }),
+        Input::Other { what } => Some(Input::Other { what: clean(what) }),
     }
 }
 

@@ -23,6 +23,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("route", "desk::routing"),
     ("holidays", "desk::routing"),
     ("flow", "dialog::flows"),
+    ("attachments", "dialog::attachments"),
 ];
 
 /// One file of `dialogs/`, parsed.

@@ -35,6 +35,8 @@ pub use particle::{particle, PARTICLES};
 pub use read::{load, read, TABLES};
 
 use std::collections::BTreeMap;
+
+use crate::protocol::Attachment;
 use std::fmt::{self, Display};
 use std::sync::LazyLock;
 
@@ -251,6 +253,48 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_will_add_to_ticket",
         "좋아요. 이어서 보내 주시는 말씀은 접수번호 {code} 건에 추가할게요.",
     ),
+    // ── Files, locations and contact cards ───────────────────────────
+    // A sticker, a poll, …: nothing to read or pass on.
+    (
+        "sme_nothing_to_read",
+        "보내 주셔서 고마워요. 궁금한 점은 글로 적어 주시면 바로 도와드릴게요.",
+    ),
+    // A file outside a ticket: the bot cannot read it.
+    (
+        "sme_attachment_not_read",
+        "보내 주신 파일은 제가 열어 볼 수 없어요. 상담원에게 전달하려면 '상담원 연결'을 눌러 주세요.",
+    ),
+    // A file in the middle of a form.
+    (
+        "sme_attachment_in_form",
+        "양식을 작성하는 중에는 파일을 받을 수 없어요. 접수를 마친 뒤 이 대화창에 보내 주시면 상담원에게 전달할게요.",
+    ),
+    // A kind of file the desk does not relay, or one over the size limit.
+    (
+        "refusal_attachment_kind",
+        "이런 종류의 파일은 전달할 수 없어요. 사진이나 문서로 보내 주시거나 내용을 글로 적어 주세요.",
+    ),
+    (
+        "refusal_attachment_too_large",
+        "파일이 너무 커요. {max_mb}MB 이하로 줄여서 보내 주세요.",
+    ),
+    // A sticker or the like from a consultant.
+    (
+        "consultant_nothing_to_relay",
+        "스티커 같은 메시지는 SME에게 전달하지 않아요.",
+    ),
+    // How a file, location or contact appears where only text can be shown
+    // (the console, `tickets show`): `{kind}` is one of `word_attachment_*`.
+    ("word_attachment", "[{kind}] {caption}"),
+    ("word_attachment_photo", "사진"),
+    ("word_attachment_document", "문서"),
+    ("word_attachment_voice", "음성"),
+    ("word_attachment_video", "동영상"),
+    ("word_attachment_audio", "오디오"),
+    ("word_attachment_animation", "움직이는 그림"),
+    ("word_attachment_video_note", "영상 메시지"),
+    ("word_attachment_location", "위치"),
+    ("word_attachment_contact", "연락처"),
     // ── To a consultant, from the desk ───────────────────────────────
     // The card of a ticket to every consultant of its queue; its title is one of `consultant_card_*`;
     // `details` is one `consultant_card_detail` line each (after a line break) for what
@@ -552,6 +596,20 @@ pub fn defaults() -> &'static Texts {
 }
 
 impl Texts {
+    /// How a file, location or contact reads where only text can be shown:
+    /// "[사진] 견적서예요", "[위치] 37.5,127.0".
+    pub fn attachment_line(&self, attachment: &Attachment, caption: &str) -> String {
+        let kind = self.get(&format!("word_attachment_{}", attachment.kind.as_str()));
+        let caption = if caption.is_empty() && !attachment.kind.is_file() {
+            attachment.file_id.clone()
+        } else {
+            caption.to_string()
+        };
+        self.fill("word_attachment", &[("kind", &kind), ("caption", &caption)])
+            .trim_end()
+            .to_string()
+    }
+
     /// Whether `key` is a text the bot knows.
     pub fn is_known(key: &str) -> bool {
         default_of(key).is_some()

@@ -404,3 +404,34 @@ fn a_syntax_error_in_a_routing_file_is_reported_once() {
     assert_eq!(syntax.len(), 1, "{report:#?}");
     assert!(syntax[0].contains("routing.toml:1:"), "{report:#?}");
 }
+
+#[test]
+fn attachment_limits_are_checked_with_their_place() {
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        (
+            "attachments.toml",
+            "[attachments]\nmax_size_mb = 0\nkinds = [\"photo\", \"fax\"]\n",
+        ),
+    ]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    assert!(
+        line_with(&report, "max_size_mb").contains("attachments.toml:2:"),
+        "{report:#?}"
+    );
+    let kind = line_with(&report, "`fax`");
+    assert!(
+        kind.contains("attachments.toml:3:") && kind.contains("photo, document"),
+        "{kind}"
+    );
+    let good = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        (
+            "attachments.toml",
+            "[attachments]\nmax_size_mb = 10\nkinds = [\"photo\", \"document\"]\n",
+        ),
+    ]);
+    let (code, report) = check(&good);
+    assert_eq!(code, 0, "{report:#?}");
+}

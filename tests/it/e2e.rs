@@ -657,7 +657,8 @@ fn poison_updates_between_ordinary_messages_never_stop_the_bot() {
     fake.wait_for(6004, |_| true, WAIT);
     fake.wait_for(6007, |m| m.plain.contains("처리하지 못했어요"), WAIT);
     fake.wait_for(6008, |m| m.plain.contains("너무 길어요"), WAIT);
-    fake.wait_for(6010, |m| m.plain.contains("비어 있어요"), WAIT);
+    // A sticker gets a friendly word (it said "비어 있어요" before issue 14).
+    fake.wait_for(6010, |m| m.plain.contains("고마워요"), WAIT);
     assert!(fake.sent_to(6005).is_empty() && fake.sent_to(6006).is_empty());
 
     // Kept raw, and the unreadable ones marked failed, not retried.
@@ -970,4 +971,132 @@ async fn a_handler_that_panics_fails_that_update_and_the_rest_go_on() {
     polling.await.unwrap();
     processing.await.unwrap();
     worker.await.unwrap().unwrap();
+}
+
+/// Queues a message carrying a file from `chat`: `field` is Telegram's name
+/// for it (`photo`, `document`, …).
+fn push_file(fake: &FakeTelegram, chat: i64, field: &str, file_id: &str, caption: &str) {
+    let file = if field == "photo" {
+        serde_json::json!([
+            { "file_id": format!("{file_id}-small"), "file_unique_id": "s", "width": 90, "height": 90, "file_size": 900 },
+            { "file_id": file_id, "file_unique_id": "l", "width": 900, "height": 900, "file_size": 90000 }
+        ])
+    } else {
+        serde_json::json!({ "file_id": file_id, "file_unique_id": "u", "file_size": 2048,
+                            "file_name": "견적서.pdf", "mime_type": "application/pdf" })
+    };
+    let mut message = serde_json::json!({
+        "message_id": 1_000 + fake.sent_count(),
+        "date": 1_700_000_000,
+        "chat": { "id": chat, "type": "private", "first_name": "테스트" },
+        "from": { "id": chat, "is_bot": false, "first_name": "테스트" },
+    });
+    message[field] = file;
+    if !caption.is_empty() {
+        message["caption"] = serde_json::json!(caption);
+    }
+    fake.push_raw(serde_json::json!({ "message": message }));
+}
+
+#[test]
+fn photos_and_documents_are_relayed_both_ways_with_captions_and_kept() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+
+    // Outside a ticket: the caption is answered, and the bot says it cannot open files.
+    push_file(&fake, SME, "photo", "photo-outside", "");
+    let note = fake.wait_for(SME, |m| m.plain.contains("열어 볼 수 없어요"), WAIT);
+    assert!(
+        note.button("상담원 연결").is_some(),
+        "{:?}",
+        note.button_labels()
+    );
+
+    let code = intake(&fake, SME, "한빛정밀");
+    // Before the claim: the photo joins the ticket.
+    push_file(
+        &fake,
+        SME,
+        "photo",
+        "photo-before",
+        "이거 견적서 사진이에요",
+    );
+    fake.wait_for(SME, |m| m.plain.contains("건에 추가했어요"), WAIT);
+
+    let card = fake.wait_for(CONSULTANT, |m| m.plain.contains(&code), WAIT);
+    press(&fake, &card, "담당하기", "맡았어요");
+    // After the claim: relayed to the consultant by the same file id, with the caption.
+    push_file(&fake, SME, "document", "doc-from-sme", "사업자등록증이에요");
+    let relayed = fake.wait_for(CONSULTANT, |m| m.file.is_some(), WAIT);
+    assert_eq!(
+        relayed.file,
+        Some(("document".to_string(), "doc-from-sme".to_string()))
+    );
+    assert!(
+        relayed.plain.contains(&code) && relayed.plain.contains("사업자등록증이에요"),
+        "{}",
+        relayed.plain
+    );
+    // And the other way round.
+    push_file(
+        &fake,
+        CONSULTANT,
+        "photo",
+        "photo-from-consultant",
+        "작성 예시예요",
+    );
+    let to_sme = fake.wait_for(SME, |m| m.file.is_some(), WAIT);
+    assert_eq!(
+        to_sme.file,
+        Some(("photo".to_string(), "photo-from-consultant".to_string()))
+    );
+    assert!(to_sme.plain.contains("작성 예시예요"), "{}", to_sme.plain);
+
+    // A sticker gets a friendly word, not "empty".
+    fake.push_raw(serde_json::json!({ "message": {
+        "message_id": 5_000, "date": 1_700_000_000,
+        "chat": { "id": 7002, "type": "private" }, "from": { "id": 7002, "is_bot": false, "first_name": "새" },
+        "sticker": { "file_id": "st", "file_unique_id": "st", "width": 1, "height": 1,
+                     "is_animated": false, "is_video": false, "type": "regular" } } }));
+    let reply = fake.wait_for(7002, |_| true, WAIT);
+    assert!(reply.plain.contains("고마워요"), "{}", reply.plain);
+    assert!(!reply.plain.contains("비어 있어요"), "{}", reply.plain);
+
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    for expected in [
+        "[사진] 이거 견적서 사진이에요",
+        "[문서] 사업자등록증이에요",
+        "[사진] 작성 예시예요",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
+    }
+    let kept: String = sqlx_scalar(
+        &db,
+        "SELECT attachment->>'file_id' FROM ticket_messages WHERE body = '사업자등록증이에요'",
+    );
+    assert_eq!(kept, "doc-from-sme");
+    bot.stop();
+}
+
+fn sqlx_scalar(db: &TestDb, sql: &str) -> String {
+    let pool = db.pool.clone();
+    let sql = sql.to_string();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                sqlx::query_scalar::<_, String>(&sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            })
+    })
+    .join()
+    .unwrap()
 }

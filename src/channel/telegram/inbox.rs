@@ -93,6 +93,24 @@ impl ChatPolicy {
             Inbound::Ignored { .. } => {
                 return Route::Skip("a kind of update the bot does not handle")
             }
+            Inbound::Message {
+                chat,
+                text,
+                attachment: Some(attachment),
+                ..
+            } => (
+                chat,
+                Input::Attachment {
+                    attachment: attachment.clone(),
+                    caption: text.clone(),
+                },
+            ),
+            Inbound::Message {
+                chat,
+                text,
+                other: Some(what),
+                ..
+            } if text.trim().is_empty() => (chat, Input::Other { what: what.clone() }),
             Inbound::Message { chat, text, .. } => {
                 let Some(text) = self.own_command(text) else {
                     return Route::Skip("a command for another bot");
@@ -505,6 +523,8 @@ mod tests {
             chat: Chat { id: chat, private },
             from: Some(1),
             text: text.into(),
+            attachment: None,
+            other: None,
         }
     }
 

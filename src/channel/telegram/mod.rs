@@ -1,17 +1,19 @@
 //! Telegram: updates in (`polling`: long polling or the webhook endpoint,
 //! each update stored raw before it is acknowledged), read without trusting
 //! them (`wire`), handled once each in order per chat (`inbox`), and replies
-//! out through the outbox with `sendMessage` (this module).
+//! out through the outbox with `sendMessage`, or `sendPhoto`,
+//! `sendDocument`, … by Telegram's own file id (this module).
 
 pub mod inbox;
 pub mod polling;
 pub mod wire;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile};
 use teloxide::{ApiError, RequestError};
 
 use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
+use crate::protocol::{Attachment, AttachmentKind};
 
 /// Delivers outbox messages with `sendMessage`.
 pub struct TelegramChannel {
@@ -34,16 +36,68 @@ fn keyboard(rows: &[Vec<crate::protocol::Button>]) -> InlineKeyboardMarkup {
 
 impl Channel for TelegramChannel {
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
-        let mut request = self
-            .bot
-            .send_message(ChatId(message.chat_id), &message.body);
-        if !message.buttons.0.is_empty() {
-            request = request.reply_markup(keyboard(&message.buttons.0));
-        }
-        match request.await {
+        let sent = match &message.attachment {
+            Some(attachment) => self.send_attachment(message, attachment).await,
+            None => {
+                let mut request = self
+                    .bot
+                    .send_message(ChatId(message.chat_id), &message.body);
+                if !message.buttons.0.is_empty() {
+                    request = request.reply_markup(keyboard(&message.buttons.0));
+                }
+                request.await
+            }
+        };
+        match sent {
             Ok(sent) => Ok(sent.id.0.to_string()),
             Err(error) => Err(classify(error)),
         }
+    }
+}
+
+impl TelegramChannel {
+    /// A file by the id Telegram gave it (nothing is downloaded or
+    /// uploaded), with its caption. A location or a contact card is written
+    /// out in a text message, so that it goes with its caption in one send.
+    async fn send_attachment(
+        &self,
+        message: &OutgoingMessage,
+        attachment: &Attachment,
+    ) -> Result<teloxide::types::Message, RequestError> {
+        let chat = ChatId(message.chat_id);
+        let file = || InputFile::file_id(FileId(attachment.file_id.clone()));
+        let caption = message.body.clone();
+        let bot = &self.bot;
+        match attachment.kind {
+            AttachmentKind::Photo => bot.send_photo(chat, file()).caption(caption).await,
+            AttachmentKind::Document => bot.send_document(chat, file()).caption(caption).await,
+            AttachmentKind::Voice => bot.send_voice(chat, file()).caption(caption).await,
+            AttachmentKind::Video => bot.send_video(chat, file()).caption(caption).await,
+            AttachmentKind::Audio => bot.send_audio(chat, file()).caption(caption).await,
+            AttachmentKind::Animation => bot.send_animation(chat, file()).caption(caption).await,
+            // A round video message has no caption in Telegram.
+            AttachmentKind::VideoNote => bot.send_video_note(chat, file()).await,
+            AttachmentKind::Location | AttachmentKind::Contact => {
+                let card = written_out(attachment);
+                let text = if caption.is_empty() {
+                    card
+                } else {
+                    format!("{caption}\n{card}")
+                };
+                bot.send_message(chat, text).await
+            }
+        }
+    }
+}
+
+/// A location or contact card as a line of text.
+fn written_out(attachment: &Attachment) -> String {
+    match attachment.kind {
+        AttachmentKind::Location => format!("📍 {}", attachment.file_id),
+        _ => match &attachment.file_name {
+            Some(name) => format!("👤 {name} {}", attachment.file_id),
+            None => format!("👤 {}", attachment.file_id),
+        },
     }
 }
 

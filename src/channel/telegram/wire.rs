@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::protocol::without_control_characters;
+use crate::protocol::{without_control_characters, Attachment, AttachmentKind};
 
 /// One update as Telegram sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,11 +128,15 @@ pub struct Chat {
 /// What one update asks of the bot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
-    /// A message: its text, or "" for a photo, sticker, voice note, …
+    /// A message: its text (or a file's caption), the file, location or
+    /// contact it carries, or, for a message with nothing to read or relay
+    /// (a sticker, a poll), what it is.
     Message {
         chat: Chat,
         from: Option<i64>,
         text: String,
+        attachment: Option<Attachment>,
+        other: Option<String>,
     },
     /// A pressed inline button.
     Button {
@@ -203,6 +207,110 @@ struct WireMessage {
     from: Option<WireUser>,
     #[serde(default)]
     text: Option<String>,
+    #[serde(default)]
+    caption: Option<String>,
+    /// Sizes of one photo, smallest first.
+    #[serde(default)]
+    photo: Option<Vec<WireFile>>,
+    #[serde(default)]
+    document: Option<WireFile>,
+    #[serde(default)]
+    voice: Option<WireFile>,
+    #[serde(default)]
+    video: Option<WireFile>,
+    #[serde(default)]
+    audio: Option<WireFile>,
+    #[serde(default)]
+    animation: Option<WireFile>,
+    #[serde(default)]
+    video_note: Option<WireFile>,
+    #[serde(default)]
+    location: Option<WireLocation>,
+    #[serde(default)]
+    contact: Option<WireContact>,
+}
+
+#[derive(Deserialize)]
+struct WireFile {
+    file_id: String,
+    #[serde(default)]
+    file_size: Option<i64>,
+    #[serde(default)]
+    mime_type: Option<String>,
+    #[serde(default)]
+    file_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireLocation {
+    latitude: f64,
+    longitude: f64,
+}
+
+#[derive(Deserialize)]
+struct WireContact {
+    phone_number: String,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+}
+
+/// Message fields that carry nothing the bot can read or relay.
+const NOTHING_TO_RELAY: &[&str] = &["sticker", "poll", "dice", "game", "venue", "story"];
+
+impl WireMessage {
+    /// The file, location or contact the message carries, if any.
+    fn attachment(&mut self) -> Option<Attachment> {
+        let file = |kind: AttachmentKind, f: WireFile| Attachment {
+            kind,
+            file_id: clean(&f.file_id),
+            size: f.file_size,
+            mime: f.mime_type.as_deref().map(clean),
+            file_name: f.file_name.as_deref().map(clean),
+        };
+        if let Some(largest) = self.photo.take().and_then(|sizes| sizes.into_iter().last()) {
+            return Some(file(AttachmentKind::Photo, largest));
+        }
+        let files = [
+            (AttachmentKind::Document, self.document.take()),
+            (AttachmentKind::Voice, self.voice.take()),
+            (AttachmentKind::Video, self.video.take()),
+            (AttachmentKind::Audio, self.audio.take()),
+            (AttachmentKind::Animation, self.animation.take()),
+            (AttachmentKind::VideoNote, self.video_note.take()),
+        ];
+        if let Some((kind, f)) = files.into_iter().find_map(|(k, f)| f.map(|f| (k, f))) {
+            return Some(file(kind, f));
+        }
+        if let Some(at) = self.location.take() {
+            return Some(Attachment {
+                kind: AttachmentKind::Location,
+                file_id: format!("{},{}", at.latitude, at.longitude),
+                size: None,
+                mime: None,
+                file_name: None,
+            });
+        }
+        self.contact.take().map(|c| {
+            let name = [c.first_name, c.last_name]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            Attachment {
+                kind: AttachmentKind::Contact,
+                file_id: clean(&c.phone_number),
+                size: None,
+                mime: None,
+                file_name: (!name.is_empty()).then(|| clean(&name)),
+            }
+        })
+    }
+}
+
+fn clean(text: &str) -> String {
+    without_control_characters(text).into_owned()
 }
 
 #[derive(Deserialize)]
@@ -254,11 +362,19 @@ pub fn read(json: &str) -> Result<Inbound, ReadError> {
     };
     match kind.as_str() {
         "message" => {
-            let m = WireMessage::deserialize(body).map_err(malformed)?;
+            let mut m = WireMessage::deserialize(body).map_err(malformed)?;
+            let attachment = m.attachment();
+            let other = NOTHING_TO_RELAY
+                .iter()
+                .find(|field| body.get(**field).is_some())
+                .map(|field| field.to_string());
+            let text = m.text.take().or(m.caption.take()).unwrap_or_default();
             Ok(Inbound::Message {
                 chat: m.chat.chat(),
                 from: m.from.map(|u| u.id),
-                text: without_control_characters(&m.text.unwrap_or_default()).into_owned(),
+                text: clean(&text),
+                attachment,
+                other,
             })
         }
         "callback_query" => {
@@ -355,6 +471,58 @@ mod tests {
     }
 
     #[test]
+    fn files_locations_and_contacts_are_read_with_their_captions() {
+        let photo = r#"{"update_id": 7, "message": {"message_id": 3, "date": 0,
+            "chat": {"id": 42, "type": "private"}, "from": {"id": 42},
+            "caption": "이거 견적서 사진이에요",
+            "photo": [{"file_id": "small", "file_size": 10, "width": 90, "height": 90},
+                      {"file_id": "large", "file_size": 90000, "width": 900, "height": 900}]}}"#;
+        let Inbound::Message {
+            text, attachment, ..
+        } = read(photo).unwrap()
+        else {
+            panic!("a photo is a message");
+        };
+        assert_eq!(text, "이거 견적서 사진이에요");
+        let attachment = attachment.expect("the photo");
+        assert_eq!(attachment.kind, AttachmentKind::Photo);
+        assert_eq!(attachment.file_id, "large", "the largest size is kept");
+        assert_eq!(attachment.size, Some(90000));
+
+        let document = r#"{"update_id": 8, "message": {"message_id": 4, "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "document": {"file_id": "doc1", "file_name": "견적서.pdf",
+                         "mime_type": "application/pdf", "file_size": 2048}}}"#;
+        let Inbound::Message { attachment, .. } = read(document).unwrap() else {
+            panic!("a document is a message");
+        };
+        let attachment = attachment.unwrap();
+        assert_eq!(attachment.kind, AttachmentKind::Document);
+        assert_eq!(attachment.mime.as_deref(), Some("application/pdf"));
+        assert_eq!(attachment.file_name.as_deref(), Some("견적서.pdf"));
+
+        let location = r#"{"update_id": 9, "message": {"message_id": 5, "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "location": {"latitude": 37.5, "longitude": 127.25}}}"#;
+        let Inbound::Message { attachment, .. } = read(location).unwrap() else {
+            panic!("a location is a message");
+        };
+        assert_eq!(attachment.unwrap().file_id, "37.5,127.25");
+
+        let sticker = r#"{"update_id": 10, "message": {"message_id": 6, "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "sticker": {"file_id": "s", "width": 1, "height": 1, "is_animated": false}}}"#;
+        let Inbound::Message {
+            attachment, other, ..
+        } = read(sticker).unwrap()
+        else {
+            panic!("a sticker is a message");
+        };
+        assert_eq!(attachment, None);
+        assert_eq!(other.as_deref(), Some("sticker"));
+    }
+
+    #[test]
     fn nul_characters_are_removed_from_the_text_the_bot_handles() {
         let inbound = read(&message(r#""창업\u0000지원금""#)).unwrap();
         assert_eq!(
@@ -365,7 +533,9 @@ mod tests {
                     private: true
                 },
                 from: Some(42),
-                text: "창업지원금".into()
+                text: "창업지원금".into(),
+                attachment: None,
+                other: None,
             }
         );
     }

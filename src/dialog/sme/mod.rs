@@ -13,8 +13,10 @@ use super::commands::SmeCommand;
 use super::{person, settle, Acknowledged, ChatState, Engine, Input, Replies};
 use crate::desk::show_time;
 use crate::desk::{notices, TicketStatus};
+use crate::dialog::attachments::Refusal as AttachmentRefusal;
 use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
+use crate::protocol::Attachment;
 use crate::protocol::{rows, Button, MenuPage, Press};
 use crate::texts::{Texts, Value};
 
@@ -59,6 +61,88 @@ pub(super) async fn handle(
             None => stale_button(replies).await,
         },
         Input::Text(text) => text_message(engine, replies, state, text).await,
+        Input::Attachment {
+            attachment,
+            caption,
+        } => attachment_message(engine, replies, state, attachment, caption).await,
+        Input::Other { .. } => {
+            replies
+                .say_text("sme_nothing_to_read", &[], Vec::new())
+                .await
+        }
+    }
+}
+
+/// A file, location or contact card: relayed into the SME's open ticket;
+/// outside one, its caption is answered like a text and the SME is told
+/// the bot cannot open files, with the way to a person.
+async fn attachment_message(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    attachment: &Attachment,
+    caption: &str,
+) -> Result<()> {
+    if state.flow.is_some() {
+        return replies
+            .say_text("sme_attachment_in_form", &[], Vec::new())
+            .await;
+    }
+    if let Err(refusal) = engine.attachments.check(attachment) {
+        return say_attachment_refusal(engine, replies, refusal).await;
+    }
+    let active = engine
+        .desk
+        .active_ticket_of_requester_in(&mut *replies.tx, replies.chat)
+        .await?;
+    if active.is_some() {
+        let chat = replies.chat;
+        let mut savepoint = replies.tx.begin().await?;
+        let result = engine
+            .desk
+            .sme_attachment_in(&mut savepoint, chat, attachment, caption)
+            .await;
+        return match settle(savepoint, result, replies.texts).await? {
+            Ok(Some(ticket)) => acknowledge(replies, state, &ticket).await,
+            Ok(None) => not_read(replies).await,
+            Err(refusal) => replies.text(refusal).await,
+        };
+    }
+    if !caption.is_empty() {
+        answer(engine, replies, state, caption).await?;
+    }
+    not_read(replies).await
+}
+
+async fn not_read(replies: &mut Replies<'_>) -> Result<()> {
+    let handoff = vec![vec![handoff_button(replies.texts)]];
+    replies
+        .say_text("sme_attachment_not_read", &[], handoff)
+        .await
+}
+
+/// Why an attachment is not relayed, said to whoever sent it.
+pub(in crate::dialog) async fn say_attachment_refusal(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    refusal: AttachmentRefusal,
+) -> Result<()> {
+    match refusal {
+        AttachmentRefusal::Kind => {
+            replies
+                .say_text("refusal_attachment_kind", &[], Vec::new())
+                .await
+        }
+        AttachmentRefusal::TooLarge => {
+            let max = engine.attachments.max_size_mb();
+            replies
+                .say_text(
+                    "refusal_attachment_too_large",
+                    &[("max_mb", &max)],
+                    Vec::new(),
+                )
+                .await
+        }
     }
 }
 
@@ -136,27 +220,7 @@ async fn add_to_ticket(
         Ok(None) => return answer(engine, replies, state, text).await,
         Err(refusal) => return replies.text(refusal).await,
     };
-    let now = Acknowledged {
-        code: ticket.code.clone(),
-        claimed: ticket.status == TicketStatus::Claimed,
-    };
-    if state.acknowledged.as_ref() != Some(&now) {
-        match &ticket.consultant_name {
-            Some(consultant) if now.claimed => {
-                let values: [(&str, Value); 2] =
-                    [("consultant", consultant), ("code", &ticket.code)];
-                replies
-                    .say_text("sme_passed_to_consultant", &values, Vec::new())
-                    .await?
-            }
-            _ => {
-                replies
-                    .say_text("sme_added_to_ticket", &[("code", &ticket.code)], Vec::new())
-                    .await?
-            }
-        }
-        state.acknowledged = Some(now);
-    }
+    acknowledge(replies, state, &ticket).await?;
     let result = engine.kb.find(text);
     if result.outcome == Outcome::Answer {
         let mut reply = render::reply(&engine.kb, replies.texts, &result);
@@ -172,6 +236,37 @@ async fn add_to_ticket(
         }
         replies.send(reply).await?;
     }
+    Ok(())
+}
+
+/// Tells the SME, once per ticket and once more when a consultant takes it,
+/// that what they send joins the ticket.
+async fn acknowledge(
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    ticket: &crate::desk::Ticket,
+) -> Result<()> {
+    let now = Acknowledged {
+        code: ticket.code.clone(),
+        claimed: ticket.status == TicketStatus::Claimed,
+    };
+    if state.acknowledged.as_ref() == Some(&now) {
+        return Ok(());
+    }
+    match &ticket.consultant_name {
+        Some(consultant) if now.claimed => {
+            let values: [(&str, Value); 2] = [("consultant", consultant), ("code", &ticket.code)];
+            replies
+                .say_text("sme_passed_to_consultant", &values, Vec::new())
+                .await?
+        }
+        _ => {
+            replies
+                .say_text("sme_added_to_ticket", &[("code", &ticket.code)], Vec::new())
+                .await?
+        }
+    }
+    state.acknowledged = Some(now);
     Ok(())
 }
 

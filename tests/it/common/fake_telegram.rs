@@ -64,6 +64,9 @@ pub struct SentMessage {
     /// Inline keyboard rows as (label, callback_data); a button without
     /// callback data (a URL button, say) has its URL or "" as the second part.
     pub buttons: Vec<Vec<(String, String)>>,
+    /// A file sent by id (`sendPhoto`, `sendDocument`, …): its field name
+    /// (`photo`, `document`, …) and file id; `text` is then its caption.
+    pub file: Option<(String, String)>,
 }
 
 impl SentMessage {
@@ -992,6 +995,13 @@ const METHODS: &[&str] = &[
     "getMe",
     "getUpdates",
     "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+    "sendVoice",
+    "sendVideo",
+    "sendAudio",
+    "sendAnimation",
+    "sendVideoNote",
     "editMessageText",
     "editMessageReplyMarkup",
     "answerCallbackQuery",
@@ -1068,6 +1078,8 @@ async fn handle(
         })),
         "getUpdates" => get_updates(&shared, p).await,
         "sendMessage" => send_message(&shared, p),
+        "sendPhoto" | "sendDocument" | "sendVoice" | "sendVideo" | "sendAudio"
+        | "sendAnimation" | "sendVideoNote" => send_file(&shared, method, p),
         "editMessageText" | "editMessageReplyMarkup" => edit_message(&shared, method, p),
         "answerCallbackQuery" => answer_callback(&shared, p),
         "deleteWebhook" => {
@@ -1262,6 +1274,69 @@ fn send_message(shared: &Shared, p: Params<'_>) -> Response {
         parse_mode,
         buttons: buttons_of(reply_markup.as_ref()),
         reply_markup,
+        file: None,
+    });
+    drop(state);
+    shared.wake();
+    ok(message)
+}
+
+/// `sendPhoto`, `sendDocument`, …: a file by the id Telegram gave it (the
+/// fake accepts any id), with a caption of at most 1,024 characters.
+fn send_file(shared: &Shared, method: &str, p: Params<'_>) -> Response {
+    let field = match method {
+        "sendPhoto" => "photo",
+        "sendDocument" => "document",
+        "sendVoice" => "voice",
+        "sendVideo" => "video",
+        "sendAudio" => "audio",
+        "sendAnimation" => "animation",
+        _ => "video_note",
+    };
+    let Some(chat_id) = p.i64("chat_id") else {
+        return bad_request("chat not found");
+    };
+    let Some(file_id) = p.str(field).map(str::to_owned) else {
+        return bad_request("there is no file in the request");
+    };
+    let caption = p.str("caption").unwrap_or_default().to_owned();
+    if caption.chars().count() > 1024 {
+        return bad_request("message caption is too long");
+    }
+    let mut state = shared.lock();
+    if state.blocked.contains(&chat_id) {
+        return error(403, "Forbidden: bot was blocked by the user");
+    }
+    let message_id = state.take_message_id(chat_id);
+    let file = if field == "photo" {
+        json!([{ "file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1 }])
+    } else {
+        json!({ "file_id": file_id, "file_unique_id": file_id })
+    };
+    let mut message = json!({
+        "message_id": message_id,
+        "from": bot_user_json(),
+        "chat": private_chat_json(chat_id),
+        "date": now(),
+    });
+    message[field] = file;
+    if !caption.is_empty() {
+        message["caption"] = json!(caption);
+    }
+    state
+        .messages
+        .insert((chat_id, message_id), message.clone());
+    let index = state.sent.len();
+    state.sent.push(SentMessage {
+        index,
+        chat_id,
+        message_id,
+        text: caption.clone(),
+        plain: caption,
+        parse_mode: None,
+        buttons: Vec::new(),
+        reply_markup: None,
+        file: Some((field.to_owned(), file_id)),
     });
     drop(state);
     shared.wake();
