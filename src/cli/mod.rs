@@ -3,6 +3,7 @@
 
 mod desk;
 mod serve;
+mod tickets;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use crate::app::Dialogs;
 use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
 use crate::texts::Texts;
-use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs, TicketAction};
+use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs};
+use tickets::TicketAction;
 
 /// onestop: the Korean SME one-stop help desk.
 ///
