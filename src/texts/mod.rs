@@ -220,7 +220,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("sme_hours_holidays", "공휴일에는 쉬어요."),
     (
         "sme_hours_open_now",
-        "지금은 상담 시간이라 남겨 주신 말씀에 상담원이 순서대로 답변드려요.",
+        "지금은 상담 시간이라 상담원이 순서대로 답변드려요.",
     ),
     // `when` is e.g. "내일 오전 9시", "월요일 오전 9시".
     (

@@ -193,13 +193,19 @@ fn the_hours_question_is_answered_from_the_routing() {
     let transcript = chat_with(
         &db,
         &["chat", "--kb", path_str(closed.path())],
-        &["상담원 언제 연결돼요?", "공휴일에도 해요?"],
+        &[
+            "상담원 언제 연결돼요?",
+            "공휴일에도 해요?",
+            // Found by the matcher: the knowledge base's entry about the
+            // consultants' hours gives way to the desk's facts.
+            "지금 새벽인데 접수해도 됨?",
+        ],
     );
     assert_eq!(
         transcript
             .matches("상담원은 매일 오전 9시부터 오후 6시까지 답변해요. 공휴일에는 쉬어요. 지금은 상담 시간이 아니에요.")
             .count(),
-        2,
+        3,
         "{transcript}"
     );
     assert!(
