@@ -257,6 +257,12 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
     for (question, n) in &s.unanswered {
         println!("  {n}\t{question}");
     }
+    if !s.other_languages.is_empty() {
+        println!("다른 언어로 온 메시지 (영어 안내와 상담원 연결을 받음):");
+    }
+    for (message, n) in &s.other_languages {
+        println!("  {n}\t{message}");
+    }
     println!(
         "보낼 메시지 {} · 보내지 못한 메시지 {}",
         s.outbox_pending, s.outbox_failed

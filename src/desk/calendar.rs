@@ -106,6 +106,28 @@ impl BusinessHours {
     pub fn describe(&self) -> String {
         self.to_string()
     }
+
+    /// The hours as said to an SME: `평일 오전 9시부터 오후 6시까지`,
+    /// `월-토 오전 10시부터 오후 4시까지`, `24시간`.
+    pub fn describe_spoken(&self) -> String {
+        match self {
+            BusinessHours::Always => "24시간".to_string(),
+            BusinessHours::Weekly { days, open, close } => format!(
+                "{} {}부터 {}까지",
+                describe_days(days),
+                describe_time(*open),
+                describe_time(*close)
+            ),
+        }
+    }
+
+    /// Whether these hours are open on Saturday or Sunday.
+    pub fn open_on_weekends(&self) -> bool {
+        match self {
+            BusinessHours::Always => true,
+            BusinessHours::Weekly { days, .. } => days[5] || days[6],
+        }
+    }
 }
 
 impl FromStr for BusinessHours {
@@ -650,6 +672,18 @@ mod tests {
         );
         assert_eq!(BusinessHours::Always.to_string(), "24시간");
         assert_eq!(BusinessHours::default().describe(), "평일 09:00-18:00");
+        assert_eq!(
+            BusinessHours::default().describe_spoken(),
+            "평일 오전 9시부터 오후 6시까지"
+        );
+        let saturdays = BusinessHours::parse("월-토 10:00-16:30").unwrap();
+        assert_eq!(
+            saturdays.describe_spoken(),
+            "월-토 오전 10시부터 오후 4시 30분까지"
+        );
+        assert!(saturdays.open_on_weekends());
+        assert!(!BusinessHours::default().open_on_weekends());
+        assert_eq!(BusinessHours::Always.describe_spoken(), "24시간");
         for bad in [
             "",
             "09:00-18:00",

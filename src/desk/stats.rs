@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::pii::mask;
 use super::{Desk, DeskResult};
+use crate::nlu::is_foreign;
 
 /// Longest question kept in the to-do list.
 const MAX_QUESTION: usize = 300;
@@ -22,8 +23,12 @@ pub struct Stats {
     /// (score, how many)
     pub ratings: Vec<(i32, i64)>,
     pub average_rating: Option<f64>,
-    /// (question, how often)
+    /// (question, how often): Korean questions the knowledge base could
+    /// not answer.
     pub unanswered: Vec<(String, i64)>,
+    /// (message, how often): messages in another language
+    /// (`nlu::is_foreign`), answered with a pointer to a consultant.
+    pub other_languages: Vec<(String, i64)>,
     pub outbox_pending: i64,
     pub outbox_failed: i64,
     /// Messenger updates not handled yet, and those given up on (kept 30 days).
@@ -107,6 +112,10 @@ impl Desk {
         .bind(top_unanswered)
         .fetch_all(pool)
         .await?;
+        let (other_languages, unanswered): (Vec<_>, Vec<_>) = unanswered
+            .into_iter()
+            .map(|(q, n)| (mask(&q), n))
+            .partition(|(q, _)| is_foreign(q));
         let (outbox_pending, outbox_failed): (i64, i64) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
                     count(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox",
@@ -128,7 +137,8 @@ impl Desk {
             median_minutes_to_resolve: to_resolve,
             ratings,
             average_rating,
-            unanswered: unanswered.into_iter().map(|(q, n)| (mask(&q), n)).collect(),
+            unanswered,
+            other_languages,
             outbox_pending,
             outbox_failed,
             updates_pending,

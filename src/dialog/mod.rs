@@ -11,6 +11,7 @@ mod consultant;
 pub mod flows;
 pub mod person;
 mod sme;
+pub mod talk;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -78,11 +78,18 @@ const ALONE: &[&str] = &[
     "연결부탁",
 ];
 
+/// Asking when: "상담원 언제 연결돼요?" asks for the desk's hours
+/// (`talk::asks_hours`), not for a person now.
+const WHEN: &[&str] = &["언제", "몇시"];
+
 /// Whether `text` asks to talk with a person.
 pub fn asks_for_person(text: &str) -> bool {
     let letters = compact(&normalize(text));
     let length = letters.chars().count();
     let has = |words: &[&str]| words.iter().any(|w| letters.contains(w));
+    if has(WHEN) {
+        return false;
+    }
     let alone = ALONE
         .iter()
         .any(|p| letters.contains(p) && length <= p.chars().count() + 4);
@@ -136,6 +143,8 @@ mod tests {
             "1379 번호 뭔지 아는사람",
             "섬유공장 숙련공이 없어서 큰일인데 사람 키워주는 지원 없나요",
             "창업지원금 어떻게 받아요?",
+            "상담원 언제 연결돼요?",
+            "상담원 몇 시까지 연결돼요?",
             "",
             "ㅋㅋ",
         ] {

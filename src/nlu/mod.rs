@@ -15,6 +15,7 @@
 mod aspects;
 mod fragments;
 pub mod jamo;
+pub mod language;
 pub mod normalize;
 pub mod related;
 mod stopwords;
@@ -35,6 +36,7 @@ use lindera::segmenter::Segmenter;
 use lindera::token::Token;
 use lindera_dictionary::viterbi::Lattice;
 
+pub use language::is_foreign;
 pub use normalize::{compact, normalize};
 pub use related::Related;
 pub use synonyms::Synonyms;

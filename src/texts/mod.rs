@@ -178,6 +178,64 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "{region} · {stage} · {need}에 맞는 지원사업이에요.",
     ),
     ("sme_finder_item", "{number}. {program} ({agency})"),
+    // ── To the SME: small talk, the desk's own facts, other languages ─
+    // Messages that are not questions (`dialog/talk.rs`); none is counted
+    // as an unanswered question. Greeting and "너 누구야" come with the menu.
+    (
+        "sme_smalltalk_greeting",
+        "안녕하세요! 지원사업 찾기, 자주 묻는 질문, 애로사항 접수를 도와드려요. 궁금한 점을 편하게 적어 주세요.",
+    ),
+    (
+        "sme_smalltalk_thanks",
+        "천만에요! 더 궁금한 점이 있으면 언제든 말씀해 주세요.",
+    ),
+    (
+        "sme_smalltalk_bye",
+        "이용해 주셔서 감사해요. 또 궁금한 점이 있으면 언제든 찾아 주세요.",
+    ),
+    (
+        "sme_smalltalk_laughter",
+        "😊 더 도와드릴 일이 있으면 편하게 말씀해 주세요.",
+    ),
+    (
+        "sme_smalltalk_agreement",
+        "네, 좋아요. 더 궁금한 점이 있으면 말씀해 주세요.",
+    ),
+    // Insults or frustration: with the button to a person.
+    (
+        "sme_smalltalk_frustration",
+        "불편을 드려 죄송해요. 원하시는 답을 드리지 못했다면 상담원이 직접 도와드릴 수 있어요. 아래 버튼을 누르시거나, 궁금한 점을 조금 다르게 적어 주세요.",
+    ),
+    (
+        "sme_smalltalk_who",
+        "저는 중소기업·소상공인 원스톱 지원 창구의 상담 봇이에요. 지역과 사업 단계에 맞는 지원사업을 찾아 드리고, 자주 묻는 질문에 답하고, 애로사항을 접수해 담당 기관 상담원에게 연결해 드려요. 접수하신 건의 진행 상황도 알려 드려요.",
+    ),
+    // "메뉴", "처음으로": above the menu.
+    ("sme_smalltalk_menu", "무엇을 도와드릴까요? 아래에서 골라 주세요."),
+    // When consultants answer, from the routing: `sme_hours`, then
+    // `sme_hours_days_off` (weekly hours closed on weekends) or
+    // `sme_hours_holidays` (weekly hours open on a weekend day), then
+    // `sme_hours_open_now` or `sme_hours_closed_now`, joined by a space.
+    // `hours` is e.g. "평일 오전 9시부터 오후 6시까지" or "24시간".
+    ("sme_hours", "상담원은 {hours} 답변해요."),
+    ("sme_hours_days_off", "주말과 공휴일에는 쉬어요."),
+    ("sme_hours_holidays", "공휴일에는 쉬어요."),
+    (
+        "sme_hours_open_now",
+        "지금은 상담 시간이라 상담원이 순서대로 답변드려요.",
+    ),
+    // `when` is e.g. "내일 오전 9시", "월요일 오전 9시".
+    (
+        "sme_hours_closed_now",
+        "지금은 상담 시간이 아니에요. {when}부터 답변드려요. 글은 언제든 남겨 두셔도 돼요.",
+    ),
+    // A message in another language (`nlu::language`): in English, with
+    // the `button_handoff_english` button.
+    (
+        "sme_other_language",
+        "Hello! This is a help desk for small and medium-sized businesses in Korea. In Korean, I can find government support programs, answer frequently asked questions and take your request (a help-desk ticket) to the agency in charge. I can only read Korean, but a consultant can help you: press the button below.",
+    ),
+    ("button_handoff_english", "Talk to a consultant"),
     // ── To the SME, from the desk ────────────────────────────────────
     (
         "sme_ticket_received",

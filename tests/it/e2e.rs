@@ -1085,18 +1085,12 @@ fn photos_and_documents_are_relayed_both_ways_with_captions_and_kept() {
 }
 
 fn sqlx_scalar(db: &TestDb, sql: &str) -> String {
-    let pool = db.pool.clone();
-    let sql = sql.to_string();
-    std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
+    use sqlx::Connection;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(&mut connection)
+            .await
             .unwrap()
-            .block_on(async move {
-                sqlx::query_scalar::<_, String>(&sql)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-            })
     })
-    .join()
-    .unwrap()
 }

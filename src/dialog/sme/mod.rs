@@ -10,12 +10,15 @@ mod flow;
 use flow::{back, cancel, flow_answer, start_flow, start_new_ticket_flow};
 
 use super::commands::SmeCommand;
+use super::talk::{self, Talk};
 use super::{person, settle, Acknowledged, ChatState, Engine, Input, Replies};
+use crate::desk::routing::BusinessHours;
 use crate::desk::show_time;
 use crate::desk::{notices, TicketStatus};
 use crate::dialog::attachments::Refusal as AttachmentRefusal;
 use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
+use crate::nlu::is_foreign;
 use crate::protocol::Attachment;
 use crate::protocol::{rows, Button, MenuPage, Press};
 use crate::texts::{Texts, Value};
@@ -175,6 +178,15 @@ async fn text_message(
             _ => flow_answer(engine, replies, state, text).await,
         };
     }
+    let talk = talk::recognise(text);
+    // The way back to the menu works even while a ticket is open.
+    if talk == Some(Talk::Menu) {
+        return show_menu(replies).await;
+    }
+    // "내 접수 어떻게 됐어요?": `/status`, with a ticket open or not.
+    if talk::asks_status(text) {
+        return status(engine, replies).await;
+    }
     // A ticket of this SME waits for a person or is with one: the message
     // joins it.
     let active = engine
@@ -183,6 +195,11 @@ async fn text_message(
         .await?;
     if active.is_some() {
         return add_to_ticket(engine, replies, state, text).await;
+    }
+    // "상담원 언제 연결돼요?": the hours, before asking for a person.
+    if talk::asks_hours(text) {
+        let queue = engine.desk.routing().fallback_queue().id.clone();
+        return hours(engine, replies, &queue, true).await;
     }
     if person::asks_for_person(text) {
         return start_flow(engine, replies, state, HANDOFF_FLOW).await;
@@ -199,7 +216,91 @@ async fn text_message(
     {
         return show_entry(engine, replies, &entry).await;
     }
+    if let Some(talk) = talk {
+        return small_talk(replies, state, talk).await;
+    }
+    if is_foreign(text) {
+        return other_language(engine, replies, state, text).await;
+    }
     answer(engine, replies, state, text).await
+}
+
+/// A reply to small talk (`talk.rs`); nothing is counted as unanswered.
+async fn small_talk(replies: &mut Replies<'_>, state: &mut ChatState, talk: Talk) -> Result<()> {
+    let texts = replies.texts;
+    let (key, buttons) = match talk {
+        Talk::Greeting => ("sme_smalltalk_greeting", menu_buttons(texts)),
+        Talk::Thanks => ("sme_smalltalk_thanks", Vec::new()),
+        Talk::Bye => ("sme_smalltalk_bye", Vec::new()),
+        Talk::Laughter => ("sme_smalltalk_laughter", Vec::new()),
+        Talk::Agreement => ("sme_smalltalk_agreement", Vec::new()),
+        Talk::Frustration => (
+            "sme_smalltalk_frustration",
+            vec![vec![handoff_button(texts)]],
+        ),
+        Talk::WhoAreYou => ("sme_smalltalk_who", menu_buttons(texts)),
+        Talk::Menu => return show_menu(replies).await,
+        Talk::Cancel => return cancel(replies, state).await,
+    };
+    replies.say_text(key, &[], buttons).await
+}
+
+async fn show_menu(replies: &mut Replies<'_>) -> Result<()> {
+    let menu = menu_buttons(replies.texts);
+    replies.say_text("sme_smalltalk_menu", &[], menu).await
+}
+
+/// When the consultants of `queue` answer, from the routing: their hours,
+/// the days they rest, and whether they answer now or when they will.
+fn hours_text(engine: &Engine, texts: &Texts, queue: &str) -> String {
+    let routing = engine.desk.routing();
+    let hours = routing.hours(queue);
+    let calendar = &routing.calendar;
+    let now = crate::desk::now();
+    let mut parts = vec![texts.fill("sme_hours", &[("hours", &hours.describe_spoken())])];
+    match hours {
+        BusinessHours::Always => {}
+        _ if !hours.open_on_weekends() => parts.push(texts.get("sme_hours_days_off").to_string()),
+        _ => parts.push(texts.get("sme_hours_holidays").to_string()),
+    }
+    if calendar.is_open(hours, now) {
+        parts.push(texts.get("sme_hours_open_now").to_string());
+    } else {
+        let when = calendar.describe_next_open(hours, now);
+        parts.push(texts.fill("sme_hours_closed_now", &[("when", &when)]));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
+}
+
+/// The hours of `queue`'s consultants, with the button to one if `offer`.
+async fn hours(engine: &Engine, replies: &mut Replies<'_>, queue: &str, offer: bool) -> Result<()> {
+    let texts = replies.texts;
+    let body = hours_text(engine, texts, queue);
+    let buttons = if offer {
+        vec![vec![handoff_button(texts)]]
+    } else {
+        Vec::new()
+    };
+    replies.say(body, buttons).await
+}
+
+/// A message in a language the bot does not read: what it can do, in
+/// English, and the way to a consultant. It is kept with the unanswered
+/// questions, which `onestop stats` lists apart from the Korean ones.
+async fn other_language(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    text: &str,
+) -> Result<()> {
+    state.offered.clear();
+    engine.desk.record_unanswered_in(replies.tx, text).await?;
+    let texts = replies.texts;
+    let consultant = Button::new(texts.get("button_handoff_english"), &Press::handoff());
+    replies
+        .say_text("sme_other_language", &[], vec![vec![consultant]])
+        .await
 }
 
 /// A plain message of an SME whose ticket is open or claimed: added to the
@@ -221,6 +322,10 @@ async fn add_to_ticket(
         Err(refusal) => return replies.text(refusal).await,
     };
     acknowledge(replies, state, &ticket).await?;
+    // "언제쯤 연락 와요?": when the ticket's consultants answer.
+    if talk::asks_when_answered(text) {
+        return hours(engine, replies, &ticket.queue, false).await;
+    }
     let result = engine.kb.find(text);
     if result.outcome == Outcome::Answer {
         let mut reply = render::reply(&engine.kb, replies.texts, &result);
@@ -277,6 +382,14 @@ pub(super) async fn greet(replies: &mut Replies<'_>) -> Result<()> {
         .await
 }
 
+/// Knowledge-base entries about the consultants' hours: the routing's
+/// hours are said instead.
+const HOURS_ENTRIES: &[&str] = &["faq-bot-consultant-hours"];
+
+/// Knowledge-base entries about the state of one's tickets: `/status` is
+/// shown instead.
+const STATUS_ENTRIES: &[&str] = &["faq-bot-check-status"];
+
 /// A free-text question through the matcher.
 async fn answer(
     engine: &Engine,
@@ -289,6 +402,17 @@ async fn answer(
     let result = kb.find(text);
     tracing::debug!(outcome = result.outcome.as_str(), "matched");
     state.offered.clear();
+    // The desk's own facts win over what an entry can say of them.
+    if result.outcome == Outcome::Answer {
+        let id = result.ranked.first().map(|s| kb.entry(s.entry).id());
+        if id.is_some_and(|id| HOURS_ENTRIES.contains(&id)) {
+            let queue = engine.desk.routing().fallback_queue().id.clone();
+            return hours(engine, replies, &queue, true).await;
+        }
+        if id.is_some_and(|id| STATUS_ENTRIES.contains(&id)) {
+            return status(engine, replies).await;
+        }
+    }
     if result.outcome == Outcome::Fallback {
         engine.desk.record_unanswered_in(replies.tx, text).await?;
     }
