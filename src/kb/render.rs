@@ -117,6 +117,9 @@ fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String)
             _ => None,
         }),
     };
+    // The agency's name without what follows it in brackets ("광주광역시
+    // (명품강소기업 사무국)" → "광주광역시"), which reads well before 에.
+    let agency = agency.map(|a| a.split(" (").next().unwrap_or(a).trim());
     let line = match agency {
         Some(agency) => t.fill(
             "sme_answer_as_of",
