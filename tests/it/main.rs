@@ -17,3 +17,4 @@ mod handoff;
 mod texts;
 mod tickets_cli;
 mod understanding;
+mod voice;
