@@ -376,7 +376,10 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
         Ok(Dialogs {
             kb, routing, flows, ..
         }) => {
-            for warning in &flows.warnings {
+            let mut warnings: Vec<&kb::Diagnostic> =
+                kb.warnings.iter().chain(&flows.warnings).collect();
+            warnings.sort();
+            for warning in &warnings {
                 println!("{}: warning: {}", warning.location, warning.message);
             }
             println!(
@@ -390,8 +393,8 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
                 routing.rules.len(),
                 flows.flows.len()
             );
-            if !flows.warnings.is_empty() {
-                eprintln!("{}: {} warning(s)", dir.display(), flows.warnings.len());
+            if !warnings.is_empty() {
+                eprintln!("{}: {} warning(s)", dir.display(), warnings.len());
             }
             ExitCode::SUCCESS
         }

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::diagnostic::{Diagnostics, Location};
+use super::diagnostic::{Diagnostic, Diagnostics, Location};
 use super::index::{EntryText, Index, Tuning};
-use super::model::{Entry, Faq, MatchingConfig, Program};
+use super::model::{Entry, Faq, FreshnessConfig, MatchingConfig, Program};
 use super::parse::{self, Located};
 use super::KnowledgeBase;
 use crate::nlu::{compact, normalize, Analyzer, Synonyms};
@@ -22,6 +22,7 @@ struct Collected {
     synonym_groups: Vec<Vec<Located<String>>>,
     matching_settings: Vec<(Located<String>, f64)>,
     matching_places: HashMap<String, Location>,
+    freshness_settings: Vec<(Located<String>, f64)>,
 }
 
 /// Reads the knowledge base's tables of `documents`. Every problem goes to
@@ -38,9 +39,10 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         synonym_groups,
         matching_settings,
         matching_places,
-        ..
+        freshness_settings,
     } = collected;
     let matching = parse::matching_config(&matching_settings);
+    let freshness = parse::freshness_config(&freshness_settings);
     check_thresholds(&matching, &matching_places, diags);
     if programs.is_empty() && faqs.is_empty() && diags.is_empty() {
         let place = documents.first().map_or("(no .toml files)", |d| d.path());
@@ -84,11 +86,14 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         .collect();
     let index = Index::build(&analyzer, &texts_of, Tuning::default());
     drop(texts_of);
+    let warnings = stale_entries(&entries, &freshness, today());
     drop(entries);
     Some(KnowledgeBase {
         programs,
         faqs,
         matching,
+        freshness,
+        warnings,
         synonyms,
         analyzer,
         index,
@@ -103,7 +108,12 @@ impl Collected {
         self.programs.extend(content.programs);
         self.faqs.extend(content.faqs);
         self.synonym_groups.extend(content.synonyms);
-        for (key, value) in content.matching {
+        for (key, value) in content.matching.into_iter().chain(content.freshness) {
+            let place = if key.value == "warn_after_years" {
+                &mut self.freshness_settings
+            } else {
+                &mut self.matching_settings
+            };
             if let Some(first) = self.matching_places.get(&key.value) {
                 diags.push(
                     key.location.clone(),
@@ -112,7 +122,7 @@ impl Collected {
             } else {
                 self.matching_places
                     .insert(key.value.clone(), key.location.clone());
-                self.matching_settings.push((key, value));
+                place.push((key, value));
             }
         }
     }
@@ -131,6 +141,36 @@ fn check_thresholds(
             );
         }
     }
+}
+
+/// Today in Korea, which the age of an entry's `as_of` is counted to.
+pub(super) fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// A warning for every entry whose `as_of` is older than `[freshness]`
+/// allows: its answers say so, and an admin should look at it.
+fn stale_entries(
+    entries: &[Entry<'_>],
+    freshness: &FreshnessConfig,
+    today: chrono::NaiveDate,
+) -> Vec<Diagnostic> {
+    let years = freshness.warn_after_years;
+    let mut warnings: Vec<Diagnostic> = entries
+        .iter()
+        .filter_map(|entry| {
+            let as_of = entry.as_of()?;
+            as_of.older_than(years, today).then(|| Diagnostic {
+                location: entry.location().clone(),
+                message: format!(
+                    "`{}` is as of {as_of}, more than {years} years ago ([freshness] warn_after_years): check it against a current notice and update `as_of`",
+                    entry.id()
+                ),
+            })
+        })
+        .collect();
+    warnings.sort();
+    warnings
 }
 
 /// Ids are unique across programs and FAQs; returns each id's entry.

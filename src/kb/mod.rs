@@ -18,7 +18,7 @@ use anyhow::Result;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location};
 pub use index::{MatchResult, Outcome, Scored, Tuning};
-pub use model::{Entry, Faq, MatchingConfig, Program};
+pub use model::{AsOf, Entry, Faq, FreshnessConfig, MatchingConfig, Program};
 
 use crate::nlu::{Analyzer, TermKind};
 use crate::source::Document;
@@ -34,6 +34,12 @@ pub struct KnowledgeBase {
     pub programs: Vec<Program>,
     pub faqs: Vec<Faq>,
     pub matching: MatchingConfig,
+    /// `[freshness]`: when an entry's `as_of` is too old.
+    pub freshness: FreshnessConfig,
+    /// What `onestop check` warns about without failing: entries whose
+    /// `as_of` is older than `freshness` allows (counted to the day of
+    /// loading).
+    pub warnings: Vec<Diagnostic>,
     pub synonyms: Vec<Vec<String>>,
     analyzer: Analyzer,
     index: Index,
@@ -80,6 +86,13 @@ impl KnowledgeBase {
     /// go to `diags`, and `None` means there were some.
     pub fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Option<Self> {
         load::read(documents, diags)
+    }
+
+    /// Whether `entry`'s `as_of` is older than `[freshness]` allows, today.
+    pub fn is_stale(&self, entry: Entry<'_>) -> bool {
+        entry
+            .as_of()
+            .is_some_and(|a| a.older_than(self.freshness.warn_after_years, load::today()))
     }
 
     /// Number of entries (programs, then FAQs).

@@ -23,6 +23,12 @@ pub struct Program {
     pub url: Option<String>,
     pub keywords: Vec<String>,
     pub examples: Vec<String>,
+    /// A title written for lists; the name when not given.
+    pub title: Option<String>,
+    /// When its facts were true.
+    pub as_of: Option<AsOf>,
+    /// Where its facts come from, for admins; never shown to SMEs.
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub example_locations: Vec<Location>,
     #[serde(skip)]
@@ -38,6 +44,12 @@ pub struct Faq {
     pub answer: String,
     pub related: Vec<String>,
     pub keywords: Vec<String>,
+    /// A title written for lists; the first question when not given.
+    pub title: Option<String>,
+    /// When its facts were true.
+    pub as_of: Option<AsOf>,
+    /// Where its facts come from, for admins; never shown to SMEs.
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub example_locations: Vec<Location>,
     #[serde(skip)]
@@ -69,11 +81,31 @@ impl<'a> Entry<'a> {
         }
     }
 
-    /// A short title: the program's name or the FAQ's first question.
+    /// A short title for lists: its `title`, else the program's name or
+    /// the FAQ's first question.
     pub fn title(&self) -> &'a str {
         match self {
-            Entry::Program(p) => &p.name,
-            Entry::Faq(f) => f.questions.first().map_or("", |q| q.as_str()),
+            Entry::Program(p) => p.title.as_deref().unwrap_or(&p.name),
+            Entry::Faq(f) => f
+                .title
+                .as_deref()
+                .unwrap_or_else(|| f.questions.first().map_or("", |q| q.as_str())),
+        }
+    }
+
+    /// When the entry's facts were true, if it says.
+    pub fn as_of(&self) -> Option<&'a AsOf> {
+        match self {
+            Entry::Program(p) => p.as_of.as_ref(),
+            Entry::Faq(f) => f.as_of.as_ref(),
+        }
+    }
+
+    /// The entry's sources (for admins).
+    pub fn sources(&self) -> &'a [String] {
+        match self {
+            Entry::Program(p) => &p.sources,
+            Entry::Faq(f) => &f.sources,
         }
     }
 
@@ -127,6 +159,90 @@ impl Default for MatchingConfig {
             answer_min_letters: 0.15,
             suggest_threshold: 0.35,
             max_suggestions: 3,
+        }
+    }
+}
+
+/// When an entry's facts were true: a year, a month or a day
+/// (`2014`, `2014-10`, `2014-10-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AsOf {
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+}
+
+impl AsOf {
+    /// Reads `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; `None` for anything else,
+    /// a month or day out of range included.
+    pub fn parse(text: &str) -> Option<Self> {
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        let number = |s: &str, len: usize| {
+            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        let year = number(parts.first()?, 4)? as i32;
+        let month = match parts.get(1) {
+            Some(m) => Some(number(m, 2).filter(|m| (1..=12).contains(m))?),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) => {
+                let d = number(d, 2)?;
+                chrono::NaiveDate::from_ymd_opt(year, month?, d)?;
+                Some(d)
+            }
+            None => None,
+        };
+        (parts.len() <= 3).then_some(Self { year, month, day })
+    }
+
+    /// The first day of the period it names.
+    pub fn first_day(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+            .unwrap_or(chrono::NaiveDate::MIN)
+    }
+
+    /// Whether more than `years` years have passed between its first day
+    /// and `today`.
+    pub fn older_than(&self, years: u32, today: chrono::NaiveDate) -> bool {
+        self.first_day()
+            .checked_add_months(chrono::Months::new(years * 12))
+            .is_some_and(|limit| limit < today)
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for AsOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `[freshness]`: how old an entry's `as_of` may be before its answers say
+/// so and `onestop check` warns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreshnessConfig {
+    pub warn_after_years: u32,
+}
+
+impl Default for FreshnessConfig {
+    fn default() -> Self {
+        Self {
+            warn_after_years: 3,
         }
     }
 }

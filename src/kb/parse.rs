@@ -2,11 +2,11 @@
 //! programs, FAQs, synonyms and matching settings, reporting every
 //! problem with its place instead of stopping at the first.
 
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::Diagnostics;
-use super::model::{region_short_name, Faq, MatchingConfig, Program, STAGES};
+use super::model::{region_short_name, AsOf, Faq, MatchingConfig, Program, STAGES};
 pub(crate) use crate::source::toml::{Fields, Located, Reader};
 use crate::source::{Document, TopLevel};
 
@@ -17,10 +17,11 @@ pub struct FileContent {
     pub faqs: Vec<Faq>,
     pub synonyms: Vec<Vec<Located<String>>>,
     pub matching: Vec<(Located<String>, f64)>,
+    pub freshness: Vec<(Located<String>, f64)>,
 }
 
 /// The top-level tables the knowledge base reads.
-pub const TABLES: &[&str] = &["program", "faq", "synonyms", "matching"];
+pub const TABLES: &[&str] = &["program", "faq", "synonyms", "matching", "freshness"];
 const PROGRAM_KEYS: &[&str] = &[
     "id",
     "name",
@@ -35,6 +36,9 @@ const PROGRAM_KEYS: &[&str] = &[
     "url",
     "keywords",
     "examples",
+    "title",
+    "as_of",
+    "sources",
 ];
 const FAQ_KEYS: &[&str] = &[
     "id",
@@ -43,7 +47,11 @@ const FAQ_KEYS: &[&str] = &[
     "answer",
     "related",
     "keywords",
+    "title",
+    "as_of",
+    "sources",
 ];
+const FRESHNESS_KEYS: &[&str] = &["warn_after_years"];
 const MATCHING_KEYS: &[&str] = &[
     "answer_threshold",
     "answer_margin",
@@ -82,6 +90,11 @@ pub fn read_document(document: &Document<'_>, diags: &mut Diagnostics) -> FileCo
                     reader.matching(table, &mut content.matching);
                 }
             }
+            "freshness" => {
+                if let Some(table) = reader.table(name, value) {
+                    reader.freshness(table, &mut content.freshness);
+                }
+            }
             _ => {}
         }
     }
@@ -102,6 +115,39 @@ pub fn matching_config(settings: &[(Located<String>, f64)]) -> MatchingConfig {
         }
     }
     config
+}
+
+/// Applies `[freshness]` settings over the defaults.
+pub fn freshness_config(settings: &[(Located<String>, f64)]) -> super::model::FreshnessConfig {
+    let mut config = super::model::FreshnessConfig::default();
+    for (key, value) in settings {
+        if key.value == "warn_after_years" {
+            config.warn_after_years = *value as u32;
+        }
+    }
+    config
+}
+
+/// `as_of`: a date as a string (`"2014"`, `"2014-10"`, `"2014-10-01"`) or a
+/// TOML date (`2014-10-01`); anything else is reported at its place.
+fn as_of(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<AsOf> {
+    let value = f.get("as_of")?;
+    let at = value.span().start;
+    let parsed = match value.get_ref() {
+        DeValue::String(s) => AsOf::parse(s),
+        DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
+            .date
+            .and_then(|d| AsOf::parse(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))),
+        _ => None,
+    };
+    if parsed.is_none() {
+        f.error(
+            at,
+            "`as_of` must be a date written YYYY-MM-DD, YYYY-MM or YYYY, like \"2014-10\""
+                .to_string(),
+        );
+    }
+    parsed
 }
 
 /// The knowledge base's own tables, read with the shared reader.
@@ -152,6 +198,31 @@ impl Reader<'_, '_> {
         fields.finish(MATCHING_KEYS);
     }
 
+    /// `[freshness]`: `warn_after_years`, a whole number from 1 to 100.
+    fn freshness(&mut self, table: Spanned<&DeTable<'_>>, out: &mut Vec<(Located<String>, f64)>) {
+        let mut fields = Fields::new(self, table, "[freshness]");
+        for key in FRESHNESS_KEYS {
+            let Some((number, location)) = fields.number(key) else {
+                continue;
+            };
+            if (1.0..=100.0).contains(&number) && number.fract() == 0.0 {
+                out.push((
+                    Located {
+                        value: key.to_string(),
+                        location,
+                    },
+                    number,
+                ));
+            } else {
+                fields.reader.diags.push(
+                    location,
+                    format!("`{key}` must be a whole number of years from 1 to 100"),
+                );
+            }
+        }
+        fields.finish(FRESHNESS_KEYS);
+    }
+
     fn program(&mut self, table: Spanned<&DeTable<'_>>) -> Option<Program> {
         let mut f = Fields::new(self, table, "[[program]]");
         let id = f.id();
@@ -171,6 +242,9 @@ impl Reader<'_, '_> {
         let url = f.string("url", false);
         let keywords = f.string_list("keywords", false);
         let examples = f.string_list("examples", true);
+        let title = f.string("title", false);
+        let as_of = as_of(&mut f);
+        let sources = f.string_list("sources", false);
         let location = f.location();
         f.finish(PROGRAM_KEYS);
         Some(Program {
@@ -196,6 +270,9 @@ impl Reader<'_, '_> {
             keywords: keywords.into_iter().map(|k| k.value).collect(),
             example_locations: examples.iter().map(|k| k.location.clone()).collect(),
             examples: examples.into_iter().map(|k| k.value).collect(),
+            title,
+            as_of,
+            sources: sources.into_iter().map(|k| k.value).collect(),
             location,
         })
     }
@@ -208,6 +285,9 @@ impl Reader<'_, '_> {
         let answer = f.string("answer", true);
         let related = f.string_list("related", false);
         let keywords = f.string_list("keywords", false);
+        let title = f.string("title", false);
+        let as_of = as_of(&mut f);
+        let sources = f.string_list("sources", false);
         let location = f.location();
         f.finish(FAQ_KEYS);
         Some(Faq {
@@ -219,6 +299,9 @@ impl Reader<'_, '_> {
             related_locations: related.iter().map(|k| k.location.clone()).collect(),
             related: related.into_iter().map(|k| k.value).collect(),
             keywords: keywords.into_iter().map(|k| k.value).collect(),
+            title,
+            as_of,
+            sources: sources.into_iter().map(|k| k.value).collect(),
             location,
         })
     }

@@ -80,10 +80,12 @@ pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
             if let Some(url) = &p.url {
                 out.push_str(&format!("\n🔗 {url}"));
             }
+            push_as_of(kb, t, entry, &mut out);
             out
         }
         Entry::Faq(f) => {
             let mut out = f.answer.trim().to_string();
+            push_as_of(kb, t, entry, &mut out);
             let related: Vec<&str> = f
                 .related
                 .iter()
@@ -100,6 +102,33 @@ pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
             out
         }
     }
+}
+
+/// The line that says how old the entry's facts are, after its answer, when
+/// its `as_of` is older than `[freshness]` allows.
+fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String) {
+    let Some(as_of) = entry.as_of().filter(|_| kb.is_stale(entry)) else {
+        return;
+    };
+    let agency = match entry {
+        Entry::Program(p) => Some(p.agency.as_str()),
+        Entry::Faq(f) => f.related.iter().find_map(|id| match kb.by_id(id) {
+            Some(Entry::Program(p)) => Some(p.agency.as_str()),
+            _ => None,
+        }),
+    };
+    // The agency's name without what follows it in brackets ("광주광역시
+    // (명품강소기업 사무국)" → "광주광역시"), which reads well before 에.
+    let agency = agency.map(|a| a.split(" (").next().unwrap_or(a).trim());
+    let line = match agency {
+        Some(agency) => t.fill(
+            "sme_answer_as_of",
+            &[("year", &as_of.year), ("agency", &agency)],
+        ),
+        None => t.fill("sme_answer_as_of_no_agency", &[("year", &as_of.year)]),
+    };
+    out.push_str("\n\n");
+    out.push_str(&line);
 }
 
 /// The entries (by index) offered for a `Suggest` outcome: the best ones,

@@ -18,6 +18,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("synonyms", "kb"),
     ("texts", "texts"),
     ("matching", "kb"),
+    ("freshness", "kb"),
     ("routing", "desk::routing"),
     ("queue", "desk::routing"),
     ("route", "desk::routing"),

@@ -73,6 +73,19 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "chat_help",
         "질문을 입력하면 답을 드려요. 번호를 입력하면 제안한 항목을 볼 수 있어요. 끝내려면 /quit 을 입력하세요.",
     ),
+    // ── How old an answer's facts are (`as_of`, `[freshness]`) ───────
+    // The line after an answer whose `as_of` is older than
+    // `[freshness] warn_after_years`; {agency} is the program's agency (or
+    // the agency of the FAQ's first related program).
+    (
+        "sme_answer_as_of",
+        "{year}년 기준 정보예요. 최신 공고는 {agency}에 확인해 주세요.",
+    ),
+    // The same for a FAQ that names no program.
+    (
+        "sme_answer_as_of_no_agency",
+        "{year}년 기준 정보예요. 최신 내용은 1379 중소기업 통합콜센터나 담당 기관에 확인해 주세요.",
+    ),
     // ── To the SME, from the dialog ──────────────────────────────────
     // A `/command` the SME side does not know.
     (

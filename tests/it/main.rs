@@ -18,3 +18,4 @@ mod talk;
 mod texts;
 mod tickets_cli;
 mod understanding;
+mod voice;

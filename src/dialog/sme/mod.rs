@@ -510,7 +510,8 @@ async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
         .iter()
         .take(8)
         .map(|f| {
-            let title = f.questions.first().cloned().unwrap_or_else(|| f.id.clone());
+            let title = crate::kb::Entry::Faq(f).title();
+            let title = if title.is_empty() { &f.id } else { title };
             vec![Button::new(title, &Press::Entry(f.id.clone()))]
         })
         .collect();
