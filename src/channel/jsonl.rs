@@ -2,6 +2,9 @@
 //! file (or standard output): for running the desk without a messenger, for
 //! handing messages to another system, and for tests that count deliveries.
 //!
+//! An edit of a message is a line of its own with `edits`: the outbox id of
+//! the message whose text and buttons it replaces.
+//!
 //! Delivery is idempotent by outbox id: ids already in the file are not
 //! written again, so a restart after a crash never duplicates a line.
 
@@ -25,6 +28,10 @@ pub struct Delivered {
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<Vec<Button>>,
+    /// For an edit: the outbox id of the message it replaces the text and
+    /// buttons of (that message's line is earlier in the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edits: Option<i64>,
 }
 
 enum Target {
@@ -85,6 +92,7 @@ impl JsonLinesChannel {
             chat_id: message.chat_id,
             text: message.body.clone(),
             buttons: message.buttons.0.clone(),
+            edits: message.edits,
         })
         .expect("a delivery serializes");
         let written = match target {
