@@ -16,6 +16,7 @@ use super::store::{add_message, fetch_by_id, lock_ticket, log_event};
 pub use super::store::{Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
 use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
+use crate::protocol::{Press, Reply};
 use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
@@ -454,10 +455,23 @@ impl Desk {
             log_event(&mut *tx, ticket.id, &actor, "closed", "").await?;
             fetch_by_id(&mut *tx, ticket.id).await?
         };
+        // The question shows the answer, its buttons gone.
+        let texts = self.texts();
+        let pressed = Press::Rate {
+            code: rated.code.clone(),
+            score: i64::from(score),
+        };
+        for question in outbox::carrying(&mut *tx, rated.id, &pressed).await? {
+            let body = texts.fill(
+                "sme_followup_answered",
+                &[("question", &question.body), ("score", &score)],
+            );
+            outbox::enqueue_edit(&mut *tx, question.id, &Reply::text(body)).await?;
+        }
         outbox::enqueue(
             &mut *tx,
             requester_chat,
-            &notices::rated(&self.texts(), &rated, score),
+            &notices::rated(&texts, &rated, score),
             Some(rated.id),
         )
         .await?;

@@ -198,6 +198,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_rated",
         "평가해 주셔서 감사합니다. 접수번호 {code} 건을 종료합니다. 또 도움이 필요하시면 언제든 말씀해 주세요.",
     ),
+    // The follow-up question once answered (edited in place, its buttons
+    // removed); `question` is the question as it was sent.
+    (
+        "sme_followup_answered",
+        "{question}\n\n✅ {score}점을 주셨어요. 감사합니다.",
+    ),
+    // A rating button pressed again, or after the ticket moved on.
+    ("sme_already_rated", "이미 평가해 주셨어요. 감사합니다."),
     // The consultant went quiet and the ticket went back to its queue.
     (
         "sme_reassigning",
@@ -240,6 +248,24 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("consultant_card_reopened", "다시 열린 접수"),
     ("consultant_card_released", "다시 대기 중인 접수"),
     ("consultant_card_escalated", "지연된 접수"),
+    // A card (or reminder) once its ticket is claimed, on every consultant's
+    // copy (edited in place, its buttons removed); `card` is the card as sent.
+    (
+        "consultant_card_taken",
+        "{card}\n\n✅ {consultant} 상담원이 맡았어요.",
+    ),
+    // 담당하기 pressed on a ticket someone already holds.
+    (
+        "consultant_claim_taken",
+        "{code} 건은 이미 {consultant} 상담원이 담당 중이에요.",
+    ),
+    // 담당하기 pressed on a ticket that is resolved or closed.
+    ("consultant_claim_finished", "{code} 건은 이미 처리가 끝났어요."),
+    // 담당하기 pressed on a ticket that moved to a queue of others.
+    (
+        "consultant_claim_moved",
+        "{code} 건은 다른 기관의 대기열로 넘어갔어요.",
+    ),
     // The SME's message in a claimed ticket, relayed.
     ("consultant_from_sme", "[{code} · {company}]\n{message}"),
     // To the queue when a ticket waits too long for a consultant.
