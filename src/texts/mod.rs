@@ -11,7 +11,8 @@
 //! consultant), `refusal_…` (whoever asked the desk for something it
 //! refused), `button_…` (button labels), `word_…` (words put into other
 //! texts: statuses, actions, waiting times), `console_…` (the person at
-//! `onestop chat`), `admin_…` (admins on the messenger). The older keys without a prefix (greeting, fallback, labels
+//! `onestop chat`), `admin_…` (admins on the messenger), `command_…` (the
+//! descriptions of the bot's commands in the messenger's menu). The older keys without a prefix (greeting, fallback, labels
 //! of an answer, …) keep their names, which admins may already use.
 //!
 //! `read` takes the `[texts]` tables of the parsed `dialogs/` files. This
@@ -498,6 +499,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "console_waiting_for_consultant",
         "(상담원에게 새 메시지 {count}개: /consultant 로 확인)",
     ),
+    // ── The bot's commands in the messenger's menu ───────────────────
+    // The SME's (everyone's) list; the consultant's uses the help's lines.
+    ("command_start", "처음 화면과 메뉴"),
+    ("command_menu", "메뉴 보기"),
+    ("command_status", "내 접수 현황"),
+    ("command_back", "이전 질문으로"),
+    ("command_cancel", "진행 중인 일 취소"),
+    ("command_consultant_help", "상담원 메뉴와 명령 목록"),
     // ── To admins on the messenger ───────────────────────────────────
     // A SIGHUP reload that found errors; `error` lists them.
     (

@@ -2,8 +2,10 @@
 //! each update stored raw before it is acknowledged), read without trusting
 //! them (`wire`), handled once each in order per chat (`inbox`), and replies
 //! out through the outbox with `sendMessage`, edits of sent messages with
-//! `editMessageText` or `editMessageReplyMarkup` (this module).
+//! `editMessageText` or `editMessageReplyMarkup` (this module); the bot's
+//! commands registered with `setMyCommands` (`commands`).
 
+pub mod commands;
 pub mod inbox;
 pub mod polling;
 pub mod wire;
