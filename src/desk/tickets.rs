@@ -20,8 +20,9 @@ use crate::protocol::{Press, Reply};
 use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
-/// Longest description kept (the messenger's own limit is 4,096).
-pub const MAX_DESCRIPTION: usize = 4000;
+/// Longest description (and relayed message) kept: the messenger's own
+/// limit, so whatever one message can carry is taken.
+pub const MAX_DESCRIPTION: usize = outbox::MAX_BODY_CHARS;
 
 /// What an SME gives at intake.
 #[derive(Debug, Clone, Default)]

@@ -27,8 +27,8 @@ pub use flows::Flows;
 
 pub use crate::protocol::Input;
 
-/// Longest message handled; Telegram's own limit is 4,096.
-pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest message handled: Telegram's own limit, 4,096 characters.
+pub const MAX_MESSAGE_CHARS: usize = outbox::MAX_BODY_CHARS;
 
 /// Everything a conversation needs: the knowledge base, the flows, the desk.
 #[derive(Clone)]

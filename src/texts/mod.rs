@@ -123,7 +123,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     // An answer to a flow's step that does not fit: said before the step is asked again.
     (
         "sme_answer_too_long",
-        "내용이 너무 길어요. 4,000자 이내로 줄여 주세요.",
+        "내용이 너무 길어요. 4,096자 이내로 줄여 주세요.",
     ),
     (
         "sme_answer_region",

@@ -411,10 +411,10 @@ async fn intake_is_checked_and_refusals_store_nothing() {
         ),
         (
             NewTicket {
-                description: "가".repeat(4001),
+                description: "가".repeat(4097),
                 ..intake(1, "서울", "자금")
             },
-            "4000자",
+            "4096자",
         ),
         (
             NewTicket {

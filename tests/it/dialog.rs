@@ -128,7 +128,7 @@ fn back_and_cancel_work_anywhere_in_a_form_and_nothing_is_saved_on_cancel() {
 #[test]
 fn odd_messages_get_a_polite_answer() {
     let db = db();
-    let long = "가".repeat(4001);
+    let long = "가".repeat(4097);
     let transcript = chat(
         &db,
         &[
