@@ -337,13 +337,23 @@ pub async fn deliver_all_for_chat<C: Channel>(
     .fetch_all(pool)
     .await?;
     let mut delivered = 0;
+    // Receipts of this round: an edit read with its message sees them.
+    let mut receipts: HashMap<i64, String> = HashMap::new();
     for message in &waiting {
+        let mut message = message.clone();
+        if let Some(receipt) = message.edits.and_then(|id| receipts.get(&id)) {
+            message.edit_of = Some(receipt.clone());
+        }
+        let message = &message;
         if message.edits_nothing() {
             mark_moot(pool, message.id, NOTHING_TO_EDIT).await?;
             continue;
         }
         match channel.deliver(message).await {
-            Ok(receipt) => mark_sent(pool, message.id, &receipt).await?,
+            Ok(receipt) => {
+                mark_sent(pool, message.id, &receipt).await?;
+                receipts.insert(message.id, receipt);
+            }
             Err(DeliveryError::Moot(reason)) => mark_moot(pool, message.id, &reason).await?,
             Err(error) => {
                 warn!(

@@ -265,3 +265,35 @@ next = "@cancel"
         "{report}"
     );
 }
+
+#[test]
+fn on_the_console_a_claimed_card_shows_as_edited() {
+    let db = db();
+    let transcript = chat(
+        &db,
+        &[
+            "/consultant",
+            "/sme",
+            "/start",
+            "3", // 애로사항 접수
+            "한빛정밀",
+            "부산",
+            "자금",
+            "운전자금 대출 연장이 막혔어요",
+            "010-1234-5678",
+            "건너뛰기",
+            "1", // 예
+            "/consultant",
+            "1", // 담당하기 on the card
+        ],
+    );
+    let edited = transcript
+        .lines()
+        .find(|l| l.contains("(수정됨)"))
+        .unwrap_or_else(|| panic!("{transcript}"));
+    assert!(edited.contains("2026-000001"), "{transcript}");
+    assert!(
+        transcript.contains("✅ 김상담 상담원이 맡았어요"),
+        "{transcript}"
+    );
+}
