@@ -90,7 +90,12 @@ impl Terminal {
         let body = message.body.replace('\n', "\n   ");
         let flat: Vec<Button> = message.buttons.0.iter().flatten().cloned().collect();
         if let Some(edited) = message.edits {
-            writeln!(output, "   (수정됨) {body}")?;
+            if message.keeps_text && flat.is_empty() {
+                // Only the buttons went: the text is on the screen already.
+                writeln!(output, "   (수정됨: 버튼 닫힘)")?;
+            } else {
+                writeln!(output, "   (수정됨) {body}")?;
+            }
             let mut shown = self.buttons.lock().unwrap_or_else(|p| p.into_inner());
             if shown.1 == edited && flat.is_empty() {
                 shown.0.clear();

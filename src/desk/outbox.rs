@@ -103,6 +103,26 @@ pub async fn carrying(
     .await
 }
 
+/// An outbox row as written: its text and buttons.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub body: String,
+    pub buttons: Vec<Vec<Button>>,
+}
+
+/// The text and buttons of outbox row `id`, if it is still kept.
+pub async fn row(tx: &mut PgConnection, id: i64) -> Result<Option<Written>, sqlx::Error> {
+    let row: Option<(String, Json<Vec<Vec<Button>>>)> =
+        sqlx::query_as("SELECT body, buttons FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.map(|(body, buttons)| Written {
+        body,
+        buttons: buttons.0,
+    }))
+}
+
 /// `rows` as they can be stored and sent: labels and data on one line, no
 /// control characters, no button Telegram would refuse, no empty row.
 fn clean_buttons(rows: &[Vec<Button>]) -> Vec<Vec<Button>> {

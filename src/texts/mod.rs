@@ -160,6 +160,9 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "{region} · {stage} · {need}에 맞는 지원사업이에요.",
     ),
     ("sme_finder_item", "{number}. {program} ({agency})"),
+    // A flow's prompt once answered with one of its buttons (edited in
+    // place, its buttons removed): `prompt` as sent, `answer` the label.
+    ("sme_prompt_answered", "{prompt}\n\n→ {answer}"),
     // ── To the SME, from the desk ────────────────────────────────────
     (
         "sme_ticket_received",

@@ -287,11 +287,16 @@ fn on_the_console_a_claimed_card_shows_as_edited() {
             "1", // 담당하기 on the card
         ],
     );
-    let edited = transcript
-        .lines()
-        .find(|l| l.contains("(수정됨)"))
-        .unwrap_or_else(|| panic!("{transcript}"));
-    assert!(edited.contains("2026-000001"), "{transcript}");
+    assert!(
+        transcript
+            .lines()
+            .any(|l| l.contains("(수정됨) [새 접수] 2026-000001")),
+        "{transcript}"
+    );
+    // The form's prompts closed as they were answered; the last one shows
+    // the answer pressed.
+    assert!(transcript.contains("(수정됨: 버튼 닫힘)"), "{transcript}");
+    assert!(transcript.contains("→ 예"), "{transcript}");
     assert!(
         transcript.contains("✅ 김상담 상담원이 맡았어요"),
         "{transcript}"

@@ -1223,3 +1223,35 @@ fn a_kill_between_a_card_and_its_edit_loses_and_duplicates_nothing() {
     );
     bot.stop();
 }
+
+#[test]
+fn a_forms_prompts_lose_their_buttons_once_answered_and_the_confirmation_shows_the_answer() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    intake(&fake, SME, "한빛정밀");
+    let sent = fake.sent_to(SME);
+    let confirm = sent
+        .iter()
+        .find(|m| m.plain.contains("이대로 접수할까요"))
+        .unwrap();
+    wait_until("the confirmation shows the answer", || {
+        edited_to(&fake, confirm, "→ 예")
+    });
+    let region = sent.iter().find(|m| m.plain.contains("어느 지역")).unwrap();
+    wait_until("the region prompt has no buttons", || {
+        edited_to(&fake, region, "어느 지역")
+    });
+    // A button of the finished form, pressed anyway: a short line, no error.
+    let since = fake.sent_count();
+    fake.push_callback(SME, confirm.button("예").unwrap(), confirm.message_id);
+    let told = fake.wait_for_since(SME, since, |_| true, WAIT);
+    assert!(
+        told.plain.contains("더 이상 쓸 수 없어요"),
+        "{}",
+        told.plain
+    );
+    let tickets = stdout(&run_with_db(&db, &["tickets", "list"], ""));
+    assert_eq!(tickets.lines().count(), 1, "one ticket: {tickets}");
+}
