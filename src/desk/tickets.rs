@@ -204,10 +204,21 @@ impl Desk {
         self.schedule_escalation(&mut *tx, ticket.id, &queue.id, at)
             .await?;
         let moved = fetch_by_id(&mut *tx, ticket.id).await?;
+        // The old queue's cards of a waiting ticket say where it went; the
+        // new queue gets cards of its own.
+        let texts = self.texts();
+        let claim = Press::Claim(moved.code.clone());
+        for card in outbox::carrying(&mut *tx, moved.id, &claim).await? {
+            let body = texts.fill(
+                "consultant_card_moved",
+                &[("card", &card.body), ("queue", &queue.name)],
+            );
+            outbox::enqueue_edit(&mut *tx, card.id, &Reply::text(body)).await?;
+        }
         outbox::enqueue(
             &mut *tx,
             moved.requester_chat,
-            &notices::transferred(&self.texts(), &moved, &queue.name),
+            &notices::transferred(&texts, &moved, &queue.name),
             Some(moved.id),
         )
         .await?;

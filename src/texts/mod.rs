@@ -258,6 +258,12 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "consultant_card_taken",
         "{card}\n\n✅ {consultant} 상담원이 맡았어요.",
     ),
+    // A card of a waiting ticket once it is transferred to another queue
+    // (edited in place, its buttons removed).
+    (
+        "consultant_card_moved",
+        "{card}\n\n↪ {queue}(으)로 이관되었어요.",
+    ),
     // 담당하기 pressed on a ticket someone already holds.
     (
         "consultant_claim_taken",

@@ -1255,3 +1255,34 @@ fn a_forms_prompts_lose_their_buttons_once_answered_and_the_confirmation_shows_t
     let tickets = stdout(&run_with_db(&db, &["tickets", "list"], ""));
     assert_eq!(tickets.lines().count(), 1, "one ticket: {tickets}");
 }
+
+#[test]
+fn a_transferred_tickets_old_cards_say_where_it_went_and_the_new_queue_gets_its_own() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, 9001, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최수출", "export-support");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    let card = fake.wait_for(9001, |m| m.plain.contains(&code), WAIT);
+    say(
+        &fake,
+        9001,
+        &format!("/transfer {code} export-support 수출 건이에요"),
+        "이관했어요",
+    );
+    wait_until("the old card says where the ticket went", || {
+        edited_to(&fake, &card, "이관되었어요")
+    });
+    let new_card = fake.wait_for(9002, |m| m.plain.contains(&code), WAIT);
+    assert!(new_card.button("담당하기").is_some());
+    let since = fake.sent_count();
+    fake.push_callback(9001, card.button("담당하기").unwrap(), card.message_id);
+    let told = fake.wait_for_since(9001, since, |_| true, WAIT);
+    assert!(
+        told.plain.contains("다른 기관의 대기열로 넘어갔어요"),
+        "{}",
+        told.plain
+    );
+}
