@@ -7,7 +7,7 @@
 //! change (the user blocked the bot) marks the row failed, and is reported.
 //! A row a sender took but never finished (a crash) is taken again once its
 //! lock runs out. Text is cleaned of what Postgres or Telegram refuse before
-//! it is stored.
+//! it is stored; a text longer than one message is written as several.
 //!
 //! A row may also be an edit of a message sent before ([`enqueue_edit`]):
 //! `edits` names the row that sent it, whose receipt (the Telegram message
@@ -40,15 +40,60 @@ pub async fn enqueue(
     notice: &Reply,
     ticket_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(chat_id)
-    .bind(clean_body(&notice.body))
-    .bind(Json(clean_buttons(&notice.buttons)))
-    .bind(ticket_id)
-    .fetch_one(&mut *tx)
-    .await
+    // A text longer than one message goes as several, in order, the
+    // buttons under the last; its id is returned.
+    let parts = split_body(&notice.body);
+    let buttons = clean_buttons(&notice.buttons);
+    let mut id = 0;
+    for (n, part) in parts.iter().enumerate() {
+        let last = n + 1 == parts.len();
+        id = sqlx::query_scalar(
+            "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(chat_id)
+        .bind(part)
+        .bind(Json(if last { &buttons[..] } else { &[] }))
+        .bind(ticket_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// A message body as one or more messages Telegram takes: cleaned as by
+/// [`clean_body`], and a text longer than [`MAX_BODY_CHARS`] split into
+/// parts, at a line break (or else a space) in the second half of each.
+pub fn split_body(body: &str) -> Vec<String> {
+    let cleaned = without_control_characters(body);
+    let mut rest = cleaned.trim_end();
+    if rest.trim().is_empty() {
+        return vec!["…".to_string()];
+    }
+    let mut parts = Vec::new();
+    while rest.chars().count() > MAX_BODY_CHARS {
+        let window_end = rest
+            .char_indices()
+            .nth(MAX_BODY_CHARS)
+            .map_or(rest.len(), |(at, _)| at);
+        let window = &rest[..window_end];
+        let half = window
+            .char_indices()
+            .nth(MAX_BODY_CHARS / 2)
+            .map_or(0, |(at, _)| at);
+        let cut = window[half..]
+            .rfind('\n')
+            .or_else(|| window[half..].rfind(' '))
+            .map_or(window_end, |at| half + at);
+        let part = rest[..cut].trim_end();
+        if !part.trim().is_empty() {
+            parts.push(part.to_string());
+        }
+        rest = rest[cut..].trim_start_matches(['\n', ' ']);
+    }
+    if !rest.trim().is_empty() {
+        parts.push(rest.to_string());
+    }
+    parts
 }
 
 /// Writes an edit of the message the outbox row `target` sent (part of the
@@ -634,4 +679,27 @@ pub async fn prune(pool: &PgPool, keep: Duration) -> Result<u64, sqlx::Error> {
             .await?
             .rows_affected(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_is_split_into_messages_telegram_takes_and_nothing_is_lost() {
+        assert_eq!(split_body("짧은 글"), ["짧은 글"]);
+        assert_eq!(split_body("  \u{0}"), ["…"]);
+        let exact = "가".repeat(MAX_BODY_CHARS);
+        assert_eq!(split_body(&exact), std::slice::from_ref(&exact));
+        let header = "[2026-000001 · 한빛정밀]\n";
+        let relayed = format!("{header}{}", "나다 ".repeat(1400));
+        let parts = split_body(&relayed);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_BODY_CHARS));
+        assert_eq!(parts.join(" "), relayed.trim_end());
+        let unbroken = "가".repeat(MAX_BODY_CHARS * 2 + 1);
+        let parts = split_body(&unbroken);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), unbroken);
+    }
 }

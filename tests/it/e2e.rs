@@ -1286,3 +1286,32 @@ fn a_transferred_tickets_old_cards_say_where_it_went_and_the_new_queue_gets_its_
         told.plain
     );
 }
+
+#[test]
+fn a_message_of_4096_characters_reaches_the_consultant_whole() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    say(&fake, CONSULTANT, &format!("/claim {code}"), "맡았어요");
+    let long: String = "서류 준비가 어려워요.\n"
+        .repeat(400)
+        .chars()
+        .take(4096)
+        .collect();
+    let since = fake.sent_count();
+    fake.push_text(SME, &long);
+    let last_line = long.lines().last().unwrap().to_string();
+    fake.wait_for_since(CONSULTANT, since, |m| m.plain.ends_with(&last_line), WAIT);
+    let relayed: Vec<String> = fake
+        .sent_from(since)
+        .into_iter()
+        .filter(|m| m.chat_id == CONSULTANT)
+        .map(|m| m.plain)
+        .collect();
+    assert_eq!(relayed.len(), 2, "header and text in two messages");
+    let joined = relayed.join("\n");
+    assert!(joined.contains(long.trim_end()), "nothing is cut");
+}
