@@ -1199,6 +1199,9 @@ fn a_kill_between_a_card_and_its_edit_loses_and_duplicates_nothing() {
         });
     }
     fake.wait_for(SME, |m| m.plain.contains("박상담 상담원이"), WAIT);
+    wait_until("every delivery is recorded", || {
+        count(&db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    });
     bot.kill();
     // Once more, after everything went out: nothing is sent or edited again.
     let (sent, edits) = (fake.sent_count(), fake.edits().len());
