@@ -6,7 +6,9 @@
 //!
 //! The terminal is a [`Channel`] like Telegram: the outbox's messages for
 //! the current role are delivered to it after each input. Buttons are shown
-//! numbered; typing the number presses it.
+//! numbered; typing the number presses it. An edit of a message shows as a
+//! line of its own, `(수정됨) …`; if it takes away the buttons that typed
+//! numbers press, the numbers press nothing any more.
 
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
@@ -46,7 +48,8 @@ impl Role {
 /// typing a number presses one.
 pub struct Terminal {
     output: Mutex<Box<dyn Write + Send>>,
-    buttons: Mutex<Vec<Button>>,
+    /// The buttons typed numbers press, and the outbox row that showed them.
+    buttons: Mutex<(Vec<Button>, i64)>,
     /// The words for attachments (`[사진] …`).
     texts: Mutex<Arc<Texts>>,
 }
@@ -55,7 +58,7 @@ impl Terminal {
     pub fn new(output: impl Write + Send + 'static) -> Self {
         Self {
             output: Mutex::new(Box::new(output)),
-            buttons: Mutex::new(Vec::new()),
+            buttons: Mutex::new((Vec::new(), 0)),
             texts: Mutex::new(Arc::new(Texts::default())),
         }
     }
@@ -78,6 +81,7 @@ impl Terminal {
         self.buttons
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .0
             .get(n)
             .cloned()
     }
@@ -86,6 +90,7 @@ impl Terminal {
         self.buttons
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .0
             .clear();
     }
 
@@ -99,8 +104,22 @@ impl Terminal {
                 .attachment_line(attachment, &message.body),
             None => message.body.clone(),
         };
-        writeln!(output, "🤖 {}", body.replace('\n', "\n   "))?;
+        let body = body.replace('\n', "\n   ");
         let flat: Vec<Button> = message.buttons.0.iter().flatten().cloned().collect();
+        if let Some(edited) = message.edits {
+            if message.keeps_text && flat.is_empty() {
+                // Only the buttons went: the text is on the screen already.
+                writeln!(output, "   (수정됨: 버튼 닫힘)")?;
+            } else {
+                writeln!(output, "   (수정됨) {body}")?;
+            }
+            let mut shown = self.buttons.lock().unwrap_or_else(|p| p.into_inner());
+            if shown.1 == edited && flat.is_empty() {
+                shown.0.clear();
+            }
+            return output.flush();
+        }
+        writeln!(output, "🤖 {body}")?;
         if !flat.is_empty() {
             let labels: Vec<String> = flat
                 .iter()
@@ -108,7 +127,7 @@ impl Terminal {
                 .map(|(i, b)| format!("[{}] {}", i + 1, b.text))
                 .collect();
             writeln!(output, "   {}", labels.join("  "))?;
-            *self.buttons.lock().unwrap_or_else(|p| p.into_inner()) = flat;
+            *self.buttons.lock().unwrap_or_else(|p| p.into_inner()) = (flat, message.id);
         }
         output.flush()
     }

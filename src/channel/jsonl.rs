@@ -2,6 +2,9 @@
 //! file (or standard output): for running the desk without a messenger, for
 //! handing messages to another system, and for tests that count deliveries.
 //!
+//! An edit of a message is a line of its own with `edits`: the outbox id of
+//! the message whose text and buttons it replaces.
+//!
 //! Delivery is idempotent by outbox id: ids already in the file are not
 //! written again, so a restart after a crash never duplicates a line.
 
@@ -28,6 +31,10 @@ pub struct Delivered {
     /// A file, location or contact card sent with `text` as its caption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
+    /// For an edit: the outbox id of the message it replaces the text and
+    /// buttons of (that message's line is earlier in the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edits: Option<i64>,
 }
 
 enum Target {
@@ -89,6 +96,7 @@ impl JsonLinesChannel {
             text: message.body.clone(),
             buttons: message.buttons.0.clone(),
             attachment: message.attachment.as_ref().map(|a| a.0.clone()),
+            edits: message.edits,
         })
         .expect("a delivery serializes");
         let written = match target {

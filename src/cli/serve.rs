@@ -1,6 +1,8 @@
 //! `onestop serve`: the bot on Telegram. Updates in (polling or webhook),
 //! the engine, the desk's background work and the outbox sender, until
-//! SIGTERM or Ctrl-C drains them; SIGHUP reloads `dialogs/`.
+//! SIGTERM or Ctrl-C drains them; SIGHUP reloads `dialogs/`. The bot's
+//! commands are registered at start, after each reload, and for consultants
+//! added or deactivated meanwhile (looked at every 30 s).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use super::desk::{DbArgs, PaceArgs, ServeArgs};
 use super::KbArgs;
 use crate::app::App;
 use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
-use crate::channel::telegram::{polling, TelegramChannel};
+use crate::channel::telegram::{commands, polling, TelegramChannel};
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox;
 use crate::protocol::Reply;
@@ -41,9 +43,20 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
         let app = App::new(dialogs, database.pool.clone());
         let bot = Bot::new(token).set_api_url(api_url);
         let (stop, shutdown) = watch::channel(false);
+        let reloaded = Arc::new(Notify::new());
         let mut tasks = start_parts(&app, &bot, &args, pace.sender_config(), &shutdown);
+        tasks.spawn(
+            "commands",
+            commands::keep_registered(
+                bot.clone(),
+                app.desk.clone(),
+                COMMANDS_EVERY,
+                reloaded.clone(),
+                shutdown.clone(),
+            ),
+        );
         eprintln!("onestop serve: ready");
-        let died = wait_for_stop_or_death(&kb, &app, &args.admins, &mut tasks).await?;
+        let died = wait_for_stop_or_death(&kb, &app, &args.admins, &reloaded, &mut tasks).await?;
         match &died {
             None => info!("stopping: finishing the updates and deliveries in hand"),
             Some(why) => error!(reason = %why, "a part of the bot stopped; stopping the rest"),
@@ -63,6 +76,10 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
         }
     })
 }
+
+/// How often the set of active consultants is looked at for commands to
+/// register or remove.
+const COMMANDS_EVERY: Duration = Duration::from_secs(30);
 
 /// Starts every part of the bot under one supervisor: who the bot is,
 /// receiving (polling or the webhook), processing, the desk's worker with
@@ -187,6 +204,7 @@ async fn wait_for_stop_or_death(
     kb: &KbArgs,
     app: &App,
     admins: &[i64],
+    reloaded: &Notify,
     tasks: &mut Supervisor,
 ) -> Result<Option<String>> {
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
@@ -195,7 +213,12 @@ async fn wait_for_stop_or_death(
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(None),
             _ = term.recv() => return Ok(None),
-            _ = hangup.recv() => reload(kb, app, admins).await,
+            _ = hangup.recv() => {
+                if reload(kb, app, admins).await {
+                    // The commands' descriptions are texts.
+                    reloaded.notify_one();
+                }
+            }
             ended = tasks.first_to_end() => {
                 return Ok(Some(ended.map_or("every task ended".to_string(), |e| e.to_string())));
             }
@@ -204,12 +227,13 @@ async fn wait_for_stop_or_death(
 }
 
 /// Reloads `dialogs/`; a broken edit is refused, logged and reported to the
-/// admins, and the last good version stays.
-async fn reload(kb: &KbArgs, app: &App, admins: &[i64]) {
+/// admins, and the last good version stays. Whether it reloaded.
+async fn reload(kb: &KbArgs, app: &App, admins: &[i64]) -> bool {
     match kb.dialogs() {
         Ok(dialogs) => {
             app.reload(dialogs);
             info!("dialogs reloaded");
+            true
         }
         Err(e) => {
             error!(error = %format!("{e:#}"), "reload refused; keeping the last good dialogs");
@@ -225,6 +249,7 @@ async fn reload(kb: &KbArgs, app: &App, admins: &[i64]) {
                 }
                 let _ = tx.commit().await;
             }
+            false
         }
     }
 }

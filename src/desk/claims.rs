@@ -8,7 +8,8 @@ use tracing::{info, instrument};
 
 use super::consultants::{lock_active as lock_consultant, Consultant};
 use super::store::{lock_ticket, Ticket};
-use super::{notices, now, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
+use super::{notices, now, outbox, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
+use crate::protocol::{Press, Reply};
 
 /// One claim statement around a `pick` of the ticket: for the active
 /// consultant with messenger id $1 at $2, a seat on their row (`held <
@@ -67,11 +68,11 @@ impl Desk {
     ///
     /// The hot path of the desk, one statement ([`CLAIM_NEXT`]): the
     /// `SKIP LOCKED` pick, the seat on the consultant's row, the update, the
-    /// event, the lease and the SME's notice.
+    /// event, the lease and the SME's notice; then the edits of the
+    /// ticket's cards.
     #[instrument(skip(self))]
     pub async fn claim_next(&self, messenger_id: i64) -> DeskResult<Option<Ticket>> {
-        // One statement, so no explicit transaction: it commits on its own.
-        self.on_connection(async |conn| self.claim_next_in(conn, messenger_id).await)
+        self.in_transaction(async |tx| self.claim_next_in(tx, messenger_id).await)
             .await
     }
 
@@ -89,7 +90,24 @@ impl Desk {
             return Ok(None);
         };
         info!(code = %ticket.code, consultant = ?ticket.consultant_id, "ticket claimed");
+        self.mark_cards_taken(tx, &ticket).await?;
         Ok(Some(ticket))
+    }
+
+    /// Every consultant's card (and reminder) of the just claimed `ticket`
+    /// is edited to say who took it, its buttons removed.
+    async fn mark_cards_taken(&self, tx: &mut PgConnection, ticket: &Ticket) -> DeskResult<()> {
+        let texts = self.texts();
+        let consultant = ticket.consultant_name.as_deref().unwrap_or_default();
+        let claim = Press::Claim(ticket.code.clone());
+        for card in outbox::carrying(&mut *tx, ticket.id, &claim).await? {
+            let body = texts.fill(
+                "consultant_card_taken",
+                &[("card", &card.body), ("consultant", &consultant)],
+            );
+            outbox::enqueue_edit(&mut *tx, card.id, &Reply::text(body)).await?;
+        }
+        Ok(())
     }
 
     /// Runs the claim statement: the next ticket, or the one named `code`.
@@ -172,6 +190,7 @@ impl Desk {
                 capacity: consultant.capacity,
             })?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
+        self.mark_cards_taken(tx, &ticket).await?;
         Ok(ticket)
     }
 }

@@ -7,7 +7,15 @@
 //! change (the user blocked the bot) marks the row failed, and is reported.
 //! A row a sender took but never finished (a crash) is taken again once its
 //! lock runs out. Text is cleaned of what Postgres or Telegram refuse before
-//! it is stored.
+//! it is stored; a text longer than one message is written as several.
+//!
+//! A row may also be an edit of a message sent before ([`enqueue_edit`]):
+//! `edits` names the row that sent it, whose receipt (the Telegram message
+//! id) the channel edits. The edit is written to the same chat, so it waits
+//! behind its message like any other row and goes through the same sender
+//! once; an edit of a message that was never delivered is dropped quietly,
+//! and so is one the channel says no longer applies ("message is not
+//! modified" counts as done).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,7 +28,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
 use tracing::{debug, error, info_span, warn, Instrument};
 
-use crate::protocol::{without_control_characters, Attachment, Button, Reply};
+use crate::protocol::{without_control_characters, Attachment, Button, Press, Reply};
 
 /// The longest message Telegram takes, in characters.
 pub const MAX_BODY_CHARS: usize = 4096;
@@ -32,9 +40,138 @@ pub async fn enqueue(
     notice: &Reply,
     ticket_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
-    let buttons: Vec<Vec<Button>> = notice
-        .buttons
-        .iter()
+    // A text longer than one message goes as several, in order, the
+    // buttons under the last; its id is returned.
+    let parts = split_body(&notice.body);
+    let buttons = clean_buttons(&notice.buttons);
+    let mut id = 0;
+    for (n, part) in parts.iter().enumerate() {
+        let last = n + 1 == parts.len();
+        id = sqlx::query_scalar(
+            "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(chat_id)
+        .bind(part)
+        .bind(Json(if last { &buttons[..] } else { &[] }))
+        .bind(ticket_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// A message body as one or more messages Telegram takes: cleaned as by
+/// [`clean_body`], and a text longer than [`MAX_BODY_CHARS`] split into
+/// parts, at a line break (or else a space) in the second half of each.
+pub fn split_body(body: &str) -> Vec<String> {
+    let cleaned = without_control_characters(body);
+    let mut rest = cleaned.trim_end();
+    if rest.trim().is_empty() {
+        return vec!["…".to_string()];
+    }
+    let mut parts = Vec::new();
+    while rest.chars().count() > MAX_BODY_CHARS {
+        let window_end = rest
+            .char_indices()
+            .nth(MAX_BODY_CHARS)
+            .map_or(rest.len(), |(at, _)| at);
+        let window = &rest[..window_end];
+        let half = window
+            .char_indices()
+            .nth(MAX_BODY_CHARS / 2)
+            .map_or(0, |(at, _)| at);
+        let cut = window[half..]
+            .rfind('\n')
+            .or_else(|| window[half..].rfind(' '))
+            .map_or(window_end, |at| half + at);
+        let part = rest[..cut].trim_end();
+        if !part.trim().is_empty() {
+            parts.push(part.to_string());
+        }
+        rest = rest[cut..].trim_start_matches(['\n', ' ']);
+    }
+    if !rest.trim().is_empty() {
+        parts.push(rest.to_string());
+    }
+    parts
+}
+
+/// Writes an edit of the message the outbox row `target` sent (part of the
+/// caller's transaction): its text becomes `notice.body` and its buttons
+/// `notice.buttons` (none removes the keyboard). The edit goes to the same
+/// chat after everything written there before, so it waits until the
+/// message is sent; it is dropped quietly if the message never was.
+/// `None` when `target` is gone (pruned).
+pub async fn enqueue_edit(
+    tx: &mut PgConnection,
+    target: i64,
+    notice: &Reply,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (chat_id, body, buttons, ticket_id, edits) \
+         SELECT chat_id, $2, $3, ticket_id, id FROM outbox WHERE id = $1 RETURNING id",
+    )
+    .bind(target)
+    .bind(clean_body(&notice.body))
+    .bind(Json(clean_buttons(&notice.buttons)))
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// A message about a ticket whose buttons may have done their work.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Carrier {
+    /// Its outbox row.
+    pub id: i64,
+    pub chat_id: i64,
+    pub body: String,
+}
+
+/// The messages about `ticket_id`, to any chat, that carry a button of
+/// `press` and were not edited yet (nor failed): the cards with 담당하기
+/// once the ticket is claimed, the follow-up question once it is answered.
+pub async fn carrying(
+    tx: &mut PgConnection,
+    ticket_id: i64,
+    press: &Press,
+) -> Result<Vec<Carrier>, sqlx::Error> {
+    let pattern = serde_json::json!([[{ "data": press.to_string() }]]);
+    sqlx::query_as(
+        "SELECT o.id, o.chat_id, o.body FROM outbox o \
+         WHERE o.ticket_id = $1 AND o.edits IS NULL AND o.failed_at IS NULL AND o.buttons @> $2 \
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.edits = o.id) \
+         ORDER BY o.id",
+    )
+    .bind(ticket_id)
+    .bind(Json(pattern))
+    .fetch_all(&mut *tx)
+    .await
+}
+
+/// An outbox row as written: its text and buttons.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub body: String,
+    pub buttons: Vec<Vec<Button>>,
+}
+
+/// The text and buttons of outbox row `id`, if it is still kept.
+pub async fn row(tx: &mut PgConnection, id: i64) -> Result<Option<Written>, sqlx::Error> {
+    let row: Option<(String, Json<Vec<Vec<Button>>>)> =
+        sqlx::query_as("SELECT body, buttons FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.map(|(body, buttons)| Written {
+        body,
+        buttons: buttons.0,
+    }))
+}
+
+/// `rows` as they can be stored and sent: labels and data on one line, no
+/// control characters, no button Telegram would refuse, no empty row.
+fn clean_buttons(rows: &[Vec<Button>]) -> Vec<Vec<Button>> {
+    rows.iter()
         .map(|row| {
             row.iter()
                 .map(|b| Button {
@@ -52,16 +189,7 @@ pub async fn enqueue(
                 .collect::<Vec<_>>()
         })
         .filter(|row| !row.is_empty())
-        .collect();
-    sqlx::query_scalar(
-        "INSERT INTO outbox (chat_id, body, buttons, ticket_id) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(chat_id)
-    .bind(clean_body(&notice.body))
-    .bind(Json(&buttons))
-    .bind(ticket_id)
-    .fetch_one(&mut *tx)
-    .await
+        .collect()
 }
 
 /// Writes a file, location or contact card to send to `chat_id`, with its
@@ -122,7 +250,7 @@ fn clean_line(text: &str) -> String {
     without_control_characters(text).replace('\n', "")
 }
 
-/// One message to deliver.
+/// One message to deliver: a new one, or an edit of one sent before.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OutgoingMessage {
     pub id: i64,
@@ -133,6 +261,31 @@ pub struct OutgoingMessage {
     pub attempts: i32,
     /// A file, location or contact card to send, by the messenger's id.
     pub attachment: Option<Json<Attachment>>,
+    /// For an edit: the outbox row whose message it edits.
+    pub edits: Option<i64>,
+    /// For an edit: that row's receipt (the Telegram message id), if it
+    /// was delivered.
+    pub edit_of: Option<String>,
+    /// For an edit: whether the text stays what that row sent (only the
+    /// buttons change).
+    pub keeps_text: bool,
+}
+
+impl OutgoingMessage {
+    /// Whether this is an edit of a message that was never delivered
+    /// (failed, or pruned): there is nothing to edit.
+    pub fn edits_nothing(&self) -> bool {
+        self.edits.is_some() && self.edit_of.is_none()
+    }
+}
+
+/// The columns of an [`OutgoingMessage`] of the outbox row `m`.
+macro_rules! outgoing_columns {
+    () => {
+        "m.id, m.chat_id, m.body, m.buttons, m.attempts, m.attachment, m.edits, \
+         (SELECT t.receipt FROM outbox t WHERE t.id = m.edits AND t.sent_at IS NOT NULL) AS edit_of, \
+         coalesce((SELECT t.body = m.body FROM outbox t WHERE t.id = m.edits), false) AS keeps_text"
+    };
 }
 
 /// Why a delivery failed.
@@ -146,6 +299,9 @@ pub enum DeliveryError {
     },
     /// It will never work (the user blocked the bot, the chat is gone).
     Permanent(String),
+    /// Nothing is left to do (an edit of a message that is gone or that
+    /// cannot be edited any more): done, quietly.
+    Moot(String),
 }
 
 /// Where messages go: Telegram, the console, a file.
@@ -242,12 +398,12 @@ pub async fn take_batch(
     limit: i64,
     lock_for: Duration,
 ) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "WITH live AS (SELECT objid::bigint AS sender FROM pg_locks \
                        WHERE locktype = 'advisory' AND classid = $4 AND objsubid = 2 AND granted) \
-         UPDATE outbox SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3, \
-                attempts = attempts + 1 \
-         WHERE id IN ( \
+         UPDATE outbox m SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3, \
+                attempts = m.attempts + 1 \
+         WHERE m.id IN ( \
            SELECT o.id FROM outbox o \
            WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.not_before <= now() \
              AND (o.locked_until IS NULL OR o.locked_until < now() \
@@ -255,8 +411,9 @@ pub async fn take_batch(
              AND o.id = (SELECT min(h.id) FROM outbox h \
                          WHERE h.chat_id = o.chat_id AND h.sent_at IS NULL AND h.failed_at IS NULL) \
            ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, chat_id, body, buttons, attempts, attachment",
-    )
+         RETURNING ",
+        outgoing_columns!()
+    ))
     .bind(limit)
     .bind(lock_for.as_millis() as i64)
     .bind(i64::from(session.id))
@@ -275,17 +432,34 @@ pub async fn deliver_all_for_chat<C: Channel>(
     chat_id: i64,
     channel: &C,
 ) -> Result<usize, sqlx::Error> {
-    let waiting: Vec<OutgoingMessage> = sqlx::query_as(
-        "SELECT id, chat_id, body, buttons, attempts, attachment FROM outbox \
-         WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1 ORDER BY id",
-    )
+    let waiting: Vec<OutgoingMessage> = sqlx::query_as(concat!(
+        "SELECT ",
+        outgoing_columns!(),
+        " FROM outbox m WHERE m.sent_at IS NULL AND m.failed_at IS NULL AND m.chat_id = $1 \
+         ORDER BY m.id"
+    ))
     .bind(chat_id)
     .fetch_all(pool)
     .await?;
     let mut delivered = 0;
+    // Receipts of this round: an edit read with its message sees them.
+    let mut receipts: HashMap<i64, String> = HashMap::new();
     for message in &waiting {
+        let mut message = message.clone();
+        if let Some(receipt) = message.edits.and_then(|id| receipts.get(&id)) {
+            message.edit_of = Some(receipt.clone());
+        }
+        let message = &message;
+        if message.edits_nothing() {
+            mark_moot(pool, message.id, NOTHING_TO_EDIT).await?;
+            continue;
+        }
         match channel.deliver(message).await {
-            Ok(receipt) => mark_sent(pool, message.id, &receipt).await?,
+            Ok(receipt) => {
+                mark_sent(pool, message.id, &receipt).await?;
+                receipts.insert(message.id, receipt);
+            }
+            Err(DeliveryError::Moot(reason)) => mark_moot(pool, message.id, &reason).await?,
             Err(error) => {
                 warn!(
                     outbox = message.id,
@@ -323,6 +497,25 @@ pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<(), sqlx
     Ok(())
 }
 
+/// Why an edit of a message that was never delivered is dropped.
+const NOTHING_TO_EDIT: &str = "the message to edit was never delivered";
+
+/// Takes a row out of the queue without a delivery: nothing was left to do
+/// (an edit of a message that is gone). Kept like a sent row, with the
+/// reason and no receipt, and pruned with them.
+pub async fn mark_moot(pool: &PgPool, id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    debug!(outbox = id, %reason, "nothing to deliver");
+    sqlx::query(
+        "UPDATE outbox SET sent_at = now(), receipt = NULL, last_error = $2, \
+         locked_until = NULL, locked_by = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 async fn mark_failed(
     pool: &PgPool,
     message: &OutgoingMessage,
@@ -331,6 +524,7 @@ async fn mark_failed(
 ) -> Result<(), sqlx::Error> {
     let (reason, wait, permanent) = match error {
         DeliveryError::Permanent(reason) => (reason.clone(), Duration::ZERO, true),
+        DeliveryError::Moot(reason) => return mark_moot(pool, message.id, reason).await,
         DeliveryError::Retry { reason, after } => {
             let backoff = backoff(message.attempts, config.max_backoff);
             (
@@ -492,6 +686,12 @@ async fn deliver_batch<C: Channel>(
         let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
         deliveries.spawn(
             async move {
+                if message.edits_nothing() {
+                    if let Err(e) = mark_moot(&pool, message.id, NOTHING_TO_EDIT).await {
+                        warn!(error = %e, "could not record the dropped edit");
+                    }
+                    return;
+                }
                 pacer.wait_turn(message.chat_id).await;
                 let result = channel.deliver(&message).await;
                 let recorded = match &result {
@@ -519,4 +719,27 @@ pub async fn prune(pool: &PgPool, keep: Duration) -> Result<u64, sqlx::Error> {
             .await?
             .rows_affected(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_is_split_into_messages_telegram_takes_and_nothing_is_lost() {
+        assert_eq!(split_body("짧은 글"), ["짧은 글"]);
+        assert_eq!(split_body("  \u{0}"), ["…"]);
+        let exact = "가".repeat(MAX_BODY_CHARS);
+        assert_eq!(split_body(&exact), std::slice::from_ref(&exact));
+        let header = "[2026-000001 · 한빛정밀]\n";
+        let relayed = format!("{header}{}", "나다 ".repeat(1400));
+        let parts = split_body(&relayed);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_BODY_CHARS));
+        assert_eq!(parts.join(" "), relayed.trim_end());
+        let unbroken = "가".repeat(MAX_BODY_CHARS * 2 + 1);
+        let parts = split_body(&unbroken);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), unbroken);
+    }
 }

@@ -16,12 +16,13 @@ use super::store::{add_message, add_message_with, fetch_by_id, lock_ticket, log_
 pub use super::store::{Detail, Event, Message, Ticket, TicketDetail};
 pub use super::views::TicketFilter;
 use super::{kst, now, Actor, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
-use crate::protocol::Attachment;
+use crate::protocol::{Attachment, Press, Reply};
 use crate::texts::Texts;
 use crate::vocabulary::{canonical_category, region_short_name, CATEGORIES, NATIONWIDE};
 
-/// Longest description kept (the messenger's own limit is 4,096).
-pub const MAX_DESCRIPTION: usize = 4000;
+/// Longest description (and relayed message) kept: the messenger's own
+/// limit, so whatever one message can carry is taken.
+pub const MAX_DESCRIPTION: usize = outbox::MAX_BODY_CHARS;
 
 /// What an SME gives at intake.
 #[derive(Debug, Clone, Default)]
@@ -224,10 +225,21 @@ impl Desk {
         self.schedule_escalation(&mut *tx, ticket.id, &queue.id, at)
             .await?;
         let moved = fetch_by_id(&mut *tx, ticket.id).await?;
+        // The old queue's cards of a waiting ticket say where it went; the
+        // new queue gets cards of its own.
+        let texts = self.texts();
+        let claim = Press::Claim(moved.code.clone());
+        for card in outbox::carrying(&mut *tx, moved.id, &claim).await? {
+            let body = texts.fill(
+                "consultant_card_moved",
+                &[("card", &card.body), ("queue", &queue.name)],
+            );
+            outbox::enqueue_edit(&mut *tx, card.id, &Reply::text(body)).await?;
+        }
         outbox::enqueue(
             &mut *tx,
             moved.requester_chat,
-            &notices::transferred(&self.texts(), &moved, &queue.name),
+            &notices::transferred(&texts, &moved, &queue.name),
             Some(moved.id),
         )
         .await?;
@@ -483,10 +495,23 @@ impl Desk {
             log_event(&mut *tx, ticket.id, &actor, "closed", "").await?;
             fetch_by_id(&mut *tx, ticket.id).await?
         };
+        // The question shows the answer, its buttons gone.
+        let texts = self.texts();
+        let pressed = Press::Rate {
+            code: rated.code.clone(),
+            score: i64::from(score),
+        };
+        for question in outbox::carrying(&mut *tx, rated.id, &pressed).await? {
+            let body = texts.fill(
+                "sme_followup_answered",
+                &[("question", &question.body), ("score", &score)],
+            );
+            outbox::enqueue_edit(&mut *tx, question.id, &Reply::text(body)).await?;
+        }
         outbox::enqueue(
             &mut *tx,
             requester_chat,
-            &notices::rated(&self.texts(), &rated, score),
+            &notices::rated(&texts, &rated, score),
             Some(rated.id),
         )
         .await?;

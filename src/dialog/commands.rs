@@ -14,6 +14,16 @@ pub enum SmeCommand {
 }
 
 impl SmeCommand {
+    /// The SME's commands as the bot's menu on the messenger lists them:
+    /// (name, the text key of its description).
+    pub const LISTED: [(&'static str, &'static str); 5] = [
+        ("start", "command_start"),
+        ("menu", "command_menu"),
+        ("status", "command_status"),
+        ("back", "command_back"),
+        ("cancel", "command_cancel"),
+    ];
+
     /// `command` without its `/`; `None` for a command the SME side lacks.
     pub fn parse(command: &str) -> Option<SmeCommand> {
         match command_name(command) {
@@ -152,6 +162,28 @@ impl ConsultantCommand {
         })
     }
 
+    /// The consultant's commands as the bot's menu on the messenger lists
+    /// them: (name, description), made from the help's own table (its line
+    /// without the leading `/name`), with `/help` and `/cancel` described
+    /// by `help` and `cancel`.
+    pub fn listed(help: &str, cancel: &str) -> Vec<(String, String)> {
+        let mut listed = vec![("help".to_string(), help.to_string())];
+        for (name, line) in CONSULTANT_HELP {
+            let description = line
+                .strip_prefix(&format!("/{name}"))
+                .unwrap_or(line)
+                .trim();
+            let description = if description.is_empty() {
+                line
+            } else {
+                description
+            };
+            listed.push((name.to_string(), description.to_string()));
+        }
+        listed.push(("cancel".to_string(), cancel.to_string()));
+        listed
+    }
+
     /// The consultant's menu: every command with what it does.
     pub fn help() -> String {
         let mut help = String::from("상담원 메뉴예요.");
@@ -217,5 +249,20 @@ mod tests {
             SmeCommand::parse("menu@onestop_bot"),
             Some(SmeCommand::Menu)
         );
+    }
+
+    #[test]
+    fn the_listed_commands_are_the_ones_the_parsers_know() {
+        for (name, _) in SmeCommand::LISTED {
+            assert!(SmeCommand::parse(name).is_some(), "{name}");
+        }
+        for (name, description) in ConsultantCommand::listed("도움말", "취소") {
+            assert_ne!(
+                ConsultantCommand::parse(&name),
+                Err(CommandError::Unknown),
+                "{name}"
+            );
+            assert!(!description.is_empty() && !description.starts_with('/'));
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::{settle, ChatState, Engine, Input, Replies};
 use crate::desk::notices;
 use crate::desk::notifier::waiting;
 use crate::desk::tickets::Ticket;
+use crate::desk::DeskError;
 use crate::kb::{render, Outcome};
 use crate::protocol::{rows, Attachment, Button, Pending, Press};
 use crate::texts::Texts;
@@ -107,7 +108,9 @@ async fn command_message(
         }
         ConsultantCommand::Queue => queue(engine, replies).await,
         ConsultantCommand::Mine => mine(engine, replies).await,
-        ConsultantCommand::Claim(code) => claim(engine, replies, state, code.as_deref()).await,
+        ConsultantCommand::Claim(code) => {
+            claim(engine, replies, state, code.as_deref(), false).await
+        }
         ConsultantCommand::Reply { code, text } => {
             reply(engine, replies, state, &code, &text).await
         }
@@ -229,7 +232,7 @@ async fn press(
     match pressed {
         Press::Queue => queue(engine, replies).await,
         Press::Mine => mine(engine, replies).await,
-        Press::Claim(code) => claim(engine, replies, state, Some(code)).await,
+        Press::Claim(code) => claim(engine, replies, state, Some(code), true).await,
         Press::Transfer(code) => transfer_choices(engine, replies, code).await,
         Press::TransferTo { code, queue } => transfer(engine, replies, code, queue, "").await,
         Press::Resolve(code) => ask_for_summary(engine, replies, state, code).await,
@@ -427,11 +430,15 @@ fn ticket_card(texts: &Texts, t: &Ticket) -> String {
     )
 }
 
+/// Claims `code` (or the next ticket). A 담당하기 button (`pressed`) of a
+/// ticket that moved on gets a short line of what became of it instead of
+/// a refusal.
 async fn claim(
     engine: &Engine,
     replies: &mut Replies<'_>,
     state: &mut ChatState,
     code: Option<&str>,
+    pressed: bool,
 ) -> Result<()> {
     let chat = replies.chat;
     let mut savepoint = replies.tx.begin().await?;
@@ -444,6 +451,19 @@ async fn claim(
         None => engine.desk.claim_next_in(&mut savepoint, chat).await,
     };
     let texts = replies.texts;
+    let stale = match (&result, pressed) {
+        (Err(DeskError::AlreadyClaimed { code, by }), true) => Some(texts.fill(
+            "consultant_claim_taken",
+            &[("code", code), ("consultant", by)],
+        )),
+        (Err(DeskError::WrongStatus { code, .. }), true) => {
+            Some(texts.fill("consultant_claim_finished", &[("code", code)]))
+        }
+        (Err(DeskError::NotYourQueue { code, .. }), true) => {
+            Some(texts.fill("consultant_claim_moved", &[("code", code)]))
+        }
+        _ => None,
+    };
     match settle(savepoint, result, texts).await? {
         Ok(Some(ticket)) => {
             state.active_ticket = Some(ticket.code.clone());
@@ -468,7 +488,7 @@ async fn claim(
                 .say_text("consultant_queue_empty", &[], Vec::new())
                 .await
         }
-        Err(refusal) => replies.text(refusal).await,
+        Err(refusal) => replies.text(stale.unwrap_or(refusal)).await,
     }
 }
 

@@ -30,8 +30,8 @@ pub use flows::Flows;
 
 pub use crate::protocol::Input;
 
-/// Longest message handled; Telegram's own limit is 4,096.
-pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest message handled: Telegram's own limit, 4,096 characters.
+pub const MAX_MESSAGE_CHARS: usize = outbox::MAX_BODY_CHARS;
 
 /// Everything a conversation needs: the knowledge base, the flows, the desk.
 #[derive(Clone)]
@@ -63,6 +63,10 @@ pub struct ChatState {
     /// more when a consultant takes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<Acknowledged>,
+    /// The outbox row of the flow's prompt whose buttons are live: once
+    /// the step is answered (or the flow ends) its buttons are removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<i64>,
 }
 
 /// A ticket whose first relayed message the SME was told about.
@@ -86,6 +90,8 @@ pub(crate) struct Replies<'c> {
     tx: &'c mut PgConnection,
     chat: i64,
     texts: &'c Texts,
+    /// The outbox row of the last reply with buttons.
+    last_with_buttons: Option<i64>,
 }
 
 impl Replies<'_> {
@@ -94,12 +100,14 @@ impl Replies<'_> {
             body: body.into(),
             buttons,
         };
-        outbox::enqueue(self.tx, self.chat, &notice, None).await?;
-        Ok(())
+        self.send(notice).await
     }
 
     async fn send(&mut self, reply: Reply) -> Result<()> {
-        outbox::enqueue(self.tx, self.chat, &reply, None).await?;
+        let id = outbox::enqueue(self.tx, self.chat, &reply, None).await?;
+        if !reply.buttons.is_empty() {
+            self.last_with_buttons = Some(id);
+        }
         Ok(())
     }
 
@@ -152,9 +160,9 @@ impl Engine {
                 tx,
                 chat,
                 texts: &texts,
+                last_with_buttons: None,
             };
-            let input = tidy(input);
-            match input {
+            match tidy(input) {
                 None => replies.text(texts.get("empty")).await?,
                 Some(Input::Text(t)) if t.chars().count() > MAX_MESSAGE_CHARS => {
                     replies.text(texts.get("too_long")).await?
@@ -164,10 +172,48 @@ impl Engine {
                 }
                 Some(input) => sme::handle(self, &mut replies, &mut state, &input).await?,
             }
+            let now = replies.last_with_buttons.filter(|_| state.flow.is_some());
+            close_prompt(&mut replies, &mut state, now, input).await?;
         }
         save_state(tx, chat, &state).await?;
         Ok(())
     }
+}
+
+/// A flow's prompt is one-shot: once a newer prompt is sent or the flow
+/// ends, the old one's buttons are removed (and, if one of them was
+/// pressed, its label is shown under the prompt). `now` is the prompt sent
+/// for this input, if any.
+async fn close_prompt(
+    replies: &mut Replies<'_>,
+    state: &mut ChatState,
+    now: Option<i64>,
+    input: &Input,
+) -> Result<()> {
+    let Some(old) = state.prompt else {
+        state.prompt = now;
+        return Ok(());
+    };
+    if now.is_none() && state.flow.is_some() {
+        return Ok(()); // still the step to answer
+    }
+    state.prompt = now;
+    let Some(sent) = outbox::row(&mut *replies.tx, old).await? else {
+        return Ok(());
+    };
+    let pressed = match input {
+        Input::Button(data) => sent.buttons.iter().flatten().find(|b| &b.data == data),
+        Input::Text(_) | Input::Attachment { .. } | Input::Other { .. } => None,
+    };
+    let body = match pressed {
+        Some(button) => replies.texts.fill(
+            "sme_prompt_answered",
+            &[("prompt", &sent.body), ("answer", &button.text)],
+        ),
+        None => sent.body.clone(),
+    };
+    outbox::enqueue_edit(&mut *replies.tx, old, &Reply::text(body)).await?;
+    Ok(())
 }
 
 /// Ends the savepoint of a desk action: kept if it succeeded, rolled back if

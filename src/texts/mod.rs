@@ -21,7 +21,8 @@
 //! consultant), `refusal_…` (whoever asked the desk for something it
 //! refused), `button_…` (button labels), `word_…` (words put into other
 //! texts: statuses, actions, waiting times), `console_…` (the person at
-//! `onestop chat`), `admin_…` (admins on the messenger). The older keys without a prefix (greeting, fallback, labels
+//! `onestop chat`), `admin_…` (admins on the messenger), `command_…` (the
+//! descriptions of the bot's commands in the messenger's menu). The older keys without a prefix (greeting, fallback, labels
 //! of an answer, …) keep their names, which admins may already use.
 //!
 //! `read` takes the `[texts]` tables of the parsed `dialogs/` files. This
@@ -154,7 +155,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     // An answer to a flow's step that does not fit: said before the step is asked again.
     (
         "sme_answer_too_long",
-        "내용이 너무 길어요. 4,000자 이내로 줄여 주세요.",
+        "내용이 너무 길어요. 4,096자 이내로 줄여 주세요.",
     ),
     (
         "sme_answer_region",
@@ -249,6 +250,9 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "Hello! This is a help desk for small and medium-sized businesses in Korea. In Korean, I can find government support programs, answer frequently asked questions and take your request (a help-desk ticket) to the agency in charge. I can only read Korean, but a consultant can help you: press the button below.",
     ),
     ("button_handoff_english", "Talk to a consultant"),
+    // A flow's prompt once answered with one of its buttons (edited in
+    // place, its buttons removed): `prompt` as sent, `answer` the label.
+    ("sme_prompt_answered", "{prompt}\n\n→ {answer}"),
     // ── To the SME, from the desk ────────────────────────────────────
     (
         "sme_ticket_received",
@@ -293,6 +297,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_rated",
         "평가해 주셔서 감사합니다. 접수번호 {code} 건을 종료합니다. 또 도움이 필요하시면 언제든 말씀해 주세요.",
     ),
+    // The follow-up question once answered (edited in place, its buttons
+    // removed); `question` is the question as it was sent.
+    (
+        "sme_followup_answered",
+        "{question}\n\n✅ {score}점을 주셨어요. 감사합니다.",
+    ),
+    // A rating button pressed again, or after the ticket moved on.
+    ("sme_already_rated", "이미 평가해 주셨어요. 감사합니다."),
     // The consultant went quiet and the ticket went back to its queue.
     (
         "sme_reassigning",
@@ -380,6 +392,30 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("consultant_card_reopened", "다시 열린 접수"),
     ("consultant_card_released", "다시 대기 중인 접수"),
     ("consultant_card_escalated", "지연된 접수"),
+    // A card (or reminder) once its ticket is claimed, on every consultant's
+    // copy (edited in place, its buttons removed); `card` is the card as sent.
+    (
+        "consultant_card_taken",
+        "{card}\n\n✅ {consultant} 상담원이 맡았어요.",
+    ),
+    // A card of a waiting ticket once it is transferred to another queue
+    // (edited in place, its buttons removed).
+    (
+        "consultant_card_moved",
+        "{card}\n\n↪ {queue}(으)로 이관되었어요.",
+    ),
+    // 담당하기 pressed on a ticket someone already holds.
+    (
+        "consultant_claim_taken",
+        "{code} 건은 이미 {consultant} 상담원이 담당 중이에요.",
+    ),
+    // 담당하기 pressed on a ticket that is resolved or closed.
+    ("consultant_claim_finished", "{code} 건은 이미 처리가 끝났어요."),
+    // 담당하기 pressed on a ticket that moved to a queue of others.
+    (
+        "consultant_claim_moved",
+        "{code} 건은 다른 기관의 대기열로 넘어갔어요.",
+    ),
     // The SME's message in a claimed ticket, relayed.
     ("consultant_from_sme", "[{code} · {company}]\n{message}"),
     // To the queue when a ticket waits too long for a consultant.
@@ -633,6 +669,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "console_waiting_for_consultant",
         "(상담원에게 새 메시지 {count}개: /consultant 로 확인)",
     ),
+    // ── The bot's commands in the messenger's menu ───────────────────
+    // The SME's (everyone's) list; the consultant's uses the help's lines.
+    ("command_start", "처음 화면과 메뉴"),
+    ("command_menu", "메뉴 보기"),
+    ("command_status", "내 접수 현황"),
+    ("command_back", "이전 질문으로"),
+    ("command_cancel", "진행 중인 일 취소"),
+    ("command_consultant_help", "상담원 메뉴와 명령 목록"),
     // ── To admins on the messenger ───────────────────────────────────
     // A SIGHUP reload that found errors; `error` lists them.
     (

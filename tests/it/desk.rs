@@ -411,10 +411,10 @@ async fn intake_is_checked_and_refusals_store_nothing() {
         ),
         (
             NewTicket {
-                description: "가".repeat(4001),
+                description: "가".repeat(4097),
                 ..intake(1, "서울", "자금")
             },
-            "4000자",
+            "4096자",
         ),
         (
             NewTicket {
@@ -889,6 +889,90 @@ async fn stats_list_unanswered_questions_with_personal_data_masked() {
         .iter()
         .any(|(q, _)| q.contains("010-****-5432")));
     assert!(!stats.unanswered.iter().any(|(q, _)| q.contains("9876")));
+}
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Screen(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Screen {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_edit_waits_for_its_message_and_one_of_a_message_never_delivered_is_dropped() {
+    use onestop::channel::console::Terminal;
+    use onestop::desk::outbox;
+    use onestop::protocol::{Button, Press, Reply};
+    let db = TestDb::new().await;
+    let pool = &db.pool;
+    let mut tx = pool.begin().await.unwrap();
+    let question = Reply::with_buttons(
+        "고르세요",
+        vec![vec![
+            Button::new("예", &Press::Yes),
+            Button::new("아니요", &Press::No),
+        ]],
+    );
+    let shown = outbox::enqueue(&mut tx, 5, &question, None).await.unwrap();
+    // Written before its message went out: it waits behind it.
+    outbox::enqueue_edit(&mut tx, shown, &Reply::text("고르세요\n→ 예"))
+        .await
+        .unwrap();
+    let lost = outbox::enqueue(&mut tx, 6, &Reply::text("안 가는 메시지"), None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE outbox SET failed_at = now() WHERE id = $1")
+        .bind(lost)
+        .execute(pool)
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    outbox::enqueue_edit(&mut tx, lost, &Reply::text("고친 글"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox::enqueue_edit(&mut tx, 999_999, &Reply::text("없는 글"))
+            .await
+            .unwrap(),
+        None,
+        "an edit of a row that is gone is not written"
+    );
+    tx.commit().await.unwrap();
+
+    let screen = Screen::default();
+    let terminal = Terminal::new(screen.clone());
+    outbox::deliver_all_for_chat(pool, 5, &terminal)
+        .await
+        .unwrap();
+    outbox::deliver_all_for_chat(pool, 6, &terminal)
+        .await
+        .unwrap();
+    let printed = String::from_utf8(screen.0.lock().unwrap().clone()).unwrap();
+    let question_at = printed.find("🤖 고르세요").expect(&printed);
+    let edit_at = printed.find("(수정됨) 고르세요").expect(&printed);
+    assert!(question_at < edit_at, "{printed}");
+    assert!(!printed.contains("고친 글"), "{printed}");
+    let (pending, dropped): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
+                count(*) FILTER (WHERE edits IS NOT NULL AND receipt IS NULL AND sent_at IS NOT NULL) \
+         FROM outbox",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (pending, dropped),
+        (0, 1),
+        "nothing waits; the edit of the lost one is dropped"
+    );
 }
 
 #[tokio::test]

@@ -128,7 +128,7 @@ fn back_and_cancel_work_anywhere_in_a_form_and_nothing_is_saved_on_cancel() {
 #[test]
 fn odd_messages_get_a_polite_answer() {
     let db = db();
-    let long = "가".repeat(4001);
+    let long = "가".repeat(4097);
     let transcript = chat(
         &db,
         &[
@@ -263,5 +263,42 @@ next = "@cancel"
     assert!(
         report.contains("flows/a.toml:10:1") && report.contains("nxet"),
         "{report}"
+    );
+}
+
+#[test]
+fn on_the_console_a_claimed_card_shows_as_edited() {
+    let db = db();
+    let transcript = chat(
+        &db,
+        &[
+            "/consultant",
+            "/sme",
+            "/start",
+            "3", // 애로사항 접수
+            "한빛정밀",
+            "부산",
+            "자금",
+            "운전자금 대출 연장이 막혔어요",
+            "010-1234-5678",
+            "건너뛰기",
+            "1", // 예
+            "/consultant",
+            "1", // 담당하기 on the card
+        ],
+    );
+    assert!(
+        transcript
+            .lines()
+            .any(|l| l.contains("(수정됨) [새 접수] 2026-000001")),
+        "{transcript}"
+    );
+    // The form's prompts closed as they were answered; the last one shows
+    // the answer pressed.
+    assert!(transcript.contains("(수정됨: 버튼 닫힘)"), "{transcript}");
+    assert!(transcript.contains("→ 예"), "{transcript}");
+    assert!(
+        transcript.contains("✅ 김상담 상담원이 맡았어요"),
+        "{transcript}"
     );
 }

@@ -973,6 +973,353 @@ async fn a_handler_that_panics_fails_that_update_and_the_rest_go_on() {
     worker.await.unwrap().unwrap();
 }
 
+// ---- buttons that stay true ---------------------------------------------
+
+/// Waits until `check` holds, polling; panics with `what` on timeout.
+fn wait_until(what: &str, check: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether the bot's message `m` now reads `text` and has no buttons.
+fn edited_to(fake: &FakeTelegram, m: &SentMessage, text: &str) -> bool {
+    fake.message(m.chat_id, m.message_id)
+        .is_some_and(|now| now.plain.contains(text) && now.buttons.is_empty())
+}
+
+/// How many successful edits the message `m` got.
+fn edits_of(fake: &FakeTelegram, m: &SentMessage) -> usize {
+    fake.edits()
+        .iter()
+        .filter(|e| e.chat_id == m.chat_id && e.message_id == m.message_id)
+        .count()
+}
+
+#[test]
+fn after_a_claim_every_consultants_card_says_who_took_it_and_has_no_buttons() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, 9001, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "가온식품");
+    let card_a = fake.wait_for(9001, |m| m.plain.contains(&code), WAIT);
+    let card_b = fake.wait_for(9002, |m| m.plain.contains(&code), WAIT);
+    assert!(card_b.button("담당하기").is_some());
+
+    press(&fake, &card_a, "담당하기", "맡았어요");
+    for card in [&card_a, &card_b] {
+        wait_until("the card is edited", || {
+            edited_to(&fake, card, "박상담 상담원이 맡았어요")
+        });
+        let now = fake.message(card.chat_id, card.message_id).unwrap();
+        assert!(
+            now.plain.contains(&code) && now.plain.contains("가온식품"),
+            "the card still says which ticket: {}",
+            now.plain
+        );
+    }
+
+    // The old button, pressed anyway: a short line, the callback answered,
+    // nothing changes.
+    let since = fake.sent_count();
+    let update = fake.push_callback(9002, card_b.button("담당하기").unwrap(), card_b.message_id);
+    let told = fake.wait_for_since(9002, since, |_| true, WAIT);
+    assert!(
+        told.plain.contains("이미 박상담 상담원이 담당 중이에요"),
+        "{}",
+        told.plain
+    );
+    assert!(!told.plain.contains("담당하고 있습니다"), "{}", told.plain);
+    wait_until("the callback is answered", || {
+        fake.callback_answers()
+            .iter()
+            .any(|a| a.callback_query_id == format!("cb-{update}"))
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(edits_of(&fake, &card_a), 1);
+    assert_eq!(edits_of(&fake, &card_b), 1);
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(shown.contains("박상담"), "{shown}");
+}
+
+#[test]
+fn a_rating_shows_on_its_question_and_a_second_press_gets_a_short_line() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    say(&fake, CONSULTANT, &format!("/claim {code}"), "맡았어요");
+    say(
+        &fake,
+        CONSULTANT,
+        &format!("/resolve {code} 보증 연장 절차를 안내했습니다"),
+        "해결 처리했어요",
+    );
+    let rating = fake.wait_for(SME, |m| m.plain.contains("잘 해결되었나요"), WAIT);
+    press(&fake, &rating, "5점", "감사합니다");
+    wait_until("the question shows the rating", || {
+        edited_to(&fake, &rating, "5점을 주셨어요. 감사합니다.")
+    });
+    assert!(fake
+        .message(SME, rating.message_id)
+        .unwrap()
+        .plain
+        .contains("잘 해결되었나요"));
+
+    // The same button again (a second tap, or from another device).
+    let since = fake.sent_count();
+    fake.push_callback(SME, rating.button("5점").unwrap(), rating.message_id);
+    let again = fake.wait_for_since(SME, since, |_| true, WAIT);
+    assert!(
+        again.plain.contains("이미 평가해 주셨어요"),
+        "{}",
+        again.plain
+    );
+    assert!(
+        !again.plain.contains("상태") && !again.plain.contains("종료"),
+        "no status word: {}",
+        again.plain
+    );
+    // A low score pressed now changes nothing either.
+    let since = fake.sent_count();
+    fake.push_callback(SME, rating.button("1점").unwrap(), rating.message_id);
+    let low = fake.wait_for_since(SME, since, |_| true, WAIT);
+    assert!(low.plain.contains("이미 평가해 주셨어요"), "{}", low.plain);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(edits_of(&fake, &rating), 1);
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(
+        shown.contains("종료") && shown.contains("만족도    5점"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_commands_are_registered_for_smes_and_for_each_consultant() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    let names = |list: serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["command"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let default = serde_json::json!({"type": "default"});
+    let consultant = serde_json::json!({"type": "chat", "chat_id": CONSULTANT});
+    wait_until("both lists are registered", || {
+        fake.commands_for(&default).is_some() && fake.commands_for(&consultant).is_some()
+    });
+    let sme = names(fake.commands_for(&default).unwrap());
+    for command in ["start", "menu", "status", "cancel"] {
+        assert!(sme.contains(&command.to_string()), "{sme:?}");
+    }
+    assert!(!sme.contains(&"claim".to_string()), "{sme:?}");
+    let theirs = names(fake.commands_for(&consultant).unwrap());
+    for command in [
+        "help", "queue", "mine", "claim", "resolve", "transfer", "cancel",
+    ] {
+        assert!(theirs.contains(&command.to_string()), "{theirs:?}");
+    }
+    assert!(fake
+        .commands_for(&serde_json::json!({"type": "chat", "chat_id": SME}))
+        .is_none());
+    // The bot answers as usual meanwhile.
+    say(&fake, SME, "/start", "안녕하세요");
+    bot.stop();
+}
+
+#[test]
+fn a_message_of_4096_characters_is_taken_and_one_of_4097_is_refused_politely() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let menu = say(&fake, SME, "/start", "안녕하세요");
+    let ask = press(&fake, &menu, "애로사항 접수", "회사(상호) 이름");
+    let region = say(&fake, ask.chat_id, "누리테크", "어느 지역");
+    let category = press(&fake, &region, "부산", "어떤 분야");
+    press(&fake, &category, "자금", "자세히 적어");
+    let long = "자금난으로 어려워요. ".repeat(400);
+    let too_long: String = long.chars().take(4097).collect();
+    say(&fake, SME, &too_long, "너무 길어요");
+    let longest: String = long.chars().take(4096).collect();
+    say(&fake, SME, &longest, "전화번호나 이메일");
+}
+
+#[test]
+fn a_kill_between_a_card_and_its_edit_loses_and_duplicates_nothing() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, 9001, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "가온식품");
+    let card_a = fake.wait_for(9001, |m| m.plain.contains(&code), WAIT);
+    let card_b = fake.wait_for(9002, |m| m.plain.contains(&code), WAIT);
+    // The cards' deliveries are recorded (a kill between Telegram taking a
+    // message and its receipt being stored is the one place a send can
+    // repeat: the Bot API has no idempotency key).
+    wait_until("every delivery is recorded", || {
+        count(&db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    });
+    bot.kill();
+
+    // Claimed while the bot is down: the edits wait in the outbox.
+    let claimed = run_with_db(&db, &["tickets", "claim", "--as", "9001", &code], "");
+    assert!(claimed.status.success(), "{}", stdout(&claimed));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM outbox WHERE edits IS NOT NULL AND sent_at IS NULL"
+        ),
+        2
+    );
+    // Up with the Bot API down, killed again before anything got through.
+    fake.set_outage(true);
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    std::thread::sleep(Duration::from_millis(1500));
+    bot.kill();
+    fake.set_outage(false);
+
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    for card in [&card_a, &card_b] {
+        wait_until("the card is edited", || {
+            edited_to(&fake, card, "박상담 상담원이 맡았어요")
+        });
+    }
+    fake.wait_for(SME, |m| m.plain.contains("박상담 상담원이"), WAIT);
+    wait_until("every delivery is recorded", || {
+        count(&db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    });
+    bot.kill();
+    // Once more, after everything went out: nothing is sent or edited again.
+    let (sent, edits) = (fake.sent_count(), fake.edits().len());
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, SME + 1, "/start", "안녕하세요");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(fake.edits().len(), edits, "no edit is made twice");
+    assert_eq!(fake.sent_count(), sent + 1, "only the new reply is sent");
+    assert_eq!(edits_of(&fake, &card_a), 1);
+    assert_eq!(edits_of(&fake, &card_b), 1);
+    assert_eq!(
+        fake.sent_to(SME)
+            .iter()
+            .filter(|m| m.plain.contains("박상담 상담원이"))
+            .count(),
+        1,
+        "the SME is told once"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"),
+        0
+    );
+    bot.stop();
+}
+
+#[test]
+fn a_forms_prompts_lose_their_buttons_once_answered_and_the_confirmation_shows_the_answer() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    intake(&fake, SME, "한빛정밀");
+    let sent = fake.sent_to(SME);
+    let confirm = sent
+        .iter()
+        .find(|m| m.plain.contains("이대로 접수할까요"))
+        .unwrap();
+    wait_until("the confirmation shows the answer", || {
+        edited_to(&fake, confirm, "→ 예")
+    });
+    let region = sent.iter().find(|m| m.plain.contains("어느 지역")).unwrap();
+    wait_until("the region prompt has no buttons", || {
+        edited_to(&fake, region, "어느 지역")
+    });
+    // A button of the finished form, pressed anyway: a short line, no error.
+    let since = fake.sent_count();
+    fake.push_callback(SME, confirm.button("예").unwrap(), confirm.message_id);
+    let told = fake.wait_for_since(SME, since, |_| true, WAIT);
+    assert!(
+        told.plain.contains("더 이상 쓸 수 없어요"),
+        "{}",
+        told.plain
+    );
+    let tickets = stdout(&run_with_db(&db, &["tickets", "list"], ""));
+    assert_eq!(tickets.lines().count(), 1, "one ticket: {tickets}");
+}
+
+#[test]
+fn a_transferred_tickets_old_cards_say_where_it_went_and_the_new_queue_gets_its_own() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, 9001, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최수출", "export-support");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    let card = fake.wait_for(9001, |m| m.plain.contains(&code), WAIT);
+    say(
+        &fake,
+        9001,
+        &format!("/transfer {code} export-support 수출 건이에요"),
+        "이관했어요",
+    );
+    wait_until("the old card says where the ticket went", || {
+        edited_to(&fake, &card, "이관되었어요")
+    });
+    let new_card = fake.wait_for(9002, |m| m.plain.contains(&code), WAIT);
+    assert!(new_card.button("담당하기").is_some());
+    let since = fake.sent_count();
+    fake.push_callback(9001, card.button("담당하기").unwrap(), card.message_id);
+    let told = fake.wait_for_since(9001, since, |_| true, WAIT);
+    assert!(
+        told.plain.contains("다른 기관의 대기열로 넘어갔어요"),
+        "{}",
+        told.plain
+    );
+}
+
+#[test]
+fn a_message_of_4096_characters_reaches_the_consultant_whole() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    say(&fake, CONSULTANT, &format!("/claim {code}"), "맡았어요");
+    let long: String = "서류 준비가 어려워요.\n"
+        .repeat(400)
+        .chars()
+        .take(4096)
+        .collect();
+    let since = fake.sent_count();
+    fake.push_text(SME, &long);
+    let last_line = long.lines().last().unwrap().to_string();
+    fake.wait_for_since(CONSULTANT, since, |m| m.plain.ends_with(&last_line), WAIT);
+    let relayed: Vec<String> = fake
+        .sent_from(since)
+        .into_iter()
+        .filter(|m| m.chat_id == CONSULTANT)
+        .map(|m| m.plain)
+        .collect();
+    assert_eq!(relayed.len(), 2, "header and text in two messages");
+    let joined = relayed.join("\n");
+    assert!(joined.contains(long.trim_end()), "nothing is cut");
+}
+
 /// Queues a message carrying a file from `chat`: `field` is Telegram's name
 /// for it (`photo`, `document`, …).
 fn push_file(fake: &FakeTelegram, chat: i64, field: &str, file_id: &str, caption: &str) {

@@ -1,21 +1,25 @@
 //! Telegram: updates in (`polling`: long polling or the webhook endpoint,
 //! each update stored raw before it is acknowledged), read without trusting
 //! them (`wire`), handled once each in order per chat (`inbox`), and replies
-//! out through the outbox with `sendMessage`, or `sendPhoto`,
-//! `sendDocument`, … by Telegram's own file id (this module).
+//! out through the outbox with `sendMessage` (or `sendPhoto`,
+//! `sendDocument`, … by Telegram's own file id), edits of sent messages
+//! with `editMessageText` or `editMessageReplyMarkup` (this module); the
+//! bot's commands registered with `setMyCommands` (`commands`).
 
+pub mod commands;
 pub mod inbox;
 pub mod polling;
 pub mod wire;
 
 use teloxide::prelude::*;
-use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile};
+use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId};
 use teloxide::{ApiError, RequestError};
 
 use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
 use crate::protocol::{Attachment, AttachmentKind};
 
-/// Delivers outbox messages with `sendMessage`.
+/// Delivers outbox messages with `sendMessage`, and edits with
+/// `editMessageText` (or `editMessageReplyMarkup` when the text stays).
 pub struct TelegramChannel {
     bot: Bot,
 }
@@ -34,8 +38,77 @@ fn keyboard(rows: &[Vec<crate::protocol::Button>]) -> InlineKeyboardMarkup {
     }))
 }
 
+impl TelegramChannel {
+    /// Edits the message with Telegram id `receipt`. "Not modified" (a
+    /// repeat after a crash, say) counts as done; a message that is gone or
+    /// can no longer be edited leaves nothing to do.
+    async fn edit(
+        &self,
+        message: &OutgoingMessage,
+        receipt: &str,
+    ) -> Result<String, DeliveryError> {
+        let Ok(id) = receipt.trim().parse::<i32>() else {
+            return Err(DeliveryError::Moot(format!(
+                "the receipt {receipt:?} is not a Telegram message id"
+            )));
+        };
+        let (chat, id) = (ChatId(message.chat_id), MessageId(id));
+        let buttons = &message.buttons.0;
+        let result = if message.keeps_text {
+            let mut request = self.bot.edit_message_reply_markup(chat, id);
+            if !buttons.is_empty() {
+                request = request.reply_markup(keyboard(buttons));
+            }
+            request.await.map(|_| ())
+        } else {
+            // Without a keyboard, editMessageText removes the one there was.
+            let mut request = self.bot.edit_message_text(chat, id, &message.body);
+            if !buttons.is_empty() {
+                request = request.reply_markup(keyboard(buttons));
+            }
+            request.await.map(|_| ())
+        };
+        match result {
+            Ok(()) => Ok(receipt.to_string()),
+            Err(error) if not_modified(&error) => Ok(receipt.to_string()),
+            Err(error) => Err(classify_edit(error)),
+        }
+    }
+}
+
+/// Whether Telegram refused an edit because the message already reads so
+/// (the edit was made before, e.g. just before a crash): that is success.
+fn not_modified(error: &RequestError) -> bool {
+    match error {
+        RequestError::Api(ApiError::MessageNotModified) => true,
+        RequestError::Api(ApiError::Unknown(description)) => {
+            description.starts_with("Bad Request: message is not modified")
+        }
+        _ => false,
+    }
+}
+
+/// An edit's failure: a message that cannot be edited leaves nothing to
+/// do; the rest as for a send.
+fn classify_edit(error: RequestError) -> DeliveryError {
+    match error {
+        RequestError::Api(
+            api @ (ApiError::MessageToEditNotFound
+            | ApiError::MessageCantBeEdited
+            | ApiError::MessageIdInvalid),
+        ) => DeliveryError::Moot(api.to_string()),
+        other => classify(other),
+    }
+}
+
 impl Channel for TelegramChannel {
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
+        if message.edits.is_some() {
+            return match &message.edit_of {
+                Some(receipt) => self.edit(message, receipt).await,
+                None => Err(DeliveryError::Moot("nothing to edit".into())),
+            };
+        }
         let sent = match &message.attachment {
             Some(attachment) => self.send_attachment(message, attachment).await,
             None => {
@@ -168,6 +241,17 @@ mod tests {
         assert!(matches!(
             classify(RequestError::Api(ApiError::InvalidToken)),
             DeliveryError::Retry { .. }
+        ));
+        assert!(not_modified(&RequestError::Api(
+            ApiError::MessageNotModified
+        )));
+        assert!(matches!(
+            classify_edit(RequestError::Api(ApiError::MessageToEditNotFound)),
+            DeliveryError::Moot(_)
+        ));
+        assert!(matches!(
+            classify_edit(RequestError::Api(ApiError::BotBlocked)),
+            DeliveryError::Permanent(_)
         ));
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         assert!(matches!(

@@ -14,7 +14,7 @@ use super::talk::{self, Talk};
 use super::{person, settle, Acknowledged, ChatState, Engine, Input, Replies};
 use crate::desk::routing::BusinessHours;
 use crate::desk::show_time;
-use crate::desk::{notices, TicketStatus};
+use crate::desk::{notices, DeskError, TicketStatus};
 use crate::dialog::attachments::Refusal as AttachmentRefusal;
 use crate::kb::model::Entry;
 use crate::kb::{render, Outcome};
@@ -471,10 +471,13 @@ async fn press(
                 .desk
                 .rate_in(&mut savepoint, chat, code, *score)
                 .await;
-            if let Err(refusal) = settle(savepoint, result, replies.texts).await? {
-                replies.text(refusal).await?;
+            // Rated already (closed, or reopened by a low score): a stale press.
+            let again = matches!(result, Err(DeskError::WrongStatus { .. }));
+            match settle(savepoint, result, replies.texts).await? {
+                Ok(_) => Ok(()),
+                Err(_) if again => replies.say_text("sme_already_rated", &[], Vec::new()).await,
+                Err(refusal) => replies.text(refusal).await,
             }
-            Ok(())
         }
         // A button from an old message (a finished flow, say), or one of
         // the consultant's side.

@@ -148,6 +148,9 @@ struct State {
     blocked: HashSet<i64>,
     webhook_url: String,
     commands: Option<Value>,
+    /// The command lists as they stand, by scope (the scope's JSON as text;
+    /// `{"type":"default"}` when none was given), as Telegram keeps them.
+    scoped_commands: BTreeMap<String, Value>,
     /// Updates pushed as JSON text (sent as they are, which serde_json
     /// could not write: lone surrogates), by update_id.
     raw_text: HashMap<i64, String>,
@@ -501,6 +504,17 @@ impl FakeTelegram {
     /// The `commands` of the last `setMyCommands`.
     pub fn commands(&self) -> Option<Value> {
         self.shared.lock().commands.clone()
+    }
+
+    /// The command list registered for `scope` (e.g. `{"type":"default"}`,
+    /// `{"type":"chat","chat_id":9001}`), as `setMyCommands` and
+    /// `deleteMyCommands` left it.
+    pub fn commands_for(&self, scope: &Value) -> Option<Value> {
+        self.shared
+            .lock()
+            .scoped_commands
+            .get(&scope_key(Some(scope)))
+            .cloned()
     }
 
     // ---- waiting --------------------------------------------------------
@@ -1115,16 +1129,47 @@ async fn handle(
             let Some(commands) = p.get("commands").cloned() else {
                 return bad_request("parameter \"commands\" is required");
             };
-            shared.lock().commands = Some(commands);
+            if !commands.as_array().is_some_and(|list| {
+                list.iter().all(|c| {
+                    let name = c["command"].as_str().unwrap_or_default();
+                    let description = c["description"].as_str().unwrap_or_default();
+                    (1..=32).contains(&name.len())
+                        && name
+                            .chars()
+                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+                        && (1..=256).contains(&description.chars().count())
+                })
+            }) {
+                return bad_request("BOT_COMMAND_INVALID");
+            }
+            let mut state = shared.lock();
+            state
+                .scoped_commands
+                .insert(scope_key(p.get("scope")), commands.clone());
+            state.commands = Some(commands);
             ok(json!(true))
         }
         "deleteMyCommands" => {
-            shared.lock().commands = None;
+            let mut state = shared.lock();
+            state.scoped_commands.remove(&scope_key(p.get("scope")));
+            state.commands = None;
             ok(json!(true))
         }
         "sendChatAction" => ok(json!(true)),
         _ => error(404, "Not Found: method not found"),
     }
+}
+
+/// A `BotCommandScope` as a key: its JSON with sorted keys, the default
+/// scope when none is given.
+fn scope_key(scope: Option<&Value>) -> String {
+    let scope = scope.cloned().unwrap_or_else(|| json!({"type": "default"}));
+    // serde_json's map is ordered by key, so equal scopes print the same.
+    let sorted: BTreeMap<String, Value> = scope
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    serde_json::to_string(&sorted).unwrap()
 }
 
 async fn get_updates(shared: &Shared, p: Params<'_>) -> Response {
