@@ -13,6 +13,7 @@ pub mod notices;
 pub mod notifier;
 pub mod outbox;
 pub mod pii;
+mod relay;
 pub mod routing;
 pub mod stats;
 pub mod status;

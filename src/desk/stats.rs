@@ -77,35 +77,8 @@ impl Desk {
         )
         .fetch_one(pool)
         .await?;
-        // Time to claim: from opening to the first claim; to resolve: from
-        // opening to the first resolution.
-        let (to_claim, to_resolve): (Option<f64>, Option<f64>) = sqlx::query_as(
-            "WITH firsts AS ( \
-               SELECT t.created_at, \
-                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'claimed') AS claimed, \
-                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') AS resolved \
-               FROM tickets t) \
-             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed - created_at) / 60) \
-                      FILTER (WHERE claimed IS NOT NULL), \
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved - created_at) / 60) \
-                      FILTER (WHERE resolved IS NOT NULL) \
-             FROM firsts",
-        )
-        .fetch_one(pool)
-        .await?;
-        let ratings: Vec<(i32, i64)> = sqlx::query_as(
-            "SELECT rating, count(*) FROM tickets WHERE rating IS NOT NULL GROUP BY rating ORDER BY rating",
-        )
-        .fetch_all(pool)
-        .await?;
-        let total: i64 = ratings.iter().map(|(_, n)| n).sum();
-        let average_rating = (total > 0).then(|| {
-            ratings
-                .iter()
-                .map(|(s, n)| f64::from(*s) * *n as f64)
-                .sum::<f64>()
-                / total as f64
-        });
+        let (to_claim, to_resolve) = median_minutes(pool).await?;
+        let (ratings, average_rating) = ratings(pool).await?;
         let unanswered: Vec<(String, i64)> = sqlx::query_as(
             "SELECT question, times FROM unanswered_questions ORDER BY times DESC, last_at DESC LIMIT $1",
         )
@@ -145,4 +118,41 @@ impl Desk {
             updates_failed,
         })
     }
+}
+
+/// Median minutes from opening to the first claim, and to the first
+/// resolution.
+async fn median_minutes(pool: &sqlx::PgPool) -> DeskResult<(Option<f64>, Option<f64>)> {
+    Ok(sqlx::query_as(
+            "WITH firsts AS ( \
+               SELECT t.created_at, \
+                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'claimed') AS claimed, \
+                 (SELECT min(at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'resolved') AS resolved \
+               FROM tickets t) \
+             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed - created_at) / 60) \
+                      FILTER (WHERE claimed IS NOT NULL), \
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved - created_at) / 60) \
+                      FILTER (WHERE resolved IS NOT NULL) \
+             FROM firsts",
+        )
+        .fetch_one(pool)
+        .await?)
+}
+
+/// How many tickets got each rating, and the average.
+async fn ratings(pool: &sqlx::PgPool) -> DeskResult<(Vec<(i32, i64)>, Option<f64>)> {
+    let ratings: Vec<(i32, i64)> = sqlx::query_as(
+        "SELECT rating, count(*) FROM tickets WHERE rating IS NOT NULL GROUP BY rating ORDER BY rating",
+    )
+    .fetch_all(pool)
+    .await?;
+    let total: i64 = ratings.iter().map(|(_, n)| n).sum();
+    let average = (total > 0).then(|| {
+        ratings
+            .iter()
+            .map(|(s, n)| f64::from(*s) * *n as f64)
+            .sum::<f64>()
+            / total as f64
+    });
+    Ok((ratings, average))
 }
