@@ -200,6 +200,8 @@ pub enum Press {
     Skip,
     Back,
     Cancel,
+    /// `comment:CODE`: leave a word with the rating just given.
+    Comment(String),
     /// `rate:CODE:SCORE`: the follow-up rating of a resolved ticket.
     Rate {
         code: String,
@@ -261,6 +263,7 @@ impl Press {
             "skip" => Press::Skip,
             "back" => Press::Back,
             "cancel" => Press::Cancel,
+            "comment" => Press::Comment(one()?),
             "rate" => {
                 let (code, score) = rest.rsplit_once(':')?;
                 Press::Rate {
@@ -305,6 +308,7 @@ impl fmt::Display for Press {
             Press::Skip => f.write_str("skip"),
             Press::Back => f.write_str("back"),
             Press::Cancel => f.write_str("cancel"),
+            Press::Comment(code) => write!(f, "comment:{code}"),
             Press::Rate { code, score } => write!(f, "rate:{code}:{score}"),
             Press::Queue => f.write_str("queue"),
             Press::Mine => f.write_str("mine"),
@@ -361,6 +365,7 @@ mod tests {
             Press::Flow("intake".into()),
             Press::NewTicket("intake".into()),
             Press::AddTo("2026-000001".into()),
+            Press::Comment("2026-000001".into()),
             Press::Entry("startup-grant".into()),
             Press::Apply("startup-grant".into()),
             Press::Choose("부산".into()),

@@ -187,12 +187,17 @@ pub fn followup(texts: &Texts, ticket: &Ticket) -> Reply {
 
 /// To the SME: thanks for the rating; a low one reopens the ticket.
 pub fn rated(texts: &Texts, ticket: &Ticket, score: i32) -> Reply {
-    let key = if score <= 2 {
-        "sme_rated_low"
-    } else {
-        "sme_rated"
-    };
-    Reply::text(texts.fill(key, &[("code", &ticket.code)]))
+    if score <= 2 {
+        // Reopened: what they write next joins the ticket anyway.
+        return Reply::text(texts.fill("sme_rated_low", &[("code", &ticket.code)]));
+    }
+    Reply::with_buttons(
+        texts.fill("sme_rated", &[("code", &ticket.code)]),
+        vec![vec![Button::new(
+            texts.get("button_comment"),
+            &Press::Comment(ticket.code.clone()),
+        )]],
+    )
 }
 
 /// To a queue's consultants: a ticket has waited too long.

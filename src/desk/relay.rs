@@ -9,7 +9,7 @@ use tracing::instrument;
 use super::consultants::lock_active as lock_consultant;
 use super::notices;
 use super::outbox;
-use super::store::{add_message, add_message_with, fetch_by_id, lock_ticket, Ticket};
+use super::store::{add_message, add_message_with, fetch_by_id, lock_ticket, log_event, Ticket};
 use super::tickets::MAX_DESCRIPTION;
 use super::{now, Desk, DeskAction, DeskError, DeskResult, TicketStatus};
 use crate::protocol::Attachment;
@@ -125,6 +125,33 @@ impl Desk {
         if ticket.status == TicketStatus::Claimed && ticket.consultant_id == Some(consultant.id) {
             self.schedule_lease(tx, &ticket, now()).await?;
         }
+        Ok(())
+    }
+
+    /// The SME's comment on the rating they gave `code`: kept in the
+    /// transcript and logged, so the rating is read with it.
+    #[instrument(skip(self, tx, body))]
+    pub async fn comment_on_rating_in(
+        &self,
+        tx: &mut PgConnection,
+        requester_chat: i64,
+        code: &str,
+        body: &str,
+    ) -> DeskResult<()> {
+        let body = non_empty_message(&self.texts(), body)?;
+        let ticket = lock_ticket(&mut *tx, code).await?;
+        if ticket.requester_chat != requester_chat || ticket.rating.is_none() {
+            return Err(DeskError::UnknownTicket(code.to_string()));
+        }
+        add_message(&mut *tx, ticket.id, "sme", None, &body).await?;
+        log_event(
+            &mut *tx,
+            ticket.id,
+            &super::Actor::Sme(requester_chat),
+            "commented",
+            &body,
+        )
+        .await?;
         Ok(())
     }
 

@@ -67,6 +67,10 @@ pub struct ChatState {
     /// the step is answered (or the flow ends) its buttons are removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<i64>,
+    /// A ticket whose rating the SME's next message comments on (after
+    /// they pressed 의견 남기기).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_on: Option<String>,
 }
 
 /// A ticket whose first relayed message the SME was told about.

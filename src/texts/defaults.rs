@@ -271,6 +271,12 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_reassigning",
         "답변이 늦어져 죄송합니다. 접수번호 {code} 건에 다른 상담원을 배정하고 있어요.",
     ),
+    // After 의견 남기기 under a rating: the next message is the comment.
+    (
+        "sme_comment_ask",
+        "편하게 적어 주세요. 보내 주신 의견은 접수번호 {code} 건의 평가와 함께 남겨 둘게요.",
+    ),
+    ("sme_comment_thanks", "소중한 의견 고마워요. 더 나은 상담에 참고할게요."),
     // ── To the SME, while a ticket of theirs is open ─────────────────
     // The first message added to a ticket that waits for a consultant.
     (
@@ -569,6 +575,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("button_details", "자세히"),
     ("button_apply", "신청 방법"),
     ("button_menu", "메뉴"),
+    ("button_comment", "의견 남기기"),
     ("button_add_to_ticket", "기존 접수에 추가"),
     ("button_new_ticket", "새로 접수하기"),
     ("button_yes", "예"),

@@ -1441,3 +1441,40 @@ fn sqlx_scalar(db: &TestDb, sql: &str) -> String {
             .unwrap()
     })
 }
+
+#[test]
+fn a_rating_can_come_with_a_comment_that_stays_with_the_ticket() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    let code = intake(&fake, SME, "한빛정밀");
+    let card = fake.wait_for(CONSULTANT, |m| m.plain.contains(&code), WAIT);
+    press(&fake, &card, "담당하기", "맡았어요");
+    say(
+        &fake,
+        CONSULTANT,
+        &format!("/resolve {code} 보증 연장 절차를 안내했습니다"),
+        "해결 처리했어요",
+    );
+    let rating = fake.wait_for(SME, |m| m.plain.contains("잘 해결되었나요"), WAIT);
+    let thanks = press(&fake, &rating, "4점", "평가해 주셔서 감사합니다");
+    let ask = press(&fake, &thanks, "의견 남기기", "편하게 적어 주세요");
+    assert!(ask.plain.contains(&code), "{}", ask.plain);
+    say(
+        &fake,
+        SME,
+        "상담원분이 친절하게 설명해 주셨어요",
+        "소중한 의견",
+    );
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(
+        shown.contains("상담원분이 친절하게 설명해 주셨어요") && shown.contains("만족도    4점"),
+        "{shown}"
+    );
+    // The next message is an ordinary one again.
+    let answer = say(&fake, SME, "창업지원금 어떻게 받아요?", "창업");
+    assert!(!answer.plain.contains("소중한 의견"), "{}", answer.plain);
+    bot.stop();
+}

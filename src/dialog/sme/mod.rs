@@ -187,6 +187,9 @@ async fn text_message(
     if talk::asks_status(text) {
         return status(engine, replies).await;
     }
+    if let Some(code) = state.comment_on.take() {
+        return comment_on_rating(engine, replies, &code, text).await;
+    }
     // A ticket of this SME waits for a person or is with one: the message
     // joins it.
     let active = engine
@@ -301,6 +304,29 @@ async fn other_language(
     replies
         .say_text("sme_other_language", &[], vec![vec![consultant]])
         .await
+}
+
+/// The SME's word on the rating of `code`: kept with the ticket.
+async fn comment_on_rating(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    code: &str,
+    text: &str,
+) -> Result<()> {
+    let chat = replies.chat;
+    let mut savepoint = replies.tx.begin().await?;
+    let result = engine
+        .desk
+        .comment_on_rating_in(&mut savepoint, chat, code, text)
+        .await;
+    match settle(savepoint, result, replies.texts).await? {
+        Ok(()) => {
+            replies
+                .say_text("sme_comment_thanks", &[], Vec::new())
+                .await
+        }
+        Err(refusal) => replies.text(refusal).await,
+    }
 }
 
 /// A plain message of an SME whose ticket is open or claimed: added to the
@@ -464,6 +490,12 @@ async fn press(
         }
         Press::Back => back(engine, replies, state).await,
         Press::Cancel => cancel(replies, state).await,
+        Press::Comment(code) => {
+            state.comment_on = Some(code.clone());
+            replies
+                .say_text("sme_comment_ask", &[("code", code)], Vec::new())
+                .await
+        }
         Press::Rate { code, score } => {
             let chat = replies.chat;
             let mut savepoint = replies.tx.begin().await?;
