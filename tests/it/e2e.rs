@@ -1478,3 +1478,49 @@ fn a_rating_can_come_with_a_comment_that_stays_with_the_ticket() {
     assert!(!answer.plain.contains("소중한 의견"), "{}", answer.plain);
     bot.stop();
 }
+
+#[test]
+fn before_the_claim_messages_join_the_ticket_no_duplicate_is_opened_and_away_gets_no_cards() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    add_consultant(&db, CONSULTANT, "박상담", "center-1379");
+    add_consultant(&db, 9002, "최상담", "center-1379,supervisors");
+    let bot = Bot::start(&db, &fake, dialogs.path());
+    say(&fake, 9002, "/away", "자리 비움");
+
+    let code = intake(&fake, SME, "한빛정밀");
+    say(&fake, SME, "혹시 언제쯤 연락 와요?", "건에 추가했어요");
+    fake.push_text(SME, "추가로요, 외국인 E-9 비자 문제도 있어요");
+    let menu = say(&fake, SME, "/menu", "안녕하세요");
+    let open = press(&fake, &menu, "상담원 연결", "아직 진행 중이에요");
+    assert!(open.plain.contains(&code), "{}", open.plain);
+
+    let card = fake.wait_for(CONSULTANT, |m| m.plain.contains(&code), WAIT);
+    assert!(
+        !fake.sent_to(9002).iter().any(|m| m.plain.contains(&code)),
+        "a consultant who is away got the card"
+    );
+    press(&fake, &card, "담당하기", "맡았어요");
+    // A refused reply gives back what was typed.
+    let refused = say(
+        &fake,
+        CONSULTANT,
+        "/reply 2026-999999 서류 목록을 보내 드릴게요",
+        "그대로 여기 있어요",
+    );
+    assert!(
+        refused.plain.contains("서류 목록을 보내 드릴게요"),
+        "{}",
+        refused.plain
+    );
+
+    let shown = stdout(&run_with_db(&db, &["tickets", "show", &code], ""));
+    assert!(
+        shown.contains("혹시 언제쯤 연락 와요?") && shown.contains("외국인 E-9 비자 문제도 있어요"),
+        "{shown}"
+    );
+    let listed = stdout(&run_with_db(&db, &["tickets", "list"], ""));
+    assert_eq!(listed.matches("2026-0000").count(), 1, "{listed}");
+    bot.stop();
+}
