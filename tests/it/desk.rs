@@ -600,15 +600,19 @@ async fn unclaimed_tickets_escalate_to_the_queue_then_to_supervisors() {
         .await
         .iter()
         .any(|m| m.contains(&ticket.code)));
-    // A claimed ticket does not escalate.
+    // A claimed ticket does not escalate, and replies renew the lease: with
+    // a two-second lease, two gaps of 1.2 s outlast it only if the reply
+    // between them renewed it (each gap may stretch by 0.8 s on a busy
+    // machine and still prove it).
+    let desk = Desk::new(db.pool.clone(), routing_with_lease("1s", "2s"));
     let other = desk.open_ticket(intake(12, "강원", "자금")).await.unwrap();
     desk.claim(1, &other.code).await.unwrap();
     desk.reply(1, &other.code, "확인 중입니다").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     desk.reply(1, &other.code, "조금만 기다려 주세요")
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     desk.run_due_jobs().await.unwrap();
     let other = desk.show(&other.code).await.unwrap().ticket;
     assert_eq!(other.escalation, 0);
@@ -1045,6 +1049,23 @@ async fn a_note_by_the_holder_renews_the_lease() {
         renewed > first + chrono::Duration::milliseconds(900),
         "the lease did not start again: {first} → {renewed}"
     );
+}
+
+/// The test routing with an escalation clock and a lease of its own.
+fn routing_with_lease(escalate: &str, lease: &str) -> Arc<Routing> {
+    let text = format!(
+        "[routing]\ndefault_queue = \"desk\"\nsupervisor_queue = \"chiefs\"\n\
+         escalate_after = \"{escalate}\"\nlease = \"{lease}\"\nfollowup_after = \"1h\"\n\n\
+         [[queue]]\nid = \"desk\"\nname = \"테스트 창구\"\nhours = \"always\"\n\n\
+         [[queue]]\nid = \"chiefs\"\nname = \"상담 책임자\"\nhours = \"always\"\n"
+    );
+    Arc::new(
+        Routing::load(&[SourceFile {
+            path: "routing.toml".into(),
+            text,
+        }])
+        .unwrap_or_else(|d| panic!("test routing: {d}")),
+    )
 }
 
 /// The test routing with its clocks spelled out.
