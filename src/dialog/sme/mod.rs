@@ -58,11 +58,17 @@ pub(super) async fn handle(
     state: &mut ChatState,
     input: &Input,
 ) -> Result<()> {
+    // A comment is the very next message after 의견 남기기, nothing later.
+    let comment_on = state.comment_on.take();
     match input {
         Input::Button(data) => match Press::parse(data) {
             Some(pressed) => press(engine, replies, state, &pressed).await,
             None => stale_button(replies).await,
         },
+        Input::Text(text) if !text.starts_with('/') && comment_on.is_some() => {
+            let code = comment_on.unwrap_or_default();
+            comment_on_rating(engine, replies, &code, text).await
+        }
         Input::Text(text) => text_message(engine, replies, state, text).await,
         Input::Attachment {
             attachment,
@@ -186,9 +192,6 @@ async fn text_message(
     // "내 접수 어떻게 됐어요?": `/status`, with a ticket open or not.
     if talk::asks_status(text) {
         return status(engine, replies).await;
-    }
-    if let Some(code) = state.comment_on.take() {
-        return comment_on_rating(engine, replies, &code, text).await;
     }
     // A ticket of this SME waits for a person or is with one: the message
     // joins it.
