@@ -109,13 +109,18 @@ impl Desk {
             .await
     }
 
-    /// [`Desk::show`] on the caller's connection (or transaction).
-    pub async fn show_in(&self, conn: &mut PgConnection, code: &str) -> DeskResult<TicketDetail> {
-        let ticket: Ticket = sqlx::query_as(&format!("{SELECT_TICKET} WHERE t.code = $1"))
+    /// The ticket `code` alone, without its history.
+    pub async fn ticket_in(&self, conn: &mut PgConnection, code: &str) -> DeskResult<Ticket> {
+        sqlx::query_as(&format!("{SELECT_TICKET} WHERE t.code = $1"))
             .bind(code.trim())
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or_else(|| DeskError::UnknownTicket(code.trim().to_string()))?;
+            .ok_or_else(|| DeskError::UnknownTicket(code.trim().to_string()))
+    }
+
+    /// [`Desk::show`] on the caller's connection (or transaction).
+    pub async fn show_in(&self, conn: &mut PgConnection, code: &str) -> DeskResult<TicketDetail> {
+        let ticket = self.ticket_in(&mut *conn, code).await?;
         let events = sqlx::query_as(
             "SELECT at, actor, kind, detail FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
         )

@@ -514,10 +514,10 @@ async fn reply(
 async fn transfer_choices(engine: &Engine, replies: &mut Replies<'_>, code: &str) -> Result<()> {
     let current = engine
         .desk
-        .show_in(&mut *replies.tx, code)
+        .ticket_in(&mut *replies.tx, code)
         .await
         .ok()
-        .map(|detail| detail.ticket.queue);
+        .map(|ticket| ticket.queue);
     let buttons = engine
         .desk
         .routing()

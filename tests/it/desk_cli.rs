@@ -8,30 +8,12 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::pg::TestDb;
-use crate::common::{onestop, run_with_db, stderr, stdout};
+use crate::common::{code_in, ok, onestop, run_with_db, stderr, stdout};
 use onestop::channel::jsonl::Delivered;
 
 /// `onestop args…` against `db`.
 fn run_on(db: &TestDb, args: &[&str]) -> Output {
     run_with_db(db, args, "")
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}\n{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    stdout(&output)
-}
-
-/// The ticket code in a line like "접수되었습니다: 2026-000001 (…)".
-fn code_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.len() == 11 && w.as_bytes()[4] == b'-')
-        .unwrap_or_else(|| panic!("no ticket code in {text:?}"))
-        .to_string()
 }
 
 fn open_args<'a>(chat: &'a str, description: &'a str) -> Vec<&'a str> {

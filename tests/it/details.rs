@@ -5,22 +5,16 @@
 //! names and codes follow how they end.
 
 use crate::common::pg::TestDb;
-use crate::common::{dialogs, path_str, run, run_with_db, stderr, stdout};
+use crate::common::{dialogs, path_str, run, run_with_db, stdout};
 
 fn db() -> TestDb {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(TestDb::new())
+    crate::common::test_db()
 }
 
 fn chat(db: &TestDb, args: &[&str], lines: &[&str]) -> String {
-    let mut input = lines.join("\n");
-    input.push('\n');
     let mut all = vec!["chat"];
     all.extend_from_slice(args);
-    let output = run_with_db(db, &all, &input);
-    assert!(output.status.success(), "{}", stderr(&output));
-    stdout(&output)
+    crate::common::typed(db, &all, lines)
 }
 
 const KB: &str = r#"

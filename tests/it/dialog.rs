@@ -4,20 +4,14 @@
 //! broken flow files reported with file, line and column.
 
 use crate::common::pg::TestDb;
-use crate::common::{dialogs, path_str, run, run_with_db, stderr, stdout};
+use crate::common::{dialogs, path_str, run, run_with_db, stdout};
 
 fn db() -> TestDb {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(TestDb::new())
+    crate::common::test_db()
 }
 
 fn chat(db: &TestDb, lines: &[&str]) -> String {
-    let mut input = lines.join("\n");
-    input.push('\n');
-    let output = run_with_db(db, &["chat"], &input);
-    assert!(output.status.success(), "{}", stderr(&output));
-    stdout(&output)
+    crate::common::console(db, lines)
 }
 
 #[test]

@@ -124,9 +124,7 @@ impl Drop for Bot {
 }
 
 fn db() -> TestDb {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(TestDb::new())
+    crate::common::test_db()
 }
 
 /// Types `text` in `chat` and waits for a reply containing `expect`.
@@ -573,10 +571,18 @@ fn webhook_mode_stores_the_update_before_answering_and_replies() {
 /// Runs SQL on the test database and returns one number (on a connection
 /// of its own: the pool belongs to the runtime that made it).
 fn count(db: &TestDb, sql: &str) -> i64 {
+    scalar(db, sql)
+}
+
+/// Runs SQL on the test database and returns its one value.
+fn scalar<T>(db: &TestDb, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
     use sqlx::Connection;
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::query_scalar::<_, i64>(sql)
+        sqlx::query_scalar::<_, T>(sql)
             .fetch_one(&mut connection)
             .await
             .unwrap()
@@ -1423,23 +1429,12 @@ fn photos_and_documents_are_relayed_both_ways_with_captions_and_kept() {
             "missing {expected:?} in:\n{shown}"
         );
     }
-    let kept: String = sqlx_scalar(
+    let kept: String = scalar(
         &db,
         "SELECT attachment->>'file_id' FROM ticket_messages WHERE body = '사업자등록증이에요'",
     );
     assert_eq!(kept, "doc-from-sme");
     bot.stop();
-}
-
-fn sqlx_scalar(db: &TestDb, sql: &str) -> String {
-    use sqlx::Connection;
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::query_scalar::<_, String>(sql)
-            .fetch_one(&mut connection)
-            .await
-            .unwrap()
-    })
 }
 
 #[test]

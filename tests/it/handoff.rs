@@ -4,20 +4,14 @@
 //! asking for a person in plain words starts the handoff.
 
 use crate::common::pg::TestDb;
-use crate::common::{run_with_db, stderr, stdout};
+use crate::common::{run_with_db, stdout};
 
 fn db() -> TestDb {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(TestDb::new())
+    crate::common::test_db()
 }
 
 fn chat(db: &TestDb, lines: &[&str]) -> String {
-    let mut input = lines.join("\n");
-    input.push('\n');
-    let output = run_with_db(db, &["chat"], &input);
-    assert!(output.status.success(), "{}", stderr(&output));
-    stdout(&output)
+    crate::common::console(db, lines)
 }
 
 /// The intake of the default dialogs, up to the receipt of 2026-000001.

@@ -10,20 +10,14 @@ use std::path::Path;
 use chrono::{Duration, Utc};
 
 use crate::common::pg::TestDb;
-use crate::common::{path_str, run_with_db, stderr, stdout};
+use crate::common::{path_str, run_with_db, stdout};
 
 fn db() -> TestDb {
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(TestDb::new())
+    crate::common::test_db()
 }
 
 fn chat_with(db: &TestDb, args: &[&str], lines: &[&str]) -> String {
-    let mut input = lines.join("\n");
-    input.push('\n');
-    let output = run_with_db(db, args, &input);
-    assert!(output.status.success(), "{}", stderr(&output));
-    stdout(&output)
+    crate::common::typed(db, args, lines)
 }
 
 fn chat(db: &TestDb, lines: &[&str]) -> String {

@@ -8,25 +8,9 @@ use std::process::{Output, Stdio};
 use serde_json::Value;
 
 use crate::common::pg::TestDb;
-use crate::common::{dialogs, onestop, path_str, run, run_with_db, stderr, stdout, SMALL_KB};
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}\n{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    stdout(&output)
-}
-
-/// The ticket code in a line like "접수되었습니다: 2026-000001 (…)".
-fn code_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.len() == 11 && w.as_bytes()[4] == b'-')
-        .unwrap_or_else(|| panic!("no ticket code in {text:?}"))
-        .to_string()
-}
+use crate::common::{
+    code_in, dialogs, ok, onestop, path_str, run, run_with_db, stderr, stdout, SMALL_KB,
+};
 
 /// The codes of `tickets list` (the first column of the table), in order.
 fn codes(table: &str) -> Vec<String> {

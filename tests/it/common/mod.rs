@@ -46,6 +46,48 @@ fn run_command(mut command: Command, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("onestop finishes")
 }
 
+/// A fresh test database, made on a runtime of its own (for tests that
+/// drive the real binary and need no runtime themselves).
+pub fn test_db() -> pg::TestDb {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(pg::TestDb::new())
+}
+
+/// Runs `onestop ARGS` on `db` with `lines` typed, one per line, asserts it
+/// ended well, and returns what it printed (for `chat`: the transcript).
+pub fn typed(db: &pg::TestDb, args: &[&str], lines: &[&str]) -> String {
+    let mut input = lines.join("\n");
+    input.push('\n');
+    let output = run_with_db(db, args, &input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+/// The console (`onestop chat`) with `lines` typed: the transcript.
+pub fn console(db: &pg::TestDb, lines: &[&str]) -> String {
+    typed(db, &["chat"], lines)
+}
+
+/// What a command printed, asserted to have ended well.
+pub fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+/// The ticket code in a line like "접수되었습니다: 2026-000001 (…)".
+pub fn code_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.len() == 11 && w.as_bytes()[4] == b'-')
+        .unwrap_or_else(|| panic!("no ticket code in {text:?}"))
+        .to_string()
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
