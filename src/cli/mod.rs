@@ -1,7 +1,8 @@
-//! The command line: `chat`, `ask`, `match`, `check`, `analyze`, `texts`,
+//! The command line: `chat`, `ask`, `match`, `test`, `check`, `analyze`, `texts`,
 //! and the desk's `consultant`, `tickets`, `stats` and `worker` (in `desk`).
 
 mod desk;
+pub mod regression;
 mod serve;
 mod tickets;
 
@@ -133,6 +134,24 @@ enum Command {
     Check {
         /// The folder to check [default: the --kb folder, else dialogs]
         dir: Option<PathBuf>,
+    },
+    /// Run labeled questions against the knowledge base and report how it did.
+    ///
+    /// FILE holds one `question<TAB>expected` per line, where expected is an
+    /// entry id or `fallback`. Prints every miss with what won instead, top-1
+    /// and top-3, answered right and wrong, fallbacks, and the entries that
+    /// take each other's questions. Exits 1 when top-1 is below
+    /// --min-accuracy, 2 when FILE cannot be read or a line is malformed.
+    Test {
+        /// The labeled questions.
+        file: PathBuf,
+        /// Fail (exit 1) when top-1 over the covered questions is below this
+        /// share, e.g. 0.9.
+        #[arg(long, value_name = "SHARE", value_parser = parse_share)]
+        min_accuracy: Option<f64>,
+        /// Write the figures and misses as JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show how a text is analyzed: morphemes and search terms.
     Analyze {
@@ -310,6 +329,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let pace = pace.sender_config();
             return desk::execute(&db, kb.desk()?, DeskCommand::Worker { deliver, pace });
         }
+        Command::Test {
+            file,
+            min_accuracy,
+            json,
+        } => return regression::execute(&kb.load()?, &file, min_accuracy, json),
         Command::Analyze { text } => analyze(&kb.load()?, &text.join(" ")),
         Command::Texts => {
             for (key, value) in kb.desk()?.1.iter() {
@@ -404,6 +428,16 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
             ExitCode::FAILURE
         }
     })
+}
+
+/// A share between 0 and 1, for `--min-accuracy`.
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!(
+            "`{text}` is not a share between 0 and 1 (e.g. 0.9)"
+        )),
+    }
 }
 
 /// `onestop analyze`: the morphemes and search terms of a text.

@@ -1,0 +1,350 @@
+//! `onestop test`: an admin's regression run of labeled questions against a
+//! knowledge base — every miss with what won instead, top-1 and top-3,
+//! answered right and wrong, fallbacks, and the pairs of entries that take
+//! each other's questions — so people who edit `dialogs/` see what an edit
+//! cost before the bot says it to anyone.
+//!
+//! A labeled line is `question<TAB>expected`, where `expected` is an entry id
+//! or `fallback` (the question should not be answered). Lines written the
+//! other way round (`id<TAB>question`, as in `tests/data/`) are read too when
+//! only the first field names an entry. Blank lines and lines starting with
+//! `#` are skipped.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::kb::{KnowledgeBase, MatchResult, Outcome};
+
+/// What a labeled question should get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// This entry, by id.
+    Entry(String),
+    /// No answer: the knowledge base does not cover it.
+    Fallback,
+}
+
+/// One labeled question and where it was written.
+#[derive(Debug, Clone)]
+pub struct Labeled {
+    pub line: usize,
+    pub question: String,
+    pub expected: Expected,
+}
+
+/// Reads labeled questions; every bad line is reported as `FILE:LINE: why`.
+pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec<String>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => return Err(vec![format!("{}: {error}", path.display())]),
+    };
+    let mut labeled = Vec::new();
+    let mut problems = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        match parse_line(line, kb) {
+            Ok((question, expected)) => labeled.push(Labeled {
+                line: i + 1,
+                question,
+                expected,
+            }),
+            Err(why) => problems.push(format!("{}:{}: {why}", path.display(), i + 1)),
+        }
+    }
+    if labeled.is_empty() && problems.is_empty() {
+        problems.push(format!("{}: no labeled questions", path.display()));
+    }
+    if problems.is_empty() {
+        Ok(labeled)
+    } else {
+        Err(problems)
+    }
+}
+
+fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), String> {
+    let Some((first, second)) = line.split_once('\t') else {
+        return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
+    };
+    let (first, second) = (first.trim(), second.trim());
+    let label = |text: &str| -> Option<Expected> {
+        if text == "fallback" {
+            Some(Expected::Fallback)
+        } else {
+            kb.by_id(text).map(|_| Expected::Entry(text.to_string()))
+        }
+    };
+    if first.is_empty() || second.is_empty() {
+        return Err("a question and a label are both needed".into());
+    }
+    if second.contains('\t') {
+        return Err("more than two fields; a question may not contain a tab".into());
+    }
+    match (label(second), label(first)) {
+        (Some(expected), _) => Ok((first.to_string(), expected)),
+        (None, Some(expected)) => Ok((second.to_string(), expected)),
+        (None, None) => Err(format!(
+            "`{second}` is neither an entry id of this knowledge base nor `fallback`"
+        )),
+    }
+}
+
+/// One question the knowledge base got wrong.
+#[derive(Debug, Serialize)]
+pub struct Miss {
+    pub line: usize,
+    pub question: String,
+    pub expected: String,
+    pub outcome: &'static str,
+    /// The entry ranked first, if any.
+    pub got: Option<String>,
+    /// Where the expected entry was ranked (1 = first), if at all.
+    pub expected_rank: Option<usize>,
+}
+
+/// The figures of one run.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Questions labeled with an entry.
+    pub covered: usize,
+    pub top1: usize,
+    pub top3: usize,
+    /// Outcome `answer` with the expected entry.
+    pub answered_right: usize,
+    /// Outcome `suggest` with the expected entry among the offer.
+    pub suggested_right: usize,
+    /// Outcome `answer` with another entry (covered and fallback-labeled
+    /// questions alike): what the bot would say confidently and wrongly.
+    pub answered_wrong: usize,
+    /// Covered questions that got the fallback.
+    pub fell_back: usize,
+    /// Questions labeled `fallback`.
+    pub uncovered: usize,
+    /// Of those, how many got the fallback (not an answer, not a suggestion).
+    pub uncovered_fell_back: usize,
+    /// Of those, how many got a confident answer.
+    pub uncovered_answered: usize,
+    pub misses: Vec<Miss>,
+    /// (expected, won instead, times) — most frequent first.
+    pub confusions: Vec<(String, String, usize)>,
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+impl Report {
+    /// Top-1 over the covered questions (what `--min-accuracy` compares).
+    pub fn top1_accuracy(&self) -> f64 {
+        share(self.top1, self.covered)
+    }
+}
+
+/// Matches every labeled question and counts.
+pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Report {
+    let mut report = Report::default();
+    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for item in labeled {
+        let result = kb.find(&item.question);
+        let ids: Vec<&str> = result
+            .ranked
+            .iter()
+            .map(|s| kb.entry(s.entry).id())
+            .collect();
+        match &item.expected {
+            Expected::Entry(id) => {
+                score_covered(&mut report, item, id, &ids, &result, suggestions);
+                if let Some(&won) = ids.first().filter(|&&won| won != id) {
+                    *confusions.entry((id.clone(), won.to_string())).or_default() += 1;
+                }
+            }
+            Expected::Fallback => score_uncovered(&mut report, item, &ids, &result),
+        }
+    }
+    let mut confusions: Vec<(String, String, usize)> = confusions
+        .into_iter()
+        .map(|((a, b), n)| (a, b, n))
+        .collect();
+    confusions.sort_by(|x, y| y.2.cmp(&x.2).then_with(|| (&x.0, &x.1).cmp(&(&y.0, &y.1))));
+    report.confusions = confusions;
+    report
+}
+
+fn score_covered(
+    report: &mut Report,
+    item: &Labeled,
+    id: &str,
+    ids: &[&str],
+    result: &MatchResult,
+    suggestions: usize,
+) {
+    report.covered += 1;
+    let rank = ids.iter().position(|&got| got == id);
+    let first = rank == Some(0);
+    report.top1 += usize::from(first);
+    report.top3 += usize::from(rank.is_some_and(|r| r < 3));
+    match result.outcome {
+        Outcome::Answer if first => report.answered_right += 1,
+        Outcome::Answer => report.answered_wrong += 1,
+        Outcome::Suggest if rank.is_some_and(|r| r < suggestions) => report.suggested_right += 1,
+        Outcome::Suggest => {}
+        Outcome::Fallback => report.fell_back += 1,
+    }
+    let right = first && matches!(result.outcome, Outcome::Answer | Outcome::Suggest);
+    if !right {
+        report.misses.push(Miss {
+            line: item.line,
+            question: item.question.clone(),
+            expected: id.to_string(),
+            outcome: result.outcome.as_str(),
+            got: ids.first().map(|s| s.to_string()),
+            expected_rank: rank.map(|r| r + 1),
+        });
+    }
+}
+
+fn score_uncovered(report: &mut Report, item: &Labeled, ids: &[&str], result: &MatchResult) {
+    report.uncovered += 1;
+    match result.outcome {
+        Outcome::Fallback => {
+            report.uncovered_fell_back += 1;
+            return;
+        }
+        Outcome::Answer => {
+            report.uncovered_answered += 1;
+            report.answered_wrong += 1;
+        }
+        Outcome::Suggest => {}
+    }
+    report.misses.push(Miss {
+        line: item.line,
+        question: item.question.clone(),
+        expected: "fallback".into(),
+        outcome: result.outcome.as_str(),
+        got: ids.first().map(|s| s.to_string()),
+        expected_rank: None,
+    });
+}
+
+/// The report as an admin reads it: misses first, then the figures.
+pub fn render(report: &Report, kb: &KnowledgeBase, confusions: usize) -> String {
+    let title = |id: &str| {
+        kb.by_id(id)
+            .map_or(String::new(), |e| e.title().to_string())
+    };
+    let mut out = String::new();
+    for miss in &report.misses {
+        let best = miss
+            .got
+            .as_deref()
+            .map(|id| format!("{id} ({})", title(id)));
+        let got = match (miss.outcome, best) {
+            (_, None) => "fell back, with nothing ranked".to_string(),
+            ("answer", Some(best)) => format!("answered {best}"),
+            ("suggest", Some(best)) => format!("suggested {best} first"),
+            (_, Some(best)) => format!("fell back (best: {best})"),
+        };
+        let rank = miss.expected_rank.map_or(String::new(), |r| {
+            format!("; the expected entry ranked {r}")
+        });
+        let _ = writeln!(
+            out,
+            "line {}: {}\n  expected {}; the bot {got}{rank}",
+            miss.line, miss.question, miss.expected
+        );
+    }
+    if !report.misses.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{report}");
+    if report.confusions.iter().any(|c| c.2 > 0) && confusions > 0 {
+        out.push_str("entries that take each other's questions (expected → won instead):\n");
+        for (expected, won, times) in report.confusions.iter().take(confusions) {
+            let _ = writeln!(out, "  {times}×  {expected} → {won}");
+        }
+    }
+    out
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.covered;
+        if n > 0 {
+            writeln!(
+                f,
+                "covered questions: {n}\n  top-1 {:.3} ({}), top-3 {:.3} ({})\n  answered right {:.3} ({}), suggested right {:.3} ({}), fell back {:.3} ({})",
+                share(self.top1, n),
+                self.top1,
+                share(self.top3, n),
+                self.top3,
+                share(self.answered_right, n),
+                self.answered_right,
+                share(self.suggested_right, n),
+                self.suggested_right,
+                share(self.fell_back, n),
+                self.fell_back,
+            )?;
+        }
+        if self.uncovered > 0 {
+            writeln!(
+                f,
+                "questions labeled fallback: {}\n  fell back {:.3} ({}), answered {} (wrongly)",
+                self.uncovered,
+                share(self.uncovered_fell_back, self.uncovered),
+                self.uncovered_fell_back,
+                self.uncovered_answered,
+            )?;
+        }
+        write!(f, "confident wrong answers: {}", self.answered_wrong)
+    }
+}
+
+/// `onestop test FILE`: reads, runs, prints; exit 1 below `min_accuracy`,
+/// exit 2 on an unreadable or malformed file.
+pub fn execute(
+    kb: &KnowledgeBase,
+    file: &Path,
+    min_accuracy: Option<f64>,
+    json: bool,
+) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    let labeled = match read_labeled(file, kb) {
+        Ok(labeled) => labeled,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "{}: {} problem(s); nothing was run",
+                file.display(),
+                problems.len()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let report = run(kb, &labeled, kb.matching.max_suggestions);
+    if json {
+        let text = serde_json::to_string_pretty(&report).context("writing the report")?;
+        println!("{text}");
+    } else {
+        print!("{}", render(&report, kb, 10));
+    }
+    if let Some(min) = min_accuracy {
+        let accuracy = report.top1_accuracy();
+        if accuracy < min {
+            eprintln!("top-1 {accuracy:.3} is below --min-accuracy {min:.3}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,126 @@
+//! `onestop test`: an admin runs labeled questions against a knowledge base
+//! and sees the misses, the figures and the exit code a script can rely on.
+
+use crate::common::{dialogs, path_str, run, stderr, stdout, SMALL_KB};
+
+fn labeled(lines: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, lines.as_bytes()).unwrap();
+    file
+}
+
+#[test]
+fn a_run_reports_misses_with_what_won_and_the_figures() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    // The third line is labeled wrongly on purpose: the oven question is
+    // asked, the fishing entry is expected.
+    let file = labeled(
+        "# oven and fish\n\
+         빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         오징어 냉동해서 수출하는데 운송비 지원돼요?\tfishing-boat-export\n\
+         제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n\
+         \n\
+         비자 연장 어떻게 해요\tfallback\n",
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("line 4: 제과점 오븐 새로 살 때 보조금 받나요"),
+        "{report}"
+    );
+    assert!(report.contains("expected fishing-boat-export"), "{report}");
+    assert!(
+        report.contains("answered bakery-grant (동네빵집 오븐 교체 지원)")
+            || report.contains("suggested bakery-grant (동네빵집 오븐 교체 지원) first"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("line 2:"),
+        "a right answer is no miss: {report}"
+    );
+    assert!(report.contains("covered questions: 3"), "{report}");
+    assert!(report.contains("top-1 0.667 (2)"), "{report}");
+    assert!(report.contains("questions labeled fallback: 1"), "{report}");
+    assert!(
+        report.contains("fishing-boat-export → bakery-grant"),
+        "the confused pair is listed: {report}"
+    );
+}
+
+#[test]
+fn min_accuracy_fails_the_run_below_it_and_passes_at_it() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    let file = labeled(
+        "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n",
+    );
+    let kb = path_str(dir.path());
+    let path = path_str(file.path());
+    let below = run(&["test", "--kb", kb, path, "--min-accuracy", "0.9"], "");
+    assert_eq!(below.status.code(), Some(1), "{}", stdout(&below));
+    assert!(
+        stderr(&below).contains("below --min-accuracy"),
+        "{}",
+        stderr(&below)
+    );
+    let at = run(&["test", "--kb", kb, path, "--min-accuracy", "0.5"], "");
+    assert_eq!(at.status.code(), Some(0), "{}", stderr(&at));
+    let nonsense = run(&["test", "--kb", kb, path, "--min-accuracy", "90"], "");
+    assert_eq!(nonsense.status.code(), Some(2));
+    assert!(
+        stderr(&nonsense).contains("between 0 and 1"),
+        "{}",
+        stderr(&nonsense)
+    );
+}
+
+#[test]
+fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    let file = labeled(
+        "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         탭이 없는 줄\n\
+         오븐 지원 얼마\tno-such-entry\n",
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    let path = path_str(file.path());
+    assert!(errors.contains(&format!("{path}:2: ")), "{errors}");
+    assert!(
+        errors.contains(&format!("{path}:3: `no-such-entry`")),
+        "{errors}"
+    );
+    assert!(
+        stdout(&output).is_empty(),
+        "nothing is run: {}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn the_projects_own_labeled_files_run_as_written() {
+    // tests/data writes `id<TAB>question`; the command reads that order too.
+    let output = run(
+        &[
+            "test",
+            "tests/data/holdout.tsv",
+            "--min-accuracy",
+            "0.9",
+            "--json",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let covered = report["covered"].as_u64().unwrap();
+    assert!(covered > 50, "{report}");
+    assert!(report["top1"].as_u64().unwrap() as f64 >= 0.9 * covered as f64);
+}
