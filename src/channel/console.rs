@@ -139,7 +139,8 @@ impl Terminal {
         }
         for link in &links {
             let url = link.url.as_deref().unwrap_or_default();
-            writeln!(output, "   🔗 {}: {url}", link.text)?;
+            let label = link.text.trim_start_matches('🔗').trim();
+            writeln!(output, "   🔗 {label}: {url}")?;
         }
         output.flush()
     }

@@ -174,7 +174,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "{region} · {stage}에 맞춘 {need} 지원사업은 찾지 못했어요. 지역과 단계에 상관없이 신청할 수 있는 사업은 아래와 같아요. 상담원이 알맞은 곳을 찾아 드릴 수도 있어요.",
     ),
     // {reason}: why it fits, the `sme_finder_reason_…` words joined by " · ".
-    ("sme_finder_item", "{number}. {program} ({agency})\n   → {reason}"),
+    ("sme_finder_item", "{number}. {program} · {agency}\n   → {reason}"),
     ("sme_finder_reason_local", "{region} 소재"),
     ("sme_finder_reason_nationwide", "전국"),
     ("sme_finder_reason_stage", "{stage}"),

@@ -1533,7 +1533,11 @@ fn the_faq_menu_and_a_link_button_work_through_telegram() {
     let since = fake.sent_count();
     fake.push_callback(SME, &funds.buttons[0][0].1, funds.message_id);
     let answer = fake.wait_for_since(SME, since, |m| m.button("상담원 연결").is_some(), WAIT);
-    assert!(!answer.plain.contains("분야의 안내"), "{topic} answered: {}", answer.plain);
+    assert!(
+        !answer.plain.contains("분야의 안내"),
+        "{topic} answered: {}",
+        answer.plain
+    );
 
     // A program with a web page: its link arrives as a URL button.
     let program = say(&fake, SME, "융합닷컴이 뭐야", "융합닷컴");
@@ -1552,5 +1556,10 @@ fn the_faq_menu_and_a_link_button_work_through_telegram() {
     assert!(missing.plain.contains("다시 골라"), "{}", missing.plain);
     let since = fake.sent_count();
     fake.push_callback(SME, "faq:자금:01", funds.message_id);
-    fake.wait_for_since(SME, since, |m| m.plain.contains("더 이상 쓸 수 없어요"), WAIT);
+    fake.wait_for_since(
+        SME,
+        since,
+        |m| m.plain.contains("더 이상 쓸 수 없어요"),
+        WAIT,
+    );
 }

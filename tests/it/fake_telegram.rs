@@ -215,7 +215,10 @@ async fn a_url_button_is_kept_as_a_url_button_and_a_bad_address_refused() {
         .reply_markup(ftp)
         .await
         .unwrap_err();
-    assert!(refused.to_string().contains("BUTTON_URL_INVALID"), "{refused}");
+    assert!(
+        refused.to_string().contains("BUTTON_URL_INVALID"),
+        "{refused}"
+    );
 }
 
 #[test]

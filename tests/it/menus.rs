@@ -58,7 +58,15 @@ fn the_faq_menu_leads_to_a_section_then_an_entry() {
     let db = db();
     let menu = chat(&db, &["/start", "2"]);
     assert!(menu.contains("어떤 분야가 궁금하세요?"), "{menu}");
-    for section in ["자금", "수출", "기술", "창업", "인력", "지역 센터", "이용 안내"] {
+    for section in [
+        "자금",
+        "수출",
+        "기술",
+        "창업",
+        "인력",
+        "지역 센터",
+        "이용 안내",
+    ] {
         number_of(&menu, section);
     }
     // Not the first eight questions of the first file any more.
@@ -79,7 +87,10 @@ fn the_faq_menu_leads_to_a_section_then_an_entry() {
         Entry::Program(p) => p.name.clone(),
         Entry::Faq(f) => f.answer.trim().chars().take(20).collect(),
     };
-    assert!(answer.contains(&opening), "{opening:?} in the answer: {answer}");
+    assert!(
+        answer.contains(&opening),
+        "{opening:?} in the answer: {answer}"
+    );
     number_of(&answered, "상담원 연결");
 }
 
@@ -90,7 +101,10 @@ fn a_long_section_pages_with_previous_and_next() {
     let technology = number_of(&start, "기술");
     let first = chat(&db, &["/start", "2", &technology]);
     let page = last_reply(&first);
-    assert!(page.contains("기술 분야의 안내예요") && page.contains("(1/"), "{page}");
+    assert!(
+        page.contains("기술 분야의 안내예요") && page.contains("(1/"),
+        "{page}"
+    );
     assert!(!page.contains("◀ 이전"), "no page before the first: {page}");
     let next = number_of(&first, "다음 ▶");
     let second = chat(&db, &["/start", "2", &technology, &next]);
@@ -128,20 +142,35 @@ fn details_is_offered_only_when_the_card_says_more() {
     let faq = chat(&db, &["스마트팩토리 보급사업 신청방법"]);
     let faq_answer = last_reply(&faq);
     assert!(faq_answer.contains("스마트"), "{faq_answer}");
-    assert!(!faq_answer.contains("자세히"), "nothing more to show: {faq_answer}");
+    assert!(
+        !faq_answer.contains("자세히"),
+        "nothing more to show: {faq_answer}"
+    );
 
     // A program: the short answer first, the card on 자세히.
     let program = chat(&db, &["G창업교육이 뭔가요"]);
     let short = last_reply(&program);
     assert!(short.contains("G-창업교육"), "{short}");
-    assert!(!short.contains("지원 대상:"), "the short answer first: {short}");
+    assert!(
+        !short.contains("지원 대상:"),
+        "the short answer first: {short}"
+    );
     let details = number_of(&program, "자세히");
     let card = chat(&db, &["G창업교육이 뭔가요", &details]);
     let card = last_reply(&card);
-    for field in ["운영 기관:", "지원 내용:", "지원 대상:", "신청 방법:", "문의:"] {
+    for field in [
+        "운영 기관:",
+        "지원 내용:",
+        "지원 대상:",
+        "신청 방법:",
+        "문의:",
+    ] {
         assert!(card.contains(field), "{field} in the card: {card}");
     }
-    assert!(!card.contains("[1] 자세히"), "no 자세히 under the card: {card}");
+    assert!(
+        !card.contains("[1] 자세히"),
+        "no 자세히 under the card: {card}"
+    );
 }
 
 #[test]
@@ -176,7 +205,10 @@ fn the_finder_ranks_by_fit_and_gives_its_reason() {
     if let Some(nationwide) = found.find("→ 전국") {
         assert!(local < nationwide, "{found}");
     }
-    assert!(found.contains("다시 찾기") && found.contains("메뉴"), "{found}");
+    assert!(
+        found.contains("다시 찾기") && found.contains("메뉴"),
+        "{found}"
+    );
 }
 
 #[test]

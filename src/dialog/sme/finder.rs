@@ -47,7 +47,7 @@ pub(super) async fn find_programs(
             &[
                 ("number", &(i + 1)),
                 ("program", &title),
-                ("agency", &fit.program.agency),
+                ("agency", &short_agency(&fit.program.agency)),
                 ("reason", &fit.reason(texts, &region, &stage)),
             ],
         ));
@@ -72,6 +72,12 @@ pub(super) async fn find_programs(
         buttons.push(vec![handoff_button(texts)]);
     }
     replies.say(body, buttons).await
+}
+
+/// An agency's name without what follows it in brackets ("지역별
+/// 창조경제혁신센터 (2016년 당시 …)" → "지역별 창조경제혁신센터").
+fn short_agency(agency: &str) -> &str {
+    agency.split(" (").next().unwrap_or(agency).trim()
 }
 
 /// The program finder's flow, which 다시 찾기 starts again.
@@ -133,9 +139,11 @@ fn programs_that_fit<'k>(
         })
         .collect();
     fits.sort_by(|a, b| {
-        (b.local, b.staged)
-            .cmp(&(a.local, a.staged))
-            .then_with(|| Entry::Program(a.program).title().cmp(Entry::Program(b.program).title()))
+        (b.local, b.staged).cmp(&(a.local, a.staged)).then_with(|| {
+            Entry::Program(a.program)
+                .title()
+                .cmp(Entry::Program(b.program).title())
+        })
     });
     fits
 }

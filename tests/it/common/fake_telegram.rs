@@ -1523,7 +1523,9 @@ fn check_markup(markup: Option<&Value>) -> Result<(), String> {
                 }
             } else if let Some(url) = button.get("url") {
                 let web = url.as_str().is_some_and(|u| {
-                    (u.starts_with("http://") || u.starts_with("https://") || u.starts_with("tg://"))
+                    (u.starts_with("http://")
+                        || u.starts_with("https://")
+                        || u.starts_with("tg://"))
                         && !u.contains(char::is_whitespace)
                 });
                 if !web {
