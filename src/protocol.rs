@@ -136,12 +136,18 @@ impl Reply {
 /// The most bytes of callback data Telegram takes.
 pub const MAX_CALLBACK_BYTES: usize = 64;
 
-/// A button under a message: its label and what pressing it sends back.
-/// Stored in the outbox as `{"text": …, "data": …}`.
+/// The longest link a URL button carries.
+pub const MAX_URL_BYTES: usize = 2000;
+
+/// A button under a message: its label and what pressing it sends back,
+/// or, for a link, the web address it opens (`url`; `data` is then empty).
+/// Stored in the outbox as `{"text": …, "data": …}` (and `"url": …`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub text: String,
     pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Button {
@@ -149,15 +155,41 @@ impl Button {
         Self {
             text: text.into(),
             data: press.to_string(),
+            url: None,
         }
     }
 
-    /// Whether Telegram takes this button's data (1–64 bytes). A message
-    /// with one it does not take is refused whole, so such a button is
-    /// left out rather than sent.
-    pub fn fits_telegram(&self) -> bool {
-        (1..=MAX_CALLBACK_BYTES).contains(&self.data.len())
+    /// A button that opens `url` in the browser (nothing comes back to the bot).
+    pub fn link(text: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            data: String::new(),
+            url: Some(url.into()),
+        }
     }
+
+    /// Whether Telegram takes this button: callback data of 1–64 bytes, or
+    /// an http(s) link with a host and no spaces. A message with one it
+    /// does not take is refused whole, so such a button is left out rather
+    /// than sent.
+    pub fn fits_telegram(&self) -> bool {
+        match &self.url {
+            Some(url) => is_web_link(url),
+            None => (1..=MAX_CALLBACK_BYTES).contains(&self.data.len()),
+        }
+    }
+}
+
+/// Whether `url` is a link Telegram opens from a button: `http://` or
+/// `https://`, a host, no whitespace, not over [`MAX_URL_BYTES`].
+pub fn is_web_link(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    url.len() <= MAX_URL_BYTES
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && host.is_some_and(|h| h.contains('.') && !h.starts_with('.') && !h.ends_with('.'))
 }
 
 /// Lays `buttons` out `per_row` to a row.
@@ -191,6 +223,13 @@ pub enum Press {
     Entry(String),
     /// `apply:ID`: how to apply to a program.
     Apply(String),
+    /// `card:ID`: 자세히, the entry's full card.
+    Card(String),
+    /// `faq:SECTION:PAGE`: page PAGE (from 0) of a section of the FAQ menu.
+    Section {
+        section: String,
+        page: u8,
+    },
     /// `opt:VALUE`: a choice inside a flow step.
     Choose(String),
     /// `yes` / `no` in a flow's yes-or-no step.
@@ -257,6 +296,19 @@ impl Press {
             "addto" => Press::AddTo(one()?),
             "entry" => Press::Entry(one()?),
             "apply" => Press::Apply(one()?),
+            "card" => Press::Card(one()?),
+            "faq" => {
+                let (section, page) = rest.rsplit_once(':')?;
+                // Only the bot's own writing of a page: no sign, no zeros before.
+                let canonical = page == "0" || !page.starts_with(['0', '+']);
+                if section.is_empty() || !canonical {
+                    return None;
+                }
+                Press::Section {
+                    section: section.to_string(),
+                    page: page.parse().ok()?,
+                }
+            }
             "opt" => Press::Choose(rest.to_string()),
             "yes" => Press::Yes,
             "no" => Press::No,
@@ -302,6 +354,8 @@ impl fmt::Display for Press {
             Press::AddTo(code) => write!(f, "addto:{code}"),
             Press::Entry(id) => write!(f, "entry:{id}"),
             Press::Apply(id) => write!(f, "apply:{id}"),
+            Press::Card(id) => write!(f, "card:{id}"),
+            Press::Section { section, page } => write!(f, "faq:{section}:{page}"),
             Press::Choose(value) => write!(f, "opt:{value}"),
             Press::Yes => f.write_str("yes"),
             Press::No => f.write_str("no"),
@@ -368,6 +422,15 @@ mod tests {
             Press::Comment("2026-000001".into()),
             Press::Entry("startup-grant".into()),
             Press::Apply("startup-grant".into()),
+            Press::Card("startup-grant".into()),
+            Press::Section {
+                section: "판로·마케팅".into(),
+                page: 2,
+            },
+            Press::Section {
+                section: "이용 안내".into(),
+                page: 0,
+            },
             Press::Choose("부산".into()),
             Press::Choose("2".into()),
             Press::Yes,
@@ -410,11 +473,43 @@ mod tests {
             "to:2026-000001",
             "send::",
             "drop table",
+            "card:",
+            "faq:",
+            "faq:자금",
+            "faq::1",
+            "faq:자금:-1",
+            "faq:자금:+1",
+            "faq:자금:01",
+            "faq:자금:256",
         ] {
             assert_eq!(Press::parse(forged), None, "{forged}");
         }
         let long = Button::new("x", &Press::Entry("가".repeat(30)));
         assert!(!long.fits_telegram(), "90 bytes of data");
+    }
+
+    #[test]
+    fn a_link_button_opens_only_a_web_address() {
+        for good in [
+            "http://www.yunghap.com",
+            "https://www.smehappy.re.kr/",
+            "https://example.org/a?b=c#d",
+        ] {
+            assert!(Button::link("홈페이지", good).fits_telegram(), "{good}");
+        }
+        for bad in [
+            "",
+            "www.yunghap.com",
+            "javascript:alert(1)",
+            "https://",
+            "https://localhost",
+            "https://exa mple.com",
+            "ftp://example.com",
+        ] {
+            assert!(!Button::link("홈페이지", bad).fits_telegram(), "{bad}");
+        }
+        let json = serde_json::to_string(&Button::new("x", &Press::Yes)).unwrap();
+        assert_eq!(json, r#"{"text":"x","data":"yes"}"#, "stored as before");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! The terminal is a [`Channel`] like Telegram: the outbox's messages for
 //! the current role are delivered to it after each input. Buttons are shown
-//! numbered; typing the number presses it. An edit of a message shows as a
+//! numbered; typing the number presses it. Link buttons are shown with
+//! their web address (`🔗 홈페이지: https://…`), unnumbered. An edit of a message shows as a
 //! line of its own, `(수정됨) …`; if it takes away the buttons that typed
 //! numbers press, the numbers press nothing any more.
 
@@ -105,7 +106,14 @@ impl Terminal {
             None => message.body.clone(),
         };
         let body = body.replace('\n', "\n   ");
-        let flat: Vec<Button> = message.buttons.0.iter().flatten().cloned().collect();
+        // Links open a web page; they are shown with their address, not numbered.
+        let (links, flat): (Vec<Button>, Vec<Button>) = message
+            .buttons
+            .0
+            .iter()
+            .flatten()
+            .cloned()
+            .partition(|b| b.url.is_some());
         if let Some(edited) = message.edits {
             if message.keeps_text && flat.is_empty() {
                 // Only the buttons went: the text is on the screen already.
@@ -128,6 +136,11 @@ impl Terminal {
                 .collect();
             writeln!(output, "   {}", labels.join("  "))?;
             *self.buttons.lock().unwrap_or_else(|p| p.into_inner()) = (flat, message.id);
+        }
+        for link in &links {
+            let url = link.url.as_deref().unwrap_or_default();
+            let label = link.text.trim_start_matches('🔗').trim();
+            writeln!(output, "   🔗 {label}: {url}")?;
         }
         output.flush()
     }

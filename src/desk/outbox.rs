@@ -177,12 +177,13 @@ fn clean_buttons(rows: &[Vec<Button>]) -> Vec<Vec<Button>> {
                 .map(|b| Button {
                     text: clean_line(&b.text),
                     data: clean_line(&b.data),
+                    url: b.url.as_deref().map(clean_line),
                 })
                 .filter(|b| {
                     // Telegram refuses the whole message for one such button.
                     let fits = b.fits_telegram();
                     if !fits {
-                        warn!(data = %b.data, "left out a button whose data Telegram would refuse");
+                        warn!(data = %b.data, url = ?b.url, "left out a button Telegram would refuse");
                     }
                     fits
                 })

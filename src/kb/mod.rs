@@ -7,6 +7,7 @@
 pub use crate::source::diagnostic;
 pub mod index;
 mod load;
+pub mod menu;
 pub mod model;
 pub(crate) mod parse;
 pub mod render;

@@ -25,6 +25,9 @@ pub struct Program {
     pub examples: Vec<String>,
     /// A title written for lists; the name when not given.
     pub title: Option<String>,
+    /// The section of the FAQ menu it is listed under; its category when
+    /// not given.
+    pub menu: Option<String>,
     /// When its facts were true.
     pub as_of: Option<AsOf>,
     /// Where its facts come from, for admins; never shown to SMEs.
@@ -46,6 +49,9 @@ pub struct Faq {
     pub keywords: Vec<String>,
     /// A title written for lists; the first question when not given.
     pub title: Option<String>,
+    /// The section of the FAQ menu it is listed under; its category when
+    /// not given.
+    pub menu: Option<String>,
     /// When its facts were true.
     pub as_of: Option<AsOf>,
     /// Where its facts come from, for admins; never shown to SMEs.
@@ -90,6 +96,15 @@ impl<'a> Entry<'a> {
                 .title
                 .as_deref()
                 .unwrap_or_else(|| f.questions.first().map_or("", |q| q.as_str())),
+        }
+    }
+
+    /// The section of the FAQ menu it is listed under: its `menu`, else
+    /// its category.
+    pub fn section(&self) -> &'a str {
+        match self {
+            Entry::Program(p) => p.menu.as_deref().unwrap_or(&p.category),
+            Entry::Faq(f) => f.menu.as_deref().unwrap_or(&f.category),
         }
     }
 

@@ -37,6 +37,7 @@ const PROGRAM_KEYS: &[&str] = &[
     "keywords",
     "examples",
     "title",
+    "menu",
     "as_of",
     "sources",
 ];
@@ -48,6 +49,7 @@ const FAQ_KEYS: &[&str] = &[
     "related",
     "keywords",
     "title",
+    "menu",
     "as_of",
     "sources",
 ];
@@ -150,6 +152,43 @@ fn as_of(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<AsOf> {
     parsed
 }
 
+/// The most characters of a menu section's name: it is a button's label
+/// and part of the button's data (3 bytes a syllable, 64 bytes in all).
+pub const MAX_MENU_CHARS: usize = 12;
+
+/// `menu`: the section of the FAQ menu the entry is listed under (its
+/// category when not given): a short name without `:`.
+fn menu(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<String> {
+    let at = f.get("menu")?.span().start;
+    let written = f.string("menu", false)?;
+    let name = written.trim();
+    let chars = name.chars().count();
+    if name.is_empty() || chars > MAX_MENU_CHARS || name.contains(':') {
+        f.error(
+            at,
+            format!(
+                "`menu` must be a section name of 1 to {MAX_MENU_CHARS} characters without `:`, like \"이용 안내\""
+            ),
+        );
+        return None;
+    }
+    Some(name.to_string())
+}
+
+/// `url`: a web address a button can open (`http://` or `https://`).
+fn url(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<String> {
+    let at = f.get("url")?.span().start;
+    let url = f.string("url", false)?.trim().to_string();
+    if !crate::protocol::is_web_link(&url) {
+        f.error(
+            at,
+            format!("`url` must be a web address starting with http:// or https://, not {url:?}"),
+        );
+        return None;
+    }
+    Some(url)
+}
+
 /// The knowledge base's own tables, read with the shared reader.
 impl Reader<'_, '_> {
     /// One `[[synonyms]]` group; `None` when it has fewer than two terms.
@@ -239,10 +278,11 @@ impl Reader<'_, '_> {
         let eligibility = f.string("eligibility", true);
         let apply = f.string("apply", true);
         let contact = f.string("contact", true);
-        let url = f.string("url", false);
+        let url = url(&mut f);
         let keywords = f.string_list("keywords", false);
         let examples = f.string_list("examples", true);
         let title = f.string("title", false);
+        let menu = menu(&mut f);
         let as_of = as_of(&mut f);
         let sources = f.string_list("sources", false);
         let location = f.location();
@@ -271,6 +311,7 @@ impl Reader<'_, '_> {
             example_locations: examples.iter().map(|k| k.location.clone()).collect(),
             examples: examples.into_iter().map(|k| k.value).collect(),
             title,
+            menu,
             as_of,
             sources: sources.into_iter().map(|k| k.value).collect(),
             location,
@@ -286,6 +327,7 @@ impl Reader<'_, '_> {
         let related = f.string_list("related", false);
         let keywords = f.string_list("keywords", false);
         let title = f.string("title", false);
+        let menu = menu(&mut f);
         let as_of = as_of(&mut f);
         let sources = f.string_list("sources", false);
         let location = f.location();
@@ -300,6 +342,7 @@ impl Reader<'_, '_> {
             related: related.into_iter().map(|k| k.value).collect(),
             keywords: keywords.into_iter().map(|k| k.value).collect(),
             title,
+            menu,
             as_of,
             sources: sources.into_iter().map(|k| k.value).collect(),
             location,

@@ -1,9 +1,11 @@
-//! What the bot says for a match, text and buttons together: an entry
-//! written out (with 자세히 / 신청 방법 / a person), a numbered list of
-//! suggestions (one button each), or the fallback (a person, the menu).
+//! What the bot says for a match, text and buttons together: an entry's
+//! short answer (with 자세히 when its card says more, 신청 방법, its
+//! related entries and its link as buttons, a person), its full card, a
+//! numbered list of suggestions (one button each), or the fallback (a
+//! person, the menu).
 
 use super::index::{MatchResult, Outcome};
-use super::model::Entry;
+use super::model::{Entry, Program};
 use super::KnowledgeBase;
 use crate::protocol::{Button, MenuPage, Press, Reply};
 use crate::texts::Texts;
@@ -12,16 +14,7 @@ use crate::texts::Texts;
 pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> Reply {
     let handoff = Button::new(texts.get("button_handoff"), &Press::handoff());
     match result.outcome {
-        Outcome::Answer => {
-            let entry = kb.entry(result.ranked[0].entry);
-            let mut buttons = vec![Button::new(
-                texts.get("button_details"),
-                &Press::Entry(entry.id().to_string()),
-            )];
-            buttons.extend(apply_button(texts, entry));
-            buttons.push(handoff);
-            Reply::with_buttons(reply_text(kb, texts, result), vec![buttons])
-        }
+        Outcome::Answer => entry_reply(kb, texts, kb.entry(result.ranked[0].entry)),
         Outcome::Suggest => {
             let mut buttons: Vec<Vec<Button>> = suggestions(kb, result)
                 .into_iter()
@@ -46,12 +39,95 @@ pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> Reply {
     }
 }
 
-/// An entry the SME asked to see: written out, with how to apply (for a
-/// program) and a person.
+/// An entry as an answer: its short answer, 자세히 when the card says
+/// more, how to apply (a program), its related entries and its link as
+/// buttons, and a person.
 pub fn entry_reply(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Reply {
-    let mut buttons: Vec<Button> = apply_button(texts, entry).into_iter().collect();
-    buttons.push(Button::new(texts.get("button_handoff"), &Press::handoff()));
-    Reply::with_buttons(self::entry(kb, texts, entry), vec![buttons])
+    let short = short(kb, texts, entry);
+    let mut first = Vec::new();
+    if card(kb, texts, entry) != short {
+        first.push(Button::new(
+            texts.get("button_details"),
+            &Press::Card(entry.id().to_string()),
+        ));
+    }
+    first.extend(apply_button(texts, entry));
+    let mut buttons = vec![first];
+    buttons.extend(onward_buttons(kb, texts, entry));
+    Reply::with_buttons(short, buttons)
+}
+
+/// 자세히: the entry's full card, with its related entries, its link and a
+/// person.
+pub fn card_reply(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Reply {
+    let buttons = onward_buttons(kb, texts, entry);
+    Reply::with_buttons(card(kb, texts, entry), buttons)
+}
+
+/// The most related entries shown as buttons under an entry.
+const MAX_RELATED: usize = 5;
+
+/// The rows every view of an entry ends with: each related entry (one a
+/// row, at most [`MAX_RELATED`]), the entry's web page as a link button, a
+/// person.
+fn onward_buttons(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Vec<Vec<Button>> {
+    let mut rows: Vec<Vec<Button>> = related(kb, entry)
+        .into_iter()
+        .take(MAX_RELATED)
+        .map(|e| vec![Button::new(e.title(), &Press::Entry(e.id().to_string()))])
+        .collect();
+    if let Entry::Program(Program { url: Some(url), .. }) = entry {
+        rows.push(vec![Button::link(texts.get("button_link"), url.clone())]);
+    }
+    rows.push(vec![Button::new(
+        texts.get("button_handoff"),
+        &Press::handoff(),
+    )]);
+    rows
+}
+
+/// The entries an entry points to (a FAQ's `related`), as far as they exist.
+fn related<'k>(kb: &'k KnowledgeBase, entry: Entry<'k>) -> Vec<Entry<'k>> {
+    match entry {
+        Entry::Program(_) => Vec::new(),
+        Entry::Faq(f) => f.related.iter().filter_map(|id| kb.by_id(id)).collect(),
+    }
+}
+
+/// The short answer: a program's name and what it gives, a FAQ's answer;
+/// the line on the facts' age after it when they are old.
+pub fn short(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
+    let mut out = match entry {
+        Entry::Program(p) => format!("📌 {}\n{}", p.name, p.support.trim()),
+        Entry::Faq(f) => f.answer.trim().to_string(),
+    };
+    push_as_of(kb, t, entry, &mut out);
+    out
+}
+
+/// The full card: every field the entry has (운영 기관, 지원 내용, 지원
+/// 대상, 신청 방법, 문의 of a program; a FAQ has its answer), and the line
+/// on the facts' age. Links and related entries are buttons, not text.
+pub fn card(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
+    let mut out = match entry {
+        Entry::Program(p) => {
+            let fields = [
+                ("label_agency", &p.agency),
+                ("label_support", &p.support),
+                ("label_eligibility", &p.eligibility),
+                ("label_apply", &p.apply),
+                ("label_contact", &p.contact),
+            ];
+            let mut out = format!("📌 {}", p.name);
+            for (label, value) in fields {
+                out.push_str(&format!("\n{}: {}", t.get(label), value.trim()));
+            }
+            out
+        }
+        Entry::Faq(f) => f.answer.trim().to_string(),
+    };
+    push_as_of(kb, t, entry, &mut out);
+    out
 }
 
 fn apply_button(texts: &Texts, entry: Entry<'_>) -> Option<Button> {
@@ -63,7 +139,8 @@ fn apply_button(texts: &Texts, entry: Entry<'_>) -> Option<Button> {
     })
 }
 
-/// An entry written out in full.
+/// An entry written out in full as one text, its link and related
+/// entries included (a consultant sends it as a message of their own).
 pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
     match entry {
         Entry::Program(p) => {
@@ -146,7 +223,7 @@ pub fn suggestions(kb: &KnowledgeBase, result: &MatchResult) -> Vec<usize> {
 /// The text of the reply to a question.
 fn reply_text(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> String {
     match result.outcome {
-        Outcome::Answer => entry(kb, texts, kb.entry(result.ranked[0].entry)),
+        Outcome::Answer => short(kb, texts, kb.entry(result.ranked[0].entry)),
         Outcome::Suggest => {
             let mut out = texts.get("suggest").to_string();
             for (i, &e) in suggestions(kb, result).iter().enumerate() {

@@ -66,10 +66,25 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
         "sme_entry_missing",
         "그 안내는 지금 찾을 수 없어요. 궁금한 점을 다시 적어 주세요.",
     ),
-    // Above the buttons of the "자주 묻는 질문" menu.
+    // Above the sections of the "자주 묻는 질문" menu (자금, 수출, 기술, …).
     (
         "sme_faq_menu",
-        "자주 묻는 질문이에요. 궁금한 점을 직접 적어 주셔도 돼요.",
+        "어떤 분야가 궁금하세요? 분야를 고르면 주제별로 보여 드려요. 궁금한 점을 직접 적어 주셔도 돼요.",
+    ),
+    // Above the topics of one section, when they fit on one page.
+    (
+        "sme_faq_section",
+        "{section} 분야의 안내예요. 궁금한 주제를 골라 주세요.",
+    ),
+    // The same when the section takes several pages (이전/다음).
+    (
+        "sme_faq_section_page",
+        "{section} 분야의 안내예요. 궁금한 주제를 골라 주세요. ({page}/{pages}쪽)",
+    ),
+    // A section button of an old menu whose section no entry has any more.
+    (
+        "sme_faq_section_missing",
+        "그 분야는 지금 목록에 없어요. 아래에서 분야를 다시 골라 주세요.",
     ),
     // `/status` with no ticket.
     (
@@ -143,16 +158,27 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ),
     // The desk refused an intake (`refusal` is why); the button restarts the flow.
     ("sme_intake_refused", "{refusal}\n처음부터 다시 해 주세요."),
-    // The program finder: nothing fits, or the list (one `sme_finder_item` each).
+    // The program finder: nothing fits, or the list (one `sme_finder_item`
+    // each, best fit first).
     (
         "sme_finder_none",
-        "{region} · {stage} · {need}에 딱 맞는 지원사업을 찾지 못했어요. 상담원이 알맞은 곳을 찾아 드릴 수 있어요.",
+        "{region} · {stage} · {need}에 맞는 지원사업을 찾지 못했어요. 상담원이 알맞은 곳을 찾아 드릴 수 있어요.",
     ),
     (
         "sme_finder_found",
-        "{region} · {stage} · {need}에 맞는 지원사업이에요.",
+        "{region} · {stage} · {need}에 맞는 지원사업이에요. 잘 맞는 순서로 보여 드려요.",
     ),
-    ("sme_finder_item", "{number}. {program} ({agency})"),
+    // Only programs open to everyone fit: none is made for the region or the stage.
+    (
+        "sme_finder_general",
+        "{region} · {stage}에 맞춘 {need} 지원사업은 찾지 못했어요. 지역과 단계에 상관없이 신청할 수 있는 사업은 아래와 같아요. 상담원이 알맞은 곳을 찾아 드릴 수도 있어요.",
+    ),
+    // {reason}: why it fits, the `sme_finder_reason_…` words joined by " · ".
+    ("sme_finder_item", "{number}. {program} · {agency}\n   → {reason}"),
+    ("sme_finder_reason_local", "{region} 소재"),
+    ("sme_finder_reason_nationwide", "전국"),
+    ("sme_finder_reason_stage", "{stage}"),
+    ("sme_finder_reason_any_stage", "모든 단계"),
     // ── To the SME: small talk, the desk's own facts, other languages ─
     // Messages that are not questions (`dialog/talk.rs`); none is counted
     // as an unanswered question. Greeting and "너 누구야" come with the menu.
@@ -575,6 +601,14 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("button_details", "자세히"),
     ("button_apply", "신청 방법"),
     ("button_menu", "메뉴"),
+    // The FAQ menu: back to its sections, and the pages of a long section.
+    ("button_sections", "분야 목록"),
+    ("button_previous", "◀ 이전"),
+    ("button_next", "다음 ▶"),
+    // The link button of a program with a web page (`url`).
+    ("button_link", "🔗 홈페이지"),
+    // After the program finder's answer: start it again.
+    ("button_finder_again", "다시 찾기"),
     ("button_comment", "의견 남기기"),
     ("button_add_to_ticket", "기존 접수에 추가"),
     ("button_new_ticket", "새로 접수하기"),

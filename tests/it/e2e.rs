@@ -1519,3 +1519,47 @@ fn before_the_claim_messages_join_the_ticket_no_duplicate_is_opened_and_away_get
     assert_eq!(listed.matches("2026-0000").count(), 1, "{listed}");
     bot.stop();
 }
+
+#[test]
+fn the_faq_menu_and_a_link_button_work_through_telegram() {
+    let db = db();
+    let fake = FakeTelegram::start_blocking();
+    let dialogs = quick_dialogs();
+    let _bot = Bot::start(&db, &fake, dialogs.path());
+    let menu = say(&fake, SME, "/start", "안녕하세요");
+    let sections = press(&fake, &menu, "자주 묻는 질문", "어떤 분야가 궁금하세요?");
+    let funds = press(&fake, &sections, "자금", "자금 분야의 안내예요");
+    let topic = funds.buttons[0][0].0.clone();
+    let since = fake.sent_count();
+    fake.push_callback(SME, &funds.buttons[0][0].1, funds.message_id);
+    let answer = fake.wait_for_since(SME, since, |m| m.button("상담원 연결").is_some(), WAIT);
+    assert!(
+        !answer.plain.contains("분야의 안내"),
+        "{topic} answered: {}",
+        answer.plain
+    );
+
+    // A program with a web page: its link arrives as a URL button.
+    let program = say(&fake, SME, "융합닷컴이 뭐야", "융합닷컴");
+    assert_eq!(
+        program.link("홈페이지").as_deref(),
+        Some("http://www.yunghap.com/"),
+        "{:?}",
+        program.reply_markup
+    );
+    assert!(program.button("자세히").is_some(), "the card says more");
+
+    // Forged section buttons change nothing and are answered politely.
+    let since = fake.sent_count();
+    fake.push_callback(SME, "faq:없는분야:0", funds.message_id);
+    let missing = fake.wait_for_since(SME, since, |m| m.plain.contains("목록에 없어요"), WAIT);
+    assert!(missing.plain.contains("다시 골라"), "{}", missing.plain);
+    let since = fake.sent_count();
+    fake.push_callback(SME, "faq:자금:01", funds.message_id);
+    fake.wait_for_since(
+        SME,
+        since,
+        |m| m.plain.contains("더 이상 쓸 수 없어요"),
+        WAIT,
+    );
+}

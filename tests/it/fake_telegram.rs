@@ -186,6 +186,41 @@ async fn a_sent_message_is_recorded_with_its_buttons() {
     assert_eq!(fake.request_count("sendMessage"), 3);
 }
 
+#[tokio::test]
+async fn a_url_button_is_kept_as_a_url_button_and_a_bad_address_refused() {
+    let fake = FakeTelegram::start().await;
+    let bot = bot(&fake);
+    let markup = InlineKeyboardMarkup::new(vec![vec![
+        InlineKeyboardButton::url("🔗 홈페이지", "http://www.yunghap.com".parse().unwrap()),
+        InlineKeyboardButton::callback("상담원 연결", "flow:handoff"),
+    ]]);
+    bot.send_message(ChatId(7), "융합닷컴이에요.")
+        .reply_markup(markup)
+        .await
+        .unwrap();
+    let sent = fake.wait_for(7, |m| m.text.contains("융합닷컴"), WAIT);
+    assert_eq!(
+        sent.link("홈페이지").as_deref(),
+        Some("http://www.yunghap.com/")
+    );
+    assert_eq!(sent.link("상담원"), None, "a callback button is no link");
+    assert_eq!(sent.button("상담원"), Some("flow:handoff"));
+
+    let ftp = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(
+        "파일",
+        "ftp://example.com/x".parse().unwrap(),
+    )]]);
+    let refused = bot
+        .send_message(ChatId(7), "파일이에요.")
+        .reply_markup(ftp)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("BUTTON_URL_INVALID"),
+        "{refused}"
+    );
+}
+
 #[test]
 fn the_blocking_api_works_without_a_runtime() {
     let fake = FakeTelegram::start_blocking();

@@ -30,10 +30,21 @@ impl TelegramChannel {
     }
 }
 
+/// The inline keyboard of `rows`: a link button opens its web address
+/// (one whose address does not parse is left out), any other sends its
+/// callback data back.
 fn keyboard(rows: &[Vec<crate::protocol::Button>]) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows.iter().map(|row| {
         row.iter()
-            .map(|b| InlineKeyboardButton::callback(b.text.clone(), b.data.clone()))
+            .filter_map(|b| match &b.url {
+                Some(url) => url::Url::parse(url)
+                    .ok()
+                    .map(|url| InlineKeyboardButton::url(b.text.clone(), url)),
+                None => Some(InlineKeyboardButton::callback(
+                    b.text.clone(),
+                    b.data.clone(),
+                )),
+            })
             .collect::<Vec<_>>()
     }))
 }

@@ -6,13 +6,12 @@
 use anyhow::Result;
 use sqlx::Connection;
 
-use super::{greet, handoff_button, menu_buttons};
+use super::{greet, menu_buttons};
 use crate::desk::{outbox, pii, Detail, NewTicket};
 use crate::dialog::flows::{Action, Flow, SlotType, Step, Target};
 use crate::dialog::{settle, ChatState, Engine, FlowState, Replies};
-use crate::kb::Program;
 use crate::protocol::{rows, Button, Press, Reply};
-use crate::texts::{Texts, Value};
+use crate::texts::Texts;
 use crate::vocabulary::{
     canonical_category, region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES,
 };
@@ -519,7 +518,7 @@ async fn run_action(
             if let Some(done) = done_text(flow) {
                 replies.send(done).await?;
             }
-            find_programs(engine, replies, state, &fs.slots).await
+            super::finder::find_programs(engine, replies, state, &fs.slots).await
         }
     }
 }
@@ -574,69 +573,6 @@ async fn open_ticket(
                 .await
         }
     }
-}
-
-/// The program finder's end: the programs that fit the region, stage and
-/// need, best first.
-async fn find_programs(
-    engine: &Engine,
-    replies: &mut Replies<'_>,
-    state: &mut ChatState,
-    slots: &std::collections::BTreeMap<String, String>,
-) -> Result<()> {
-    let slot = |k: &str| slots.get(k).cloned().unwrap_or_default();
-    let (region, stage, need) = (slot("region"), slot("stage"), slot("need"));
-    let fits = programs_that_fit(&engine.kb.programs, &region, &stage, &need);
-    let texts = replies.texts;
-    let asked: [(&str, Value); 3] = [("region", &region), ("stage", &stage), ("need", &need)];
-    if fits.is_empty() {
-        let buttons = vec![vec![handoff_button(texts)]];
-        return replies.say_text("sme_finder_none", &asked, buttons).await;
-    }
-    let mut body = texts.fill("sme_finder_found", &asked);
-    let mut buttons = Vec::new();
-    for (i, p) in fits.iter().take(5).enumerate() {
-        body.push('\n');
-        body.push_str(&texts.fill(
-            "sme_finder_item",
-            &[
-                ("number", &(i + 1)),
-                ("program", &p.name),
-                ("agency", &p.agency),
-            ],
-        ));
-        buttons.push(vec![Button::new(
-            p.name.clone(),
-            &Press::Entry(p.id.clone()),
-        )]);
-    }
-    state.offered = fits.iter().take(5).map(|p| p.id.clone()).collect();
-    replies.say(body, buttons).await
-}
-
-/// Programs open to `region` and `stage`, of the `need`'s category (local
-/// ones first), by name.
-fn programs_that_fit<'k>(
-    programs: &'k [Program],
-    region: &str,
-    stage: &str,
-    need: &str,
-) -> Vec<&'k Program> {
-    let mut fits: Vec<(u8, &Program)> = programs
-        .iter()
-        .filter(|p| {
-            p.regions.is_empty() || p.regions.iter().any(|r| r == region || r == NATIONWIDE)
-        })
-        .filter(|p| p.stages.is_empty() || p.stages.iter().any(|s| s == stage))
-        .map(|p| {
-            let local = p.regions.iter().any(|r| r == region);
-            let score = u8::from(p.category == need) * 2 + u8::from(local);
-            (score, p)
-        })
-        .filter(|(score, _)| *score >= 2)
-        .collect();
-    fits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
-    fits.into_iter().map(|(_, p)| p).collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use anyhow::Result;
 use sqlx::Connection;
 
+mod finder;
 mod flow;
+mod menu;
 
 use flow::{back, cancel, flow_answer, start_flow, start_new_ticket_flow};
 
@@ -462,7 +464,15 @@ async fn press(
 ) -> Result<()> {
     match pressed {
         Press::Menu(MenuPage::Status) => status(engine, replies).await,
-        Press::Menu(MenuPage::Faq) => faq_menu(engine, replies).await,
+        Press::Menu(MenuPage::Faq) => menu::sections(engine, replies).await,
+        Press::Section { section, page } => menu::section(engine, replies, section, *page).await,
+        Press::Card(id) => match engine.kb.by_id(id) {
+            Some(entry) => {
+                let card = render::card_reply(&engine.kb, replies.texts, entry);
+                replies.send(card).await
+            }
+            None => show_entry(engine, replies, id).await,
+        },
         Press::Menu(MenuPage::Start) => greet(replies).await,
         Press::Flow(id) => start_flow(engine, replies, state, id).await,
         Press::NewTicket(id) => start_new_ticket_flow(engine, replies, state, id).await,
@@ -539,21 +549,6 @@ async fn show_entry(engine: &Engine, replies: &mut Replies<'_>, id: &str) -> Res
                 .await
         }
     }
-}
-
-async fn faq_menu(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {
-    let buttons: Vec<Vec<Button>> = engine
-        .kb
-        .faqs
-        .iter()
-        .take(8)
-        .map(|f| {
-            let title = crate::kb::Entry::Faq(f).title();
-            let title = if title.is_empty() { &f.id } else { title };
-            vec![Button::new(title, &Press::Entry(f.id.clone()))]
-        })
-        .collect();
-    replies.say_text("sme_faq_menu", &[], buttons).await
 }
 
 async fn status(engine: &Engine, replies: &mut Replies<'_>) -> Result<()> {

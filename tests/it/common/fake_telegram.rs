@@ -16,7 +16,8 @@
 //! What it checks like the real server does (so the bot meets these errors in
 //! tests rather than in production): empty or over-long text, malformed HTML
 //! (`parse_mode: "HTML"`), unescaped reserved characters in MarkdownV2,
-//! callback data over 64 bytes (Korean is 3 bytes a syllable), editing a
+//! callback data over 64 bytes (Korean is 3 bytes a syllable), a URL
+//! button whose address is not http(s) or tg, editing a
 //! message that does not exist or into exactly the same content, answering an
 //! unknown callback query, two concurrent `getUpdates` (the older one gets 409),
 //! `getUpdates` while a webhook is set (409).
@@ -77,6 +78,22 @@ impl SentMessage {
             .flatten()
             .find(|(text, _)| text.contains(label))
             .map(|(_, data)| data.as_str())
+    }
+
+    /// The web address of the first URL button (a `url`, no callback data)
+    /// whose label contains `label`; `None` for a callback button.
+    pub fn link(&self, label: &str) -> Option<String> {
+        self.reply_markup
+            .as_ref()?
+            .get("inline_keyboard")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_array)
+            .flatten()
+            .find(|b| b["text"].as_str().is_some_and(|t| t.contains(label)))
+            .filter(|b| b.get("callback_data").is_none())
+            .and_then(|b| b["url"].as_str())
+            .map(str::to_owned)
     }
 
     /// All button labels, row by row flattened.
@@ -1503,6 +1520,16 @@ fn check_markup(markup: Option<&Value>) -> Result<(), String> {
                 let bytes = data.as_str().map_or(0, str::len);
                 if bytes == 0 || bytes > 64 {
                     return Err("BUTTON_DATA_INVALID".to_owned());
+                }
+            } else if let Some(url) = button.get("url") {
+                let web = url.as_str().is_some_and(|u| {
+                    (u.starts_with("http://")
+                        || u.starts_with("https://")
+                        || u.starts_with("tg://"))
+                        && !u.contains(char::is_whitespace)
+                });
+                if !web {
+                    return Err("BUTTON_URL_INVALID".to_owned());
                 }
             } else if button.as_object().is_some_and(|o| o.len() < 2) {
                 return Err(
