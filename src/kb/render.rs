@@ -14,10 +14,16 @@ pub fn reply(kb: &KnowledgeBase, texts: &Texts, result: &MatchResult) -> Reply {
     match result.outcome {
         Outcome::Answer => {
             let entry = kb.entry(result.ranked[0].entry);
-            let mut buttons = vec![Button::new(
-                texts.get("button_details"),
-                &Press::Entry(entry.id().to_string()),
-            )];
+            // A referral is said in full at once: 자세히 would repeat it.
+            let mut buttons: Vec<Button> = (!entry.is_referral())
+                .then(|| {
+                    Button::new(
+                        texts.get("button_details"),
+                        &Press::Entry(entry.id().to_string()),
+                    )
+                })
+                .into_iter()
+                .collect();
             buttons.extend(apply_button(texts, entry));
             buttons.push(handoff);
             Reply::with_buttons(reply_text(kb, texts, result), vec![buttons])
@@ -101,6 +107,11 @@ pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
             }
             out
         }
+        Entry::Referral(r) => {
+            let mut out = super::referral::write_out(r, t);
+            push_as_of(kb, t, entry, &mut out);
+            out
+        }
     }
 }
 
@@ -116,6 +127,7 @@ fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String)
             Some(Entry::Program(p)) => Some(p.agency.as_str()),
             _ => None,
         }),
+        Entry::Referral(r) => Some(r.agency.as_str()),
     };
     // The agency's name without what follows it in brackets ("광주광역시
     // (명품강소기업 사무국)" → "광주광역시"), which reads well before 에.
