@@ -37,6 +37,9 @@ fn read(file: &str) -> Vec<String> {
 struct Score {
     n: usize,
     top1: usize,
+    /// The first entry is of the expected topic: the expected entry, or a
+    /// program and its FAQs (`related`).
+    topic1: usize,
     top3: usize,
     wrong_answers: usize,
 }
@@ -52,9 +55,10 @@ impl std::fmt::Display for Score {
         let n = self.n.max(1) as f64;
         write!(
             f,
-            "n {} top-1 {:.3} top-3 {:.3} wrong answers {}",
+            "n {} top-1 {:.3} (topic {:.3}) top-3 {:.3} wrong answers {}",
             self.n,
             self.top1 as f64 / n,
+            self.topic1 as f64 / n,
             self.top3 as f64 / n,
             self.wrong_answers
         )
@@ -74,6 +78,23 @@ fn covered(kb: &KnowledgeBase, lines: &[String], split: Option<usize>, misses: b
         let ids: Vec<&str> = r.ranked.iter().map(|s| kb.entry(s.entry).id()).collect();
         s.n += 1;
         let ok = ids.first().is_some_and(|id| expected.contains(id));
+        let topic = |id: &str| -> Vec<String> {
+            match kb.by_id(id) {
+                Some(onestop::kb::Entry::Faq(f)) => {
+                    let mut t = f.related.clone();
+                    t.push(id.to_string());
+                    t
+                }
+                _ => vec![id.to_string()],
+            }
+        };
+        let same_topic = ids.first().is_some_and(|top| {
+            let top = topic(top);
+            expected
+                .iter()
+                .any(|e| topic(e).iter().any(|t| top.contains(t)))
+        });
+        s.topic1 += usize::from(same_topic);
         if ok {
             s.top1 += 1;
         } else {
@@ -432,6 +453,10 @@ fn main() {
             "typos.tsv     {}",
             covered(&kb, &read("typos.tsv"), None, misses)
         );
+        let referrals = read("referrals.tsv");
+        if !referrals.is_empty() {
+            println!("referrals.tsv {}", covered(&kb, &referrals, None, misses));
+        }
         let holdout = read("holdout.tsv");
         if !holdout.is_empty() && args.iter().any(|a| a == "holdout") {
             println!("holdout.tsv   {}", covered(&kb, &holdout, None, misses));
@@ -491,6 +516,7 @@ fn taxonomy(kb: &KnowledgeBase, lines: &[String]) {
         match kb.by_id(id) {
             Some(onestop::kb::Entry::Faq(f)) => f.related.clone(),
             Some(onestop::kb::Entry::Program(p)) => vec![p.id.clone()],
+            Some(onestop::kb::Entry::Referral(r)) => vec![r.id.clone()],
             None => vec![],
         }
     };

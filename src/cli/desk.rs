@@ -263,6 +263,13 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
     for (message, n) in &s.other_languages {
         println!("  {n}\t{message}");
     }
+    println!("다른 기관으로 안내한 질문 (안내 항목별):");
+    if s.referrals.is_empty() {
+        println!("  없음");
+    }
+    for (id, title, n) in &s.referrals {
+        println!("  {n}\t{title} ({id})");
+    }
     println!(
         "보낼 메시지 {} · 보내지 못한 메시지 {}",
         s.outbox_pending, s.outbox_failed

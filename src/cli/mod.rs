@@ -119,7 +119,7 @@ enum Command {
     /// Writes one line per question, in input order, as soon as it is matched.
     /// With --json each line is
     /// {"query": "...", "outcome": "answer|suggest|fallback",
-    ///  "results": [{"id": "...", "kind": "program|faq", "score": 0.0}]}.
+    ///  "results": [{"id": "...", "kind": "program|faq|referral", "score": 0.0}]}.
     Match {
         /// How many ranked entries to write per question.
         #[arg(long, default_value_t = 5, value_name = "K")]
@@ -407,11 +407,12 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
                 println!("{}: warning: {}", warning.location, warning.message);
             }
             println!(
-                "{}: ok ({} files, {} programs, {} FAQs, {} synonym groups, {} queues, {} routes, {} flows)",
+                "{}: ok ({} files, {} programs, {} FAQs, {} referrals, {} synonym groups, {} queues, {} routes, {} flows)",
                 dir.display(),
                 sources.len(),
                 kb.programs.len(),
                 kb.faqs.len(),
+                kb.referrals.len(),
                 kb.synonyms.len(),
                 routing.queues.len(),
                 routing.rules.len(),

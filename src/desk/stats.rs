@@ -1,6 +1,7 @@
 //! `onestop stats`: open tickets per queue, how long claiming and resolving
-//! take, how satisfied SMEs were, and what the knowledge base could not
-//! answer (its to-do list), and what could not be delivered or handled.
+//! take, how satisfied SMEs were, what the knowledge base could not
+//! answer (its to-do list) and which referrals it gave (apart from both),
+//! and what could not be delivered or handled.
 //! Personal data in questions is masked.
 
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct Stats {
     /// (message, how often): messages in another language
     /// (`nlu::is_foreign`), answered with a pointer to a consultant.
     pub other_languages: Vec<(String, i64)>,
+    /// (entry id, title, how often): questions answered with a referral to
+    /// the institution that handles them.
+    pub referrals: Vec<(String, String, i64)>,
     pub outbox_pending: i64,
     pub outbox_failed: i64,
     /// Messenger updates not handled yet, and those given up on (kept 30 days).
@@ -63,6 +67,25 @@ impl Desk {
         Ok(())
     }
 
+    /// Counts a question answered with the referral `entry_id` (`title`
+    /// as lists show it), inside the caller's transaction.
+    pub async fn record_referral_in(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        entry_id: &str,
+        title: &str,
+    ) -> DeskResult<()> {
+        sqlx::query(
+            "INSERT INTO referrals_given (entry_id, title) VALUES ($1, $2) ON CONFLICT (entry_id) \
+             DO UPDATE SET times = referrals_given.times + 1, title = $2, last_at = now()",
+        )
+        .bind(entry_id)
+        .bind(title)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+
     pub async fn stats(&self, top_unanswered: i64) -> DeskResult<Stats> {
         let pool = self.pool();
         let open_by_queue = sqlx::query_as(
@@ -89,6 +112,11 @@ impl Desk {
             .into_iter()
             .map(|(q, n)| (mask(&q), n))
             .partition(|(q, _)| is_foreign(q));
+        let referrals = sqlx::query_as(
+            "SELECT entry_id, title, times FROM referrals_given ORDER BY times DESC, last_at DESC",
+        )
+        .fetch_all(pool)
+        .await?;
         let (outbox_pending, outbox_failed): (i64, i64) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
                     count(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox",
@@ -112,6 +140,7 @@ impl Desk {
             average_rating,
             unanswered,
             other_languages,
+            referrals,
             outbox_pending,
             outbox_failed,
             updates_pending,

@@ -1,5 +1,5 @@
 //! Loading the knowledge base from parsed `dialogs/` documents: collecting
-//! each file's programs, FAQs, synonyms and matching settings, the
+//! each file's programs, FAQs, referrals, synonyms and matching settings, the
 //! checks across files (duplicate ids and settings, `related` links,
 //! synonyms claimed twice, colliding example questions), and building the
 //! analyzer and the index once everything is valid.
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::diagnostic::{Diagnostic, Diagnostics, Location};
 use super::index::{EntryText, Index, Tuning};
-use super::model::{Entry, Faq, FreshnessConfig, MatchingConfig, Program};
+use super::model::{Entry, Faq, FreshnessConfig, MatchingConfig, Program, Referral};
 use super::parse::{self, Located};
 use super::KnowledgeBase;
 use crate::nlu::{compact, normalize, Analyzer, Synonyms};
@@ -19,6 +19,7 @@ use crate::source::Document;
 struct Collected {
     programs: Vec<Program>,
     faqs: Vec<Faq>,
+    referrals: Vec<Referral>,
     synonym_groups: Vec<Vec<Located<String>>>,
     matching_settings: Vec<(Located<String>, f64)>,
     matching_places: HashMap<String, Location>,
@@ -36,6 +37,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
     let Collected {
         programs,
         faqs,
+        referrals,
         synonym_groups,
         matching_settings,
         matching_places,
@@ -44,7 +46,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
     let matching = parse::matching_config(&matching_settings);
     let freshness = parse::freshness_config(&freshness_settings);
     check_thresholds(&matching, &matching_places, diags);
-    if programs.is_empty() && faqs.is_empty() && diags.is_empty() {
+    if programs.is_empty() && faqs.is_empty() && referrals.is_empty() && diags.is_empty() {
         let place = documents.first().map_or("(no .toml files)", |d| d.path());
         diags.push(
             Location {
@@ -52,7 +54,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
                 line: 1,
                 column: 1,
             },
-            "the knowledge base has no [[program]] and no [[faq]] entries",
+            "the knowledge base has no [[program]], [[faq]] or [[referral]] entries",
         );
     }
 
@@ -60,6 +62,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         .iter()
         .map(Entry::Program)
         .chain(faqs.iter().map(Entry::Faq))
+        .chain(referrals.iter().map(Entry::Referral))
         .collect();
     let ids = check_ids(&entries, diags);
     check_related(&faqs, &ids, diags);
@@ -68,7 +71,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         .iter()
         .map(|g| g.iter().map(|t| t.value.clone()).collect())
         .collect();
-    let analyzer = match analyzer_for(&programs, &faqs, &synonyms) {
+    let analyzer = match analyzer_for(&programs, &faqs, &referrals, &synonyms) {
         Ok(analyzer) => analyzer,
         Err(error) => {
             diags.push(Location::default(), format!("{error:#}"));
@@ -91,6 +94,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
     Some(KnowledgeBase {
         programs,
         faqs,
+        referrals,
         matching,
         freshness,
         warnings,
@@ -107,6 +111,7 @@ impl Collected {
     fn add(&mut self, content: parse::FileContent, diags: &mut Diagnostics) {
         self.programs.extend(content.programs);
         self.faqs.extend(content.faqs);
+        self.referrals.extend(content.referrals);
         self.synonym_groups.extend(content.synonyms);
         for (key, value) in content.matching.into_iter().chain(content.freshness) {
             let place = if key.value == "warn_after_years" {
@@ -173,7 +178,7 @@ fn stale_entries(
     warnings
 }
 
-/// Ids are unique across programs and FAQs; returns each id's entry.
+/// Ids are unique across programs, FAQs and referrals; returns each id's entry.
 fn check_ids(entries: &[Entry<'_>], diags: &mut Diagnostics) -> HashMap<String, usize> {
     let mut ids: HashMap<String, usize> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -241,6 +246,7 @@ fn check_synonyms(groups: &[Vec<Located<String>>], diags: &mut Diagnostics) {
 fn analyzer_for(
     programs: &[Program],
     faqs: &[Faq],
+    referrals: &[Referral],
     synonyms: &[Vec<String>],
 ) -> anyhow::Result<Analyzer> {
     fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -258,6 +264,11 @@ fn analyzer_for(
     for faq in faqs {
         for keyword in &faq.keywords {
             user_words.extend(words_of(keyword));
+        }
+    }
+    for referral in referrals {
+        for text in std::iter::once(&referral.agency).chain(&referral.keywords) {
+            user_words.extend(words_of(text));
         }
     }
     let all_synonyms = crate::nlu::synonyms::with_built_in(synonyms);

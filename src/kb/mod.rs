@@ -10,6 +10,7 @@ mod load;
 pub mod menu;
 pub mod model;
 pub(crate) mod parse;
+pub mod referral;
 pub mod render;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use anyhow::Result;
 pub use diagnostic::{Diagnostic, Diagnostics, Location};
 pub use index::{MatchResult, Outcome, Scored, Tuning};
 pub use model::{AsOf, Entry, Faq, FreshnessConfig, MatchingConfig, Program};
+pub use referral::{Contact, PhoneNumber, Referral, Website};
 
 use crate::nlu::{Analyzer, TermKind};
 use crate::source::Document;
@@ -34,6 +36,8 @@ pub const MAX_QUESTION_CHARS: usize = 1000;
 pub struct KnowledgeBase {
     pub programs: Vec<Program>,
     pub faqs: Vec<Faq>,
+    /// Topics other institutions handle (`referral.rs`).
+    pub referrals: Vec<Referral>,
     pub matching: MatchingConfig,
     /// `[freshness]`: when an entry's `as_of` is too old.
     pub freshness: FreshnessConfig,
@@ -52,6 +56,7 @@ impl std::fmt::Debug for KnowledgeBase {
         f.debug_struct("KnowledgeBase")
             .field("programs", &self.programs.len())
             .field("faqs", &self.faqs.len())
+            .field("referrals", &self.referrals.len())
             .finish()
     }
 }
@@ -96,21 +101,25 @@ impl KnowledgeBase {
             .is_some_and(|a| a.older_than(self.freshness.warn_after_years, load::today()))
     }
 
-    /// Number of entries (programs, then FAQs).
+    /// Number of entries (programs, then FAQs, then referrals).
     pub fn len(&self) -> usize {
-        self.programs.len() + self.faqs.len()
+        self.programs.len() + self.faqs.len() + self.referrals.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Entry `i` in index order: programs first, then FAQs.
+    /// Entry `i` in index order: programs first, then FAQs, then referrals.
     pub fn entry(&self, i: usize) -> Entry<'_> {
-        if i < self.programs.len() {
+        let faqs = self.programs.len();
+        let referrals = faqs + self.faqs.len();
+        if i < faqs {
             Entry::Program(&self.programs[i])
+        } else if i < referrals {
+            Entry::Faq(&self.faqs[i - faqs])
         } else {
-            Entry::Faq(&self.faqs[i - self.programs.len()])
+            Entry::Referral(&self.referrals[i - referrals])
         }
     }
 

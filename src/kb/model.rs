@@ -1,9 +1,10 @@
-//! What the knowledge base holds: support programs, FAQs, synonyms, the bot's
-//! texts and the matching thresholds.
+//! What the knowledge base holds: support programs, FAQs, referrals
+//! (`referral.rs`), synonyms, the bot's texts and the matching thresholds.
 
 use serde::Serialize;
 
 use super::diagnostic::Location;
+pub use super::referral::{Contact, PhoneNumber, Referral, Website};
 
 pub use crate::vocabulary::{region_short_name, CATEGORIES, NATIONWIDE, REGIONS, STAGES};
 
@@ -64,11 +65,13 @@ pub struct Faq {
     pub location: Location,
 }
 
-/// Either kind of knowledge-base entry.
+/// Any kind of knowledge-base entry.
 #[derive(Debug, Clone, Copy)]
 pub enum Entry<'a> {
     Program(&'a Program),
     Faq(&'a Faq),
+    /// A topic another institution handles: an answer that says who.
+    Referral(&'a Referral),
 }
 
 impl<'a> Entry<'a> {
@@ -76,14 +79,16 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => &p.id,
             Entry::Faq(f) => &f.id,
+            Entry::Referral(r) => &r.id,
         }
     }
 
-    /// `program` or `faq`, as in `onestop match --json`.
+    /// `program`, `faq` or `referral`, as in `onestop match --json`.
     pub fn kind(&self) -> &'static str {
         match self {
             Entry::Program(_) => "program",
             Entry::Faq(_) => "faq",
+            Entry::Referral(_) => "referral",
         }
     }
 
@@ -96,6 +101,7 @@ impl<'a> Entry<'a> {
                 .title
                 .as_deref()
                 .unwrap_or_else(|| f.questions.first().map_or("", |q| q.as_str())),
+            Entry::Referral(r) => &r.title,
         }
     }
 
@@ -105,6 +111,7 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => p.menu.as_deref().unwrap_or(&p.category),
             Entry::Faq(f) => f.menu.as_deref().unwrap_or(&f.category),
+            Entry::Referral(_) => super::referral::MENU_SECTION,
         }
     }
 
@@ -113,6 +120,7 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => p.as_of.as_ref(),
             Entry::Faq(f) => f.as_of.as_ref(),
+            Entry::Referral(r) => r.as_of.as_ref(),
         }
     }
 
@@ -121,6 +129,7 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => &p.sources,
             Entry::Faq(f) => &f.sources,
+            Entry::Referral(r) => &r.sources,
         }
     }
 
@@ -129,6 +138,7 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => &p.examples,
             Entry::Faq(f) => &f.questions,
+            Entry::Referral(r) => &r.questions,
         }
     }
 
@@ -137,6 +147,7 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => &p.example_locations,
             Entry::Faq(f) => &f.example_locations,
+            Entry::Referral(r) => &r.example_locations,
         }
     }
 
@@ -144,7 +155,15 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Program(p) => &p.location,
             Entry::Faq(f) => &f.location,
+            Entry::Referral(r) => &r.location,
         }
+    }
+}
+
+impl Entry<'_> {
+    /// Whether the entry points the SME to another institution.
+    pub fn is_referral(&self) -> bool {
+        matches!(self, Entry::Referral(_))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reads the knowledge base's tables of one parsed `dialogs/` file into
-//! programs, FAQs, synonyms and matching settings, reporting every
+//! programs, FAQs, referrals (`referral.rs`), synonyms and matching settings, reporting every
 //! problem with its place instead of stopping at the first.
 
 use toml::de::{DeTable, DeValue};
@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use super::diagnostic::Diagnostics;
 use super::model::{region_short_name, AsOf, Faq, MatchingConfig, Program, STAGES};
+use super::referral::Referral;
 pub(crate) use crate::source::toml::{Fields, Located, Reader};
 use crate::source::{Document, TopLevel};
 
@@ -15,13 +16,21 @@ use crate::source::{Document, TopLevel};
 pub struct FileContent {
     pub programs: Vec<Program>,
     pub faqs: Vec<Faq>,
+    pub referrals: Vec<Referral>,
     pub synonyms: Vec<Vec<Located<String>>>,
     pub matching: Vec<(Located<String>, f64)>,
     pub freshness: Vec<(Located<String>, f64)>,
 }
 
 /// The top-level tables the knowledge base reads.
-pub const TABLES: &[&str] = &["program", "faq", "synonyms", "matching", "freshness"];
+pub const TABLES: &[&str] = &[
+    "program",
+    "faq",
+    "referral",
+    "synonyms",
+    "matching",
+    "freshness",
+];
 const PROGRAM_KEYS: &[&str] = &[
     "id",
     "name",
@@ -82,6 +91,11 @@ pub fn read_document(document: &Document<'_>, diags: &mut Diagnostics) -> FileCo
                     content.faqs.extend(reader.faq(table));
                 }
             }
+            "referral" => {
+                for table in reader.array_of_tables(name, value) {
+                    content.referrals.extend(reader.referral(table));
+                }
+            }
             "synonyms" => {
                 for table in reader.array_of_tables(name, value) {
                     content.synonyms.extend(reader.synonym_group(table));
@@ -132,7 +146,7 @@ pub fn freshness_config(settings: &[(Located<String>, f64)]) -> super::model::Fr
 
 /// `as_of`: a date as a string (`"2014"`, `"2014-10"`, `"2014-10-01"`) or a
 /// TOML date (`2014-10-01`); anything else is reported at its place.
-fn as_of(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<AsOf> {
+pub(super) fn as_of(f: &mut Fields<'_, '_, '_, '_, '_>) -> Option<AsOf> {
     let value = f.get("as_of")?;
     let at = value.span().start;
     let parsed = match value.get_ref() {

@@ -76,8 +76,19 @@ fn onward_buttons(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Vec<Ve
         .take(MAX_RELATED)
         .map(|e| vec![Button::new(e.title(), &Press::Entry(e.id().to_string()))])
         .collect();
-    if let Entry::Program(Program { url: Some(url), .. }) = entry {
-        rows.push(vec![Button::link(texts.get("button_link"), url.clone())]);
+    match entry {
+        Entry::Program(Program { url: Some(url), .. }) => {
+            rows.push(vec![Button::link(texts.get("button_link"), url.clone())]);
+        }
+        // Each contact's web site opens from a button named for it.
+        Entry::Referral(r) => rows.extend(r.contacts.iter().filter_map(|c| {
+            let site = c.website.as_ref()?;
+            Some(vec![Button::link(
+                format!("🔗 {}", c.name),
+                site.url.clone(),
+            )])
+        })),
+        _ => {}
     }
     rows.push(vec![Button::new(
         texts.get("button_handoff"),
@@ -89,7 +100,7 @@ fn onward_buttons(kb: &KnowledgeBase, texts: &Texts, entry: Entry<'_>) -> Vec<Ve
 /// The entries an entry points to (a FAQ's `related`), as far as they exist.
 fn related<'k>(kb: &'k KnowledgeBase, entry: Entry<'k>) -> Vec<Entry<'k>> {
     match entry {
-        Entry::Program(_) => Vec::new(),
+        Entry::Program(_) | Entry::Referral(_) => Vec::new(),
         Entry::Faq(f) => f.related.iter().filter_map(|id| kb.by_id(id)).collect(),
     }
 }
@@ -100,6 +111,9 @@ pub fn short(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
     let mut out = match entry {
         Entry::Program(p) => format!("📌 {}\n{}", p.name, p.support.trim()),
         Entry::Faq(f) => f.answer.trim().to_string(),
+        // A referral is said in full at once: who handles it and how to
+        // reach them (so it has no 자세히).
+        Entry::Referral(r) => super::referral::write_out(r, t),
     };
     push_as_of(kb, t, entry, &mut out);
     out
@@ -125,6 +139,7 @@ pub fn card(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
             out
         }
         Entry::Faq(f) => f.answer.trim().to_string(),
+        Entry::Referral(r) => super::referral::write_out(r, t),
     };
     push_as_of(kb, t, entry, &mut out);
     out
@@ -178,6 +193,11 @@ pub fn entry(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>) -> String {
             }
             out
         }
+        Entry::Referral(r) => {
+            let mut out = super::referral::write_out(r, t);
+            push_as_of(kb, t, entry, &mut out);
+            out
+        }
     }
 }
 
@@ -193,6 +213,7 @@ fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String)
             Some(Entry::Program(p)) => Some(p.agency.as_str()),
             _ => None,
         }),
+        Entry::Referral(r) => Some(r.agency.as_str()),
     };
     // The agency's name without what follows it in brackets ("광주광역시
     // (명품강소기업 사무국)" → "광주광역시"), which reads well before 에.

@@ -15,6 +15,7 @@ use super::SourceFile;
 pub const TABLES: &[(&str, &str)] = &[
     ("program", "kb"),
     ("faq", "kb"),
+    ("referral", "kb"),
     ("synonyms", "kb"),
     ("texts", "texts"),
     ("matching", "kb"),

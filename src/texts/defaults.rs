@@ -30,6 +30,12 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     ("label_apply", "신청 방법"),
     ("label_contact", "문의"),
     ("label_related", "관련 지원사업"),
+    // A referral (a topic another institution handles): the heading of its
+    // contacts, one line per contact ({ways}: its phone, website and note,
+    // joined by " · "), and how its phone number is written.
+    ("label_referral_contacts", "📞 문의하실 곳"),
+    ("sme_referral_contact", "· {name}: {ways}"),
+    ("word_referral_phone", "☎ {phone}"),
     ("goodbye", "이용해 주셔서 감사합니다. 또 궁금한 점이 있으면 언제든 말씀해 주세요."),
     (
         "chat_help",
@@ -46,7 +52,7 @@ pub const DEFAULT_TEXTS: &[(&str, &str)] = &[
     // The same for a FAQ that names no program.
     (
         "sme_answer_as_of_no_agency",
-        "{year}년 기준 정보예요. 최신 내용은 1379 중소기업 통합콜센터나 담당 기관에 확인해 주세요.",
+        "{year}년 기준 정보예요. 최신 내용은 1379 중소기업지원통합센터나 담당 기관에 확인해 주세요.",
     ),
     // ── To the SME, from the dialog ──────────────────────────────────
     // A `/command` the SME side does not know.

@@ -86,6 +86,7 @@ fn the_faq_menu_leads_to_a_section_then_an_entry() {
     let opening = match first {
         Entry::Program(p) => p.name.clone(),
         Entry::Faq(f) => f.answer.trim().chars().take(20).collect(),
+        Entry::Referral(r) => r.answer.trim().chars().take(20).collect(),
     };
     assert!(
         answer.contains(&opening),

@@ -38,6 +38,9 @@ fn unanswered(db: &TestDb) -> String {
         .split("다른 언어로 온 메시지")
         .next()
         .unwrap()
+        .split("다른 기관으로 안내한 질문")
+        .next()
+        .unwrap()
         .to_string()
 }
 

@@ -25,6 +25,18 @@ fn shown_texts(entry: Entry<'_>) -> Vec<(&'static str, &str)> {
             ("contact", p.contact.as_str()),
         ],
         Entry::Faq(f) => vec![("title", entry.title()), ("answer", f.answer.as_str())],
+        Entry::Referral(r) => {
+            let mut shown = vec![
+                ("title", entry.title()),
+                ("agency", r.agency.as_str()),
+                ("answer", r.answer.as_str()),
+            ];
+            for contact in &r.contacts {
+                shown.push(("contact", contact.name.as_str()));
+                shown.extend(contact.note.as_deref().map(|n| ("contact note", n)));
+            }
+            shown
+        }
     }
 }
 
@@ -54,6 +66,7 @@ fn every_default_entry_has_a_title_an_as_of_and_sources() {
         let title = match entry {
             Entry::Program(p) => p.title.as_deref(),
             Entry::Faq(f) => f.title.as_deref(),
+            Entry::Referral(r) => Some(r.title.as_str()),
         };
         if title.is_none_or(|t| t.trim().is_empty()) {
             missing.push(format!("{}: title", entry.id()));

@@ -359,6 +359,7 @@ async fn add_to_ticket(
     }
     let result = engine.kb.find(text);
     if result.outcome == Outcome::Answer {
+        record_referral(engine, replies, &result).await?;
         let mut reply = render::reply(&engine.kb, replies.texts, &result);
         reply.body = format!(
             "{}\n\n{}",
@@ -447,6 +448,7 @@ async fn answer(
     if result.outcome == Outcome::Fallback {
         engine.desk.record_unanswered_in(replies.tx, text).await?;
     }
+    record_referral(engine, replies, &result).await?;
     if result.outcome == Outcome::Suggest {
         state.offered = render::suggestions(kb, &result)
             .iter()
@@ -454,6 +456,27 @@ async fn answer(
             .collect();
     }
     replies.send(render::reply(kb, texts, &result)).await
+}
+
+/// A question answered with a referral is counted apart (`onestop stats`).
+async fn record_referral(
+    engine: &Engine,
+    replies: &mut Replies<'_>,
+    result: &crate::kb::MatchResult,
+) -> Result<()> {
+    let answered = result
+        .ranked
+        .first()
+        .filter(|_| result.outcome == Outcome::Answer);
+    if let Some(entry) = answered.map(|s| engine.kb.entry(s.entry)) {
+        if entry.is_referral() {
+            engine
+                .desk
+                .record_referral_in(replies.tx, entry.id(), entry.title())
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn press(

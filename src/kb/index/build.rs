@@ -57,6 +57,20 @@ impl<'a> EntryText<'a> {
                     related: f.related.iter().filter_map(|id| name_of(id)).collect(),
                 }
             }
+            Entry::Referral(r) => {
+                let mut titles = vec![r.title.as_str()];
+                titles.extend(r.keywords.iter().map(String::as_str));
+                let mut body = vec![r.answer.as_str()];
+                body.extend(r.contacts.iter().map(|c| c.name.as_str()));
+                Self {
+                    titles,
+                    examples: r.questions.iter().map(String::as_str).collect(),
+                    named: false,
+                    agency: Some(&r.agency),
+                    body,
+                    related: Vec::new(),
+                }
+            }
         }
     }
 }
