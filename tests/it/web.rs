@@ -442,7 +442,7 @@ async fn a_ticket_page_shows_events_transcript_notes_attachments_and_rating() {
         "내부 메모: 담보 확인",
         "메모 · 박상담",
         "4점 / 5점",
-        "claimed",
+        "<td>박상담</td><td>claimed</td>",
         "resolved",
         "document 견적서.pdf (파일 ID BQACAgIAAx)",
     ] {
