@@ -8,8 +8,8 @@
 //! the knowledge base and matches questions against it; `desk` holds
 //! tickets, consultants, routing and the outbox; `dialog` runs
 //! conversations; `channel` holds the ways people talk to the bot; `app`
-//! builds the running whole (the composition root); `cli` is the command
-//! line. See docs/ARCHITECTURE.md.
+//! builds the running whole (the composition root); `web` is the
+//! supervisor's page; `cli` is the command line. See docs/ARCHITECTURE.md.
 
 pub mod app;
 pub mod channel;
@@ -24,3 +24,4 @@ pub mod source;
 pub mod tasks;
 pub mod texts;
 pub mod vocabulary;
+pub mod web;

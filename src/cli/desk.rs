@@ -15,6 +15,7 @@ use crate::channel::telegram::inbox::GroupChats;
 use crate::database::Database;
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox::SenderConfig;
+use crate::desk::trends::{Figures, TrendFilter};
 use crate::desk::{Desk, NewConsultant, Routing};
 use crate::texts::Texts;
 
@@ -128,8 +129,19 @@ pub fn execute(
 pub enum DeskCommand {
     Consultant(ConsultantAction),
     Tickets(TicketAction),
-    Stats { top: i64, json: bool },
-    Worker { deliver: String, pace: SenderConfig },
+    Stats {
+        top: i64,
+        json: bool,
+        /// A range of days: the trends instead of the desk now.
+        range: Option<TrendFilter>,
+    },
+    Worker {
+        deliver: String,
+        pace: SenderConfig,
+        /// The supervisor's page: where, and the knowledge base it groups
+        /// unanswered questions with.
+        web: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
+    },
 }
 
 /// `onestop chat`: the whole bot in the terminal.
@@ -155,8 +167,13 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
     match command {
         DeskCommand::Consultant(action) => consultant(desk, action).await,
         DeskCommand::Tickets(action) => tickets(desk, action).await,
-        DeskCommand::Stats { top, json } => stats(desk, top, json).await,
-        DeskCommand::Worker { deliver, pace } => worker(desk, &deliver, pace).await,
+        DeskCommand::Stats {
+            range: Some(range),
+            json,
+            ..
+        } => trends(desk, &range, json).await,
+        DeskCommand::Stats { top, json, .. } => stats(desk, top, json).await,
+        DeskCommand::Worker { deliver, pace, web } => worker(desk, &deliver, pace, web).await,
     }
 }
 
@@ -281,7 +298,54 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCode> {
+/// `onestop stats --from --to …`: the figures of the Trends page.
+async fn trends(desk: &Desk, range: &TrendFilter, json: bool) -> Result<ExitCode> {
+    let t = desk.trends(range).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&t)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} ~ {}에 접수된 건", t.from, t.to);
+    println!("이름\t접수\t담당\t해결\t담당까지(중앙값/90%)\t해결까지(중앙값/90%)\t에스컬레이션\t재접수율\t만족도");
+    print_figures("전체", &t.total);
+    for g in &t.by_queue {
+        print_figures(&format!("대기열 {}", g.name), &g.figures);
+    }
+    for g in &t.by_consultant {
+        print_figures(&format!("상담원 {}", g.name), &g.figures);
+    }
+    println!("날짜\t접수\t담당\t해결");
+    for d in &t.days {
+        println!("{}\t{}\t{}\t{}", d.day, d.opened, d.claimed, d.resolved);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_figures(name: &str, f: &Figures) {
+    let minutes = |m: Option<f64>| m.map_or("-".to_string(), |m| format!("{m:.1}분"));
+    println!(
+        "{name}\t{}\t{}\t{}\t{}/{}\t{}/{}\t{}\t{}\t{}",
+        f.opened,
+        f.claimed,
+        f.resolved,
+        minutes(f.minutes_to_claim_median),
+        minutes(f.minutes_to_claim_p90),
+        minutes(f.minutes_to_resolve_median),
+        minutes(f.minutes_to_resolve_p90),
+        f.escalated,
+        f.reopen_rate
+            .map_or("-".to_string(), |r| format!("{:.1}%", r * 100.0)),
+        f.average_rating
+            .map_or("-".to_string(), |r| format!("{r:.2} ({}건)", f.rated)),
+    );
+}
+
+async fn worker(
+    desk: &Desk,
+    deliver: &str,
+    pace: SenderConfig,
+    web: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
+) -> Result<ExitCode> {
     let channel = if deliver == "stdout" || deliver == "-" {
         JsonLinesChannel::stdout()
     } else {
@@ -298,11 +362,28 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
         },
         shutdown,
     ));
+    let mut page = match web {
+        Some((listen, kb)) => {
+            let state = crate::web::WebState::new(desk.clone(), kb, !listen.ip().is_loopback())?;
+            let page = tokio::spawn(crate::web::serve(listen, state, stop.subscribe()));
+            eprintln!("onestop worker: the supervisor's page is on http://{listen}/");
+            Some(page)
+        }
+        None => None,
+    };
     eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");
     tokio::select! {
         _ = wait_for_stop_signal() => {}
         // A part of the worker died: stop with an error, so whatever runs
         // the worker (systemd, a container runtime) starts it again.
+        ended = async { page.as_mut().expect("guarded").await }, if page.is_some() => {
+            let why = match ended {
+                Ok(Err(e)) => format!("{e:#}"),
+                Ok(Ok(())) => "the supervisor's page ended".to_string(),
+                Err(e) => format!("the supervisor's page panicked: {e}"),
+            };
+            anyhow::bail!("{why}; exiting so that it can be restarted");
+        }
         ended = &mut work => {
             let why = match ended {
                 Ok(Ok(())) => "the worker ended".to_string(),
@@ -316,6 +397,9 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
     tracing::info!("stopping: finishing the deliveries in hand");
     let _ = stop.send(true);
     let _ = work.await;
+    if let Some(page) = page {
+        let _ = page.await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -361,6 +445,10 @@ pub struct ServeArgs {
     /// where the whole group shares one conversation.
     #[arg(long, value_enum, default_value_t = GroupChats::Pointer, value_name = "MODE")]
     pub groups: GroupChats,
+    /// Serve the supervisor's page on this address (a bare port means
+    /// 127.0.0.1, loopback only).
+    #[arg(long, value_name = "ADDR", value_parser = crate::web::listen_address)]
+    pub http_listen: Option<std::net::SocketAddr>,
 }
 
 /// How fast the outbox sender may go (`serve` and `worker`). Global:

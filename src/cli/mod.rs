@@ -5,6 +5,7 @@ mod desk;
 pub mod regression;
 mod serve;
 mod tickets;
+mod web;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -173,6 +174,11 @@ enum Command {
         #[command(subcommand)]
         action: ConsultantAction,
     },
+    /// Who may sign in to the supervisor's page (`--http-listen`).
+    Supervisor {
+        #[command(subcommand)]
+        action: web::SupervisorAction,
+    },
     /// Open, list, show and work tickets from the command line.
     Tickets {
         #[command(subcommand)]
@@ -180,12 +186,28 @@ enum Command {
     },
     /// Open tickets per queue, time to claim and resolve, satisfaction, and
     /// the questions the knowledge base could not answer.
+    ///
+    /// With --from, --to, --queue or --consultant: the figures of the tickets
+    /// opened in a range of days (the last 30 by default), per day, per queue
+    /// and per consultant, as the supervisor's Trends page shows them.
     Stats {
         /// How many unanswered questions to list.
         #[arg(long, default_value_t = 10)]
         top: i64,
         #[arg(long)]
         json: bool,
+        /// The first day of the range (Korea time), e.g. 2026-03-01.
+        #[arg(long, value_name = "DAY")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day of the range, whole (Korea time) [default: today].
+        #[arg(long, value_name = "DAY")]
+        to: Option<chrono::NaiveDate>,
+        /// Only the tickets of this queue.
+        #[arg(long)]
+        queue: Option<String>,
+        /// Only the tickets of this consultant (messenger id or name).
+        #[arg(long)]
+        consultant: Option<String>,
     },
     /// Run the desk's background work until stopped: announce new tickets to
     /// consultants, run SLA and follow-up jobs, and deliver the outbox.
@@ -194,6 +216,10 @@ enum Command {
         /// or just PATH). Deliveries to a file are idempotent by outbox id.
         #[arg(long, default_value = "stdout")]
         deliver: String,
+        /// Serve the supervisor's page on this address (a bare port means
+        /// 127.0.0.1, loopback only).
+        #[arg(long, value_name = "ADDR", value_parser = crate::web::listen_address)]
+        http_listen: Option<std::net::SocketAddr>,
     },
 }
 
@@ -222,7 +248,7 @@ fn command() -> clap::Command {
     for sub in cli.get_subcommands_mut() {
         let unused: Vec<&str> = match sub.get_name() {
             "serve" | "worker" => Vec::new(),
-            "chat" | "consultant" | "tickets" | "stats" => pace.to_vec(),
+            "chat" | "consultant" | "tickets" | "stats" | "supervisor" => pace.to_vec(),
             _ => db.iter().chain(&pace).copied().collect(),
         };
         hide_in_help(sub, &unused);
@@ -322,12 +348,41 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         Command::Tickets { action } => {
             return desk::execute(&db, kb.desk()?, DeskCommand::Tickets(action));
         }
-        Command::Stats { top, json } => {
-            return desk::execute(&db, kb.desk()?, DeskCommand::Stats { top, json });
+        Command::Stats {
+            top,
+            json,
+            from,
+            to,
+            queue,
+            consultant,
+        } => {
+            let range = (from.is_some() || to.is_some() || queue.is_some() || consultant.is_some())
+                .then(|| {
+                    let mut range = crate::desk::trends::TrendFilter::last_days(30);
+                    if let Some(to) = to {
+                        range.to = to;
+                        range.from = to - chrono::Duration::days(29);
+                    }
+                    range.from = from.unwrap_or(range.from);
+                    range.queue = queue;
+                    range.consultant = consultant;
+                    range
+                });
+            let command = DeskCommand::Stats { top, json, range };
+            return desk::execute(&db, kb.desk()?, command);
         }
-        Command::Worker { deliver } => {
+        Command::Supervisor { action } => return web::supervisor(&db, action),
+        Command::Worker {
+            deliver,
+            http_listen,
+        } => {
             let pace = pace.sender_config();
-            return desk::execute(&db, kb.desk()?, DeskCommand::Worker { deliver, pace });
+            let web = match http_listen {
+                Some(listen) => Some((listen, std::sync::Arc::new(kb.load()?))),
+                None => None,
+            };
+            let command = DeskCommand::Worker { deliver, pace, web };
+            return desk::execute(&db, kb.desk()?, command);
         }
         Command::Test {
             file,

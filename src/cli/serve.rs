@@ -55,6 +55,15 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
                 shutdown.clone(),
             ),
         );
+        if let Some(listen) = args.http_listen {
+            let kb = app.engine().kb.clone();
+            let state =
+                crate::web::WebState::new(app.desk.clone(), kb, !listen.ip().is_loopback())?;
+            tasks.spawn(
+                "supervisor's page",
+                crate::web::serve(listen, state, shutdown.clone()),
+            );
+        }
         eprintln!("onestop serve: ready");
         let died = wait_for_stop_or_death(&kb, &app, &args.admins, &reloaded, &mut tasks).await?;
         match &died {

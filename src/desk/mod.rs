@@ -5,6 +5,7 @@
 //! Every state change and the messages it causes are written in one
 //! transaction; the outbox sender delivers them afterwards.
 
+pub mod board;
 pub mod calendar;
 pub mod claims;
 pub mod consultants;
@@ -20,6 +21,7 @@ pub mod status;
 pub mod store;
 pub mod tickets;
 pub mod timers;
+pub mod trends;
 pub mod views;
 
 use std::sync::{Arc, RwLock};

@@ -86,6 +86,18 @@ impl Desk {
         Ok(())
     }
 
+    /// The questions nothing answered, most asked first (at most `limit`),
+    /// masked: (question, how often).
+    pub async fn unanswered_questions(&self, limit: i64) -> DeskResult<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT question, times FROM unanswered_questions ORDER BY times DESC, last_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(q, n)| (mask(&q), n)).collect())
+    }
+
     pub async fn stats(&self, top_unanswered: i64) -> DeskResult<Stats> {
         let pool = self.pool();
         let open_by_queue = sqlx::query_as(

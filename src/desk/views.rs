@@ -63,7 +63,7 @@ impl TicketFilter {
     }
 
     /// The first instant of the range and the first instant after it.
-    fn created_range(&self) -> DeskResult<CreatedRange> {
+    pub(super) fn created_range(&self) -> DeskResult<CreatedRange> {
         if let (Some(from), Some(to)) = (self.created_from, self.created_to) {
             if from > to {
                 return Err(DeskError::Invalid(format!(
@@ -359,7 +359,7 @@ impl Desk {
 
 /// The consultants a `--consultant` value names: by messenger id, or by
 /// name in any case. None is an error.
-async fn consultant_ids(conn: &mut PgConnection, who: &str) -> DeskResult<Vec<i64>> {
+pub(super) async fn consultant_ids(conn: &mut PgConnection, who: &str) -> DeskResult<Vec<i64>> {
     let who = who.trim();
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM consultants WHERE messenger_id::text = $1 OR lower(name) = lower($1) \

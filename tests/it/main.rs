@@ -22,3 +22,5 @@ mod texts;
 mod tickets_cli;
 mod understanding;
 mod voice;
+mod web;
+mod web_browser;
