@@ -128,8 +128,16 @@ pub fn execute(
 pub enum DeskCommand {
     Consultant(ConsultantAction),
     Tickets(TicketAction),
-    Stats { top: i64, json: bool },
-    Worker { deliver: String, pace: SenderConfig },
+    Stats {
+        top: i64,
+        json: bool,
+    },
+    Worker {
+        deliver: String,
+        pace: SenderConfig,
+        /// `--http-listen`.
+        http: Option<std::net::SocketAddr>,
+    },
 }
 
 /// `onestop chat`: the whole bot in the terminal.
@@ -156,7 +164,11 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
         DeskCommand::Consultant(action) => consultant(desk, action).await,
         DeskCommand::Tickets(action) => tickets(desk, action).await,
         DeskCommand::Stats { top, json } => stats(desk, top, json).await,
-        DeskCommand::Worker { deliver, pace } => worker(desk, &deliver, pace).await,
+        DeskCommand::Worker {
+            deliver,
+            pace,
+            http,
+        } => worker(desk, &deliver, pace, http).await,
     }
 }
 
@@ -274,7 +286,12 @@ async fn stats(desk: &Desk, top: i64, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCode> {
+async fn worker(
+    desk: &Desk,
+    deliver: &str,
+    pace: SenderConfig,
+    http: Option<std::net::SocketAddr>,
+) -> Result<ExitCode> {
     let channel = if deliver == "stdout" || deliver == "-" {
         JsonLinesChannel::stdout()
     } else {
@@ -282,15 +299,28 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
         JsonLinesChannel::open(std::path::Path::new(path))?
     };
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let mut work = tokio::spawn(run_worker(
+    let endpoints = match http {
+        Some(addr) => Some((addr, endpoints(desk)?)),
+        None => None,
+    };
+    let working = run_worker(
         desk.clone(),
         Arc::new(channel),
         WorkerConfig {
             sender: pace,
             ..Default::default()
         },
-        shutdown,
-    ));
+        shutdown.clone(),
+    );
+    let mut work = tokio::spawn(async move {
+        match endpoints {
+            None => working.await,
+            Some((addr, router)) => {
+                tokio::try_join!(working, crate::http::serve(addr, router, shutdown))?;
+                Ok(())
+            }
+        }
+    });
     eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");
     tokio::select! {
         _ = wait_for_stop_signal() => {}
@@ -310,6 +340,18 @@ async fn worker(desk: &Desk, deliver: &str, pace: SenderConfig) -> Result<ExitCo
     let _ = stop.send(true);
     let _ = work.await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The worker's `/healthz`, `/readyz` and `/metrics` (its counts start now).
+fn endpoints(desk: &Desk) -> Result<axum::Router> {
+    let handle = crate::telemetry::install()?;
+    let readiness = crate::http::health::Readiness {
+        pool: desk.pool().clone(),
+        dialogs: "routing and texts loaded",
+        receiving: None,
+    };
+    Ok(crate::http::health::router(readiness)
+        .merge(crate::http::metrics::router(handle, desk.clone())))
 }
 
 /// Waits for Ctrl-C (SIGINT) or SIGTERM.

@@ -14,6 +14,7 @@ mod dialog;
 mod e2e;
 mod fake_telegram;
 mod handoff;
+mod operations;
 mod talk;
 mod texts;
 mod tickets_cli;
