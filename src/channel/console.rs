@@ -14,7 +14,7 @@
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
 
-use crate::desk::outbox::{self, Channel, DeliveryError, OutgoingMessage};
+use crate::desk::outbox::{self, Channel, ChannelKind, DeliveryError, OutgoingMessage};
 use crate::desk::NewConsultant;
 use crate::dialog::{Engine, Input};
 use crate::protocol::Button;
@@ -147,6 +147,10 @@ impl Terminal {
 }
 
 impl Channel for Terminal {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Console
+    }
+
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
         self.print(message)
             .map(|()| "console".to_string())
@@ -164,6 +168,15 @@ pub async fn chat(
     terminal: &Terminal,
     mut role: Role,
 ) -> Result<()> {
+    // The console's two chats are the terminal's: the messenger's sender
+    // never takes their messages, and this terminal never takes another's.
+    crate::desk::addressing::address_chats(
+        engine.desk.pool(),
+        &[SME_CHAT, CONSULTANT_CHAT],
+        ChannelKind::Console,
+    )
+    .await
+    .context("addressing the console's chats")?;
     if role == Role::Consultant {
         register_console_consultant(engine).await?;
     }
@@ -238,7 +251,7 @@ async fn deliver(engine: &Engine, terminal: &Terminal, role: Role) -> Result<()>
         Role::Sme => (CONSULTANT_CHAT, "console_waiting_for_consultant"),
         Role::Consultant => (SME_CHAT, "console_waiting_for_sme"),
     };
-    let waiting = outbox::pending_for_chat(engine.desk.pool(), other).await?;
+    let waiting = outbox::pending_for_chat(engine.desk.pool(), ChannelKind::Console, other).await?;
     let registered = engine.desk.is_registered(CONSULTANT_CHAT).await?;
     if waiting > 0 && (other == SME_CHAT || registered) {
         let note = engine.desk.texts().fill(key, &[("count", &waiting)]);

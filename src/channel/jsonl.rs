@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
+use crate::desk::outbox::{Channel, ChannelKind, DeliveryError, OutgoingMessage};
 use crate::protocol::{Attachment, Button};
 
 /// One delivered message, as written.
@@ -122,6 +122,10 @@ impl JsonLinesChannel {
 }
 
 impl Channel for JsonLinesChannel {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Jsonl
+    }
+
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
         self.write(message).map_err(|e| DeliveryError::Retry {
             reason: e.to_string(),

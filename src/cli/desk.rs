@@ -138,9 +138,10 @@ pub enum DeskCommand {
     Worker {
         deliver: String,
         pace: SenderConfig,
-        /// The supervisor's page: where, and the knowledge base it groups
-        /// unanswered questions with.
-        web: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
+        /// `--http-listen`: health, readiness, metrics and the supervisor's
+        /// page, with the knowledge base the page groups unanswered
+        /// questions with.
+        http: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
     },
 }
 
@@ -173,7 +174,11 @@ async fn run(desk: &Desk, command: DeskCommand) -> Result<ExitCode> {
             ..
         } => trends(desk, &range, json).await,
         DeskCommand::Stats { top, json, .. } => stats(desk, top, json).await,
-        DeskCommand::Worker { deliver, pace, web } => worker(desk, &deliver, pace, web).await,
+        DeskCommand::Worker {
+            deliver,
+            pace,
+            http,
+        } => worker(desk, &deliver, pace, http).await,
     }
 }
 
@@ -344,7 +349,7 @@ async fn worker(
     desk: &Desk,
     deliver: &str,
     pace: SenderConfig,
-    web: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
+    http: Option<(std::net::SocketAddr, Arc<crate::kb::KnowledgeBase>)>,
 ) -> Result<ExitCode> {
     let channel = if deliver == "stdout" || deliver == "-" {
         JsonLinesChannel::stdout()
@@ -353,37 +358,33 @@ async fn worker(
         JsonLinesChannel::open(std::path::Path::new(path))?
     };
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let mut work = tokio::spawn(run_worker(
+    let endpoints = match http {
+        Some((addr, kb)) => Some((addr, endpoints(desk, kb, addr)?)),
+        None => None,
+    };
+    let working = run_worker(
         desk.clone(),
         Arc::new(channel),
         WorkerConfig {
             sender: pace,
             ..Default::default()
         },
-        shutdown,
-    ));
-    let mut page = match web {
-        Some((listen, kb)) => {
-            let state = crate::web::WebState::new(desk.clone(), kb, !listen.ip().is_loopback())?;
-            let page = tokio::spawn(crate::web::serve(listen, state, stop.subscribe()));
-            eprintln!("onestop worker: the supervisor's page is on http://{listen}/");
-            Some(page)
+        shutdown.clone(),
+    );
+    let mut work = tokio::spawn(async move {
+        match endpoints {
+            None => working.await,
+            Some((addr, router)) => {
+                tokio::try_join!(working, crate::http::serve(addr, router, shutdown))?;
+                Ok(())
+            }
         }
-        None => None,
-    };
+    });
     eprintln!("onestop worker: delivering to {deliver}; Ctrl-C or SIGTERM stops it");
     tokio::select! {
         _ = wait_for_stop_signal() => {}
         // A part of the worker died: stop with an error, so whatever runs
         // the worker (systemd, a container runtime) starts it again.
-        ended = async { page.as_mut().expect("guarded").await }, if page.is_some() => {
-            let why = match ended {
-                Ok(Err(e)) => format!("{e:#}"),
-                Ok(Ok(())) => "the supervisor's page ended".to_string(),
-                Err(e) => format!("the supervisor's page panicked: {e}"),
-            };
-            anyhow::bail!("{why}; exiting so that it can be restarted");
-        }
         ended = &mut work => {
             let why = match ended {
                 Ok(Ok(())) => "the worker ended".to_string(),
@@ -397,10 +398,26 @@ async fn worker(
     tracing::info!("stopping: finishing the deliveries in hand");
     let _ = stop.send(true);
     let _ = work.await;
-    if let Some(page) = page {
-        let _ = page.await;
-    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The worker's `/healthz`, `/readyz`, `/metrics` (its counts start now)
+/// and the supervisor's page.
+fn endpoints(
+    desk: &Desk,
+    kb: Arc<crate::kb::KnowledgeBase>,
+    addr: std::net::SocketAddr,
+) -> Result<axum::Router> {
+    let handle = crate::telemetry::install()?;
+    let readiness = crate::http::health::Readiness {
+        pool: desk.pool().clone(),
+        dialogs: "routing and texts loaded",
+        receiving: None,
+    };
+    let page = crate::web::WebState::new(desk.clone(), kb, !addr.ip().is_loopback())?;
+    Ok(crate::http::health::router(readiness)
+        .merge(crate::http::metrics::router(handle, desk.clone()))
+        .merge(crate::web::router(page)))
 }
 
 /// Waits for Ctrl-C (SIGINT) or SIGTERM.
@@ -445,10 +462,6 @@ pub struct ServeArgs {
     /// where the whole group shares one conversation.
     #[arg(long, value_enum, default_value_t = GroupChats::Pointer, value_name = "MODE")]
     pub groups: GroupChats,
-    /// Serve the supervisor's page on this address (a bare port means
-    /// 127.0.0.1, loopback only).
-    #[arg(long, value_name = "ADDR", value_parser = crate::web::listen_address)]
-    pub http_listen: Option<std::net::SocketAddr>,
 }
 
 /// How fast the outbox sender may go (`serve` and `worker`). Global:

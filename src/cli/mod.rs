@@ -2,6 +2,7 @@
 //! and the desk's `consultant`, `tickets`, `stats` and `worker` (in `desk`).
 
 mod desk;
+mod observe;
 pub mod regression;
 mod serve;
 mod tickets;
@@ -20,6 +21,7 @@ use crate::desk::Routing;
 use crate::kb::{self, render, KnowledgeBase};
 use crate::texts::Texts;
 use desk::{ConsultantAction, DbArgs, DeskCommand, PaceArgs, ServeArgs};
+use observe::ObserveArgs;
 use tickets::TicketAction;
 
 /// onestop: the Korean SME one-stop help desk.
@@ -37,6 +39,8 @@ pub struct Cli {
     db: DbArgs,
     #[command(flatten)]
     pace: PaceArgs,
+    #[command(flatten)]
+    observe: ObserveArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -214,12 +218,10 @@ enum Command {
     Worker {
         /// Where messages go: `stdout`, or a file of JSON lines (`jsonl:PATH`
         /// or just PATH). Deliveries to a file are idempotent by outbox id.
+        /// Only messages to chats addressed to JSON lines go there, never a
+        /// Telegram chat's (`serve` delivers those).
         #[arg(long, default_value = "stdout")]
         deliver: String,
-        /// Serve the supervisor's page on this address (a bare port means
-        /// 127.0.0.1, loopback only).
-        #[arg(long, value_name = "ADDR", value_parser = crate::web::listen_address)]
-        http_listen: Option<std::net::SocketAddr>,
     },
 }
 
@@ -244,12 +246,13 @@ fn command() -> clap::Command {
     let mut cli = Cli::command();
     cli.build();
     let db = ["database_url", "data_dir"];
-    let pace = ["per_second", "per_chat_ms", "max_retry_wait"];
+    // The pace of delivery and the HTTP endpoints: serve and worker only.
+    let serving = ["per_second", "per_chat_ms", "max_retry_wait", "http_listen"];
     for sub in cli.get_subcommands_mut() {
         let unused: Vec<&str> = match sub.get_name() {
             "serve" | "worker" => Vec::new(),
-            "chat" | "consultant" | "tickets" | "stats" | "supervisor" => pace.to_vec(),
-            _ => db.iter().chain(&pace).copied().collect(),
+            "chat" | "consultant" | "tickets" | "stats" | "supervisor" => serving.to_vec(),
+            _ => db.iter().chain(&serving).copied().collect(),
         };
         hide_in_help(sub, &unused);
     }
@@ -274,14 +277,7 @@ pub fn run() -> ExitCode {
     if let Err(refused) = cli.command.check_values() {
         refused.exit();
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,sqlx_core::pool=error")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    observe::init_logs(cli.observe.log_format);
     match execute(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -317,6 +313,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         kb,
         db,
         pace,
+        observe,
         command,
     } = cli;
     match command {
@@ -341,7 +338,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let dir = dir.or(kb.kb).unwrap_or_else(|| PathBuf::from("dialogs"));
             return check(&dir);
         }
-        Command::Serve { serve } => return serve::run(kb, db, pace, serve),
+        Command::Serve { serve } => return serve::run(kb, db, pace, observe, serve),
         Command::Consultant { action } => {
             return desk::execute(&db, kb.desk()?, DeskCommand::Consultant(action));
         }
@@ -372,16 +369,17 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             return desk::execute(&db, kb.desk()?, command);
         }
         Command::Supervisor { action } => return web::supervisor(&db, action),
-        Command::Worker {
-            deliver,
-            http_listen,
-        } => {
+        Command::Worker { deliver } => {
             let pace = pace.sender_config();
-            let web = match http_listen {
+            let http = match observe.http_listen {
                 Some(listen) => Some((listen, std::sync::Arc::new(kb.load()?))),
                 None => None,
             };
-            let command = DeskCommand::Worker { deliver, pace, web };
+            let command = DeskCommand::Worker {
+                deliver,
+                pace,
+                http,
+            };
             return desk::execute(&db, kb.desk()?, command);
         }
         Command::Test {

@@ -15,16 +15,24 @@ use tokio::sync::{watch, Notify};
 use tracing::{error, info, warn};
 
 use super::desk::{DbArgs, PaceArgs, ServeArgs};
+use super::observe::ObserveArgs;
 use super::KbArgs;
 use crate::app::App;
 use crate::channel::telegram::inbox::{self, ChatPolicy, Processor};
+use crate::channel::telegram::leader::{self, Poller, Receiving};
 use crate::channel::telegram::{commands, polling, TelegramChannel};
 use crate::desk::notifier::{run_worker, WorkerConfig};
 use crate::desk::outbox;
 use crate::protocol::Reply;
 use crate::tasks::Supervisor;
 
-pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<ExitCode> {
+pub fn run(
+    kb: KbArgs,
+    db: DbArgs,
+    pace: PaceArgs,
+    observe: ObserveArgs,
+    args: ServeArgs,
+) -> Result<ExitCode> {
     let Some(token) = args.token.clone().filter(|t| !t.trim().is_empty()) else {
         bail!(
             "no bot token: set TELOXIDE_TOKEN (or --token) to the token @BotFather gave you. \
@@ -44,7 +52,24 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
         let bot = Bot::new(token).set_api_url(api_url);
         let (stop, shutdown) = watch::channel(false);
         let reloaded = Arc::new(Notify::new());
-        let mut tasks = start_parts(&app, &bot, &args, pace.sender_config(), &shutdown);
+        // Counting starts before anything happens that is counted.
+        let metrics = match observe.http_listen {
+            Some(_) => Some(crate::telemetry::install()?),
+            None => None,
+        };
+        let (receiving, receiving_now) = watch::channel(Receiving::Starting);
+        let mut tasks = start_parts(
+            &app,
+            &bot,
+            &args,
+            pace.sender_config(),
+            receiving,
+            &shutdown,
+        );
+        if let (Some(addr), Some(metrics)) = (observe.http_listen, metrics) {
+            let router = endpoints(&app, receiving_now, metrics, addr)?;
+            tasks.spawn("http", crate::http::serve(addr, router, shutdown.clone()));
+        }
         tasks.spawn(
             "commands",
             commands::keep_registered(
@@ -55,15 +80,6 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
                 shutdown.clone(),
             ),
         );
-        if let Some(listen) = args.http_listen {
-            let kb = app.engine().kb.clone();
-            let state =
-                crate::web::WebState::new(app.desk.clone(), kb, !listen.ip().is_loopback())?;
-            tasks.spawn(
-                "supervisor's page",
-                crate::web::serve(listen, state, shutdown.clone()),
-            );
-        }
         eprintln!("onestop serve: ready");
         let died = wait_for_stop_or_death(&kb, &app, &args.admins, &reloaded, &mut tasks).await?;
         match &died {
@@ -86,18 +102,41 @@ pub fn run(kb: KbArgs, db: DbArgs, pace: PaceArgs, args: ServeArgs) -> Result<Ex
     })
 }
 
+/// `/healthz`, `/readyz`, `/metrics` and the supervisor's page, on one
+/// listener.
+fn endpoints(
+    app: &App,
+    receiving: watch::Receiver<Receiving>,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    addr: std::net::SocketAddr,
+) -> Result<axum::Router> {
+    let readiness = crate::http::health::Readiness {
+        pool: app.desk.pool().clone(),
+        dialogs: "loaded",
+        receiving: Some(receiving),
+    };
+    // The page groups unanswered questions with the knowledge base loaded
+    // at start (a reload does not regroup them).
+    let kb = app.engine().kb.clone();
+    let page = crate::web::WebState::new(app.desk.clone(), kb, !addr.ip().is_loopback())?;
+    Ok(crate::http::health::router(readiness)
+        .merge(crate::http::metrics::router(metrics, app.desk.clone()))
+        .merge(crate::web::router(page)))
+}
+
 /// How often the set of active consultants is looked at for commands to
 /// register or remove.
 const COMMANDS_EVERY: Duration = Duration::from_secs(30);
 
 /// Starts every part of the bot under one supervisor: who the bot is,
-/// receiving (polling or the webhook), processing, the desk's worker with
+/// receiving (polling when this process leads, or the webhook), processing, the desk's worker with
 /// the Telegram sender, and pruning.
 fn start_parts(
     app: &App,
     bot: &Bot,
     args: &ServeArgs,
     sender: outbox::SenderConfig,
+    receiving: watch::Sender<Receiving>,
     shutdown: &watch::Receiver<bool>,
 ) -> Supervisor {
     let desk = &app.desk;
@@ -113,6 +152,7 @@ fn start_parts(
     );
     match args.webhook_listen {
         Some(listen) => {
+            receiving.send_replace(Receiving::Webhook);
             let (pool, wake, shutdown) = (desk.pool().clone(), wake.clone(), shutdown.clone());
             let secret = args.webhook_secret.clone();
             tasks.spawn(
@@ -121,13 +161,14 @@ fn start_parts(
             );
         }
         None => {
-            let poll = polling::poll(
-                bot.clone(),
-                desk.pool().clone(),
-                Duration::from_secs(args.poll_timeout.clamp(0, 15)),
-                wake.clone(),
-                shutdown.clone(),
-            );
+            // Of several processes on this database, one polls at a time.
+            let poller = Poller {
+                bot: bot.clone(),
+                pool: desk.pool().clone(),
+                timeout: Duration::from_secs(args.poll_timeout.clamp(0, 15)),
+                wake: wake.clone(),
+            };
+            let poll = leader::poll_when_leader(poller, receiving, shutdown.clone());
             tasks.spawn("polling", async move {
                 poll.await;
                 Ok(())

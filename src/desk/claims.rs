@@ -90,6 +90,7 @@ impl Desk {
             return Ok(None);
         };
         info!(code = %ticket.code, consultant = ?ticket.consultant_id, "ticket claimed");
+        crate::telemetry::claimed();
         self.mark_cards_taken(tx, &ticket).await?;
         Ok(Some(ticket))
     }
@@ -190,6 +191,7 @@ impl Desk {
                 capacity: consultant.capacity,
             })?;
         info!(code = %ticket.code, consultant = consultant.id, "ticket claimed");
+        crate::telemetry::claimed();
         self.mark_cards_taken(tx, &ticket).await?;
         Ok(ticket)
     }

@@ -5,6 +5,7 @@
 //! Every state change and the messages it causes are written in one
 //! transaction; the outbox sender delivers them afterwards.
 
+pub mod addressing;
 pub mod board;
 pub mod calendar;
 pub mod claims;

@@ -28,6 +28,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex};
 use tracing::{debug, error, info_span, warn, Instrument};
 
+pub use super::addressing::ChannelKind;
 use crate::protocol::{without_control_characters, Attachment, Button, Press, Reply};
 
 /// The longest message Telegram takes, in characters.
@@ -108,8 +109,8 @@ pub async fn enqueue_edit(
     notice: &Reply,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO outbox (chat_id, body, buttons, ticket_id, edits) \
-         SELECT chat_id, $2, $3, ticket_id, id FROM outbox WHERE id = $1 RETURNING id",
+        "INSERT INTO outbox (chat_id, body, buttons, ticket_id, edits, channel) \
+         SELECT chat_id, $2, $3, ticket_id, id, channel FROM outbox WHERE id = $1 RETURNING id",
     )
     .bind(target)
     .bind(clean_body(&notice.body))
@@ -307,6 +308,9 @@ pub enum DeliveryError {
 
 /// Where messages go: Telegram, the console, a file.
 pub trait Channel: Send + Sync + 'static {
+    /// The rows this channel delivers: those addressed to it, never others.
+    fn kind(&self) -> ChannelKind;
+
     /// Delivers one message; the `String` is a receipt (e.g. a message id).
     fn deliver(
         &self,
@@ -391,10 +395,11 @@ fn rand_u32() -> u32 {
     hasher.finish() as u32
 }
 
-/// Takes up to `limit` deliverable messages: the head of each chat's queue,
-/// not held by another live sender.
+/// Takes up to `limit` deliverable messages addressed to `channel`: the
+/// head of each chat's queue, not held by another live sender.
 pub async fn take_batch(
     pool: &PgPool,
+    channel: ChannelKind,
     session: &SenderSession,
     limit: i64,
     lock_for: Duration,
@@ -406,11 +411,13 @@ pub async fn take_batch(
                 attempts = m.attempts + 1 \
          WHERE m.id IN ( \
            SELECT o.id FROM outbox o \
-           WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.not_before <= now() \
+           WHERE o.channel = $5 AND o.sent_at IS NULL AND o.failed_at IS NULL \
+             AND o.not_before <= now() \
              AND (o.locked_until IS NULL OR o.locked_until < now() \
                   OR o.locked_by IS NULL OR o.locked_by NOT IN (SELECT sender FROM live)) \
              AND o.id = (SELECT min(h.id) FROM outbox h \
-                         WHERE h.chat_id = o.chat_id AND h.sent_at IS NULL AND h.failed_at IS NULL) \
+                         WHERE h.channel = o.channel AND h.chat_id = o.chat_id \
+                           AND h.sent_at IS NULL AND h.failed_at IS NULL) \
            ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
          RETURNING ",
         outgoing_columns!()
@@ -419,12 +426,13 @@ pub async fn take_batch(
     .bind(lock_for.as_millis() as i64)
     .bind(i64::from(session.id))
     .bind(SENDER_LOCKS)
+    .bind(channel)
     .fetch_all(pool)
     .await
 }
 
-/// Delivers every undelivered message to `chat_id` through `channel` at
-/// once, oldest first, marking each sent with its receipt: for a channel
+/// Delivers every undelivered message to `chat_id` addressed to `channel`
+/// at once, oldest first, marking each sent with its receipt: for a channel
 /// that shows messages the moment they exist (the console) instead of
 /// running a sender. Stops at the first message the channel cannot take,
 /// which stays undelivered. Returns how many were delivered.
@@ -436,10 +444,11 @@ pub async fn deliver_all_for_chat<C: Channel>(
     let waiting: Vec<OutgoingMessage> = sqlx::query_as(concat!(
         "SELECT ",
         outgoing_columns!(),
-        " FROM outbox m WHERE m.sent_at IS NULL AND m.failed_at IS NULL AND m.chat_id = $1 \
-         ORDER BY m.id"
+        " FROM outbox m WHERE m.sent_at IS NULL AND m.failed_at IS NULL \
+           AND m.channel = $2 AND m.chat_id = $1 ORDER BY m.id"
     ))
     .bind(chat_id)
+    .bind(channel.kind())
     .fetch_all(pool)
     .await?;
     let mut delivered = 0;
@@ -457,7 +466,8 @@ pub async fn deliver_all_for_chat<C: Channel>(
         }
         match channel.deliver(message).await {
             Ok(receipt) => {
-                mark_sent(pool, message.id, &receipt).await?;
+                let age = mark_sent(pool, message.id, &receipt).await?;
+                crate::telemetry::message_sent(channel.kind().as_str(), age);
                 receipts.insert(message.id, receipt);
             }
             Err(DeliveryError::Moot(reason)) => mark_moot(pool, message.id, &reason).await?,
@@ -475,27 +485,33 @@ pub async fn deliver_all_for_chat<C: Channel>(
     Ok(delivered)
 }
 
-/// How many messages to `chat_id` wait to be delivered.
-pub async fn pending_for_chat(pool: &PgPool, chat_id: i64) -> Result<i64, sqlx::Error> {
+/// How many messages to `chat_id` through `channel` wait to be delivered.
+pub async fn pending_for_chat(
+    pool: &PgPool,
+    channel: ChannelKind,
+    chat_id: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND chat_id = $1",
+        "SELECT count(*) FROM outbox \
+         WHERE sent_at IS NULL AND failed_at IS NULL AND channel = $2 AND chat_id = $1",
     )
     .bind(chat_id)
+    .bind(channel)
     .fetch_one(pool)
     .await
 }
 
-/// Records a delivery.
-pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Records a delivery; returns how long after its writing it went.
+pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Duration, sqlx::Error> {
+    let age: Option<f64> = sqlx::query_scalar(
         "UPDATE outbox SET sent_at = now(), receipt = $2, locked_until = NULL, locked_by = NULL \
-         WHERE id = $1",
+         WHERE id = $1 RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8",
     )
     .bind(id)
     .bind(receipt)
-    .execute(pool)
+    .fetch_optional(pool)
     .await?;
-    Ok(())
+    Ok(Duration::from_secs_f64(age.unwrap_or(0.0).max(0.0)))
 }
 
 /// Why an edit of a message that was never delivered is dropped.
@@ -615,6 +631,7 @@ pub async fn run_sender<C: Channel>(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let pacer = Arc::new(Pacer::new(&config));
+    let kind = channel.kind();
     let mut session: Option<SenderSession> = None;
     loop {
         if *shutdown.borrow() {
@@ -632,6 +649,7 @@ pub async fn run_sender<C: Channel>(
         }
         let taken = take_batch(
             &pool,
+            kind,
             session.as_ref().unwrap(),
             config.batch,
             config.lock_for,
@@ -695,9 +713,18 @@ async fn deliver_batch<C: Channel>(
                 }
                 pacer.wait_turn(message.chat_id).await;
                 let result = channel.deliver(&message).await;
+                let kind = channel.kind().as_str();
                 let recorded = match &result {
-                    Ok(receipt) => mark_sent(&pool, message.id, receipt).await,
-                    Err(error) => mark_failed(&pool, &message, error, &config).await,
+                    Ok(receipt) => mark_sent(&pool, message.id, receipt)
+                        .await
+                        .map(|age| crate::telemetry::message_sent(kind, age)),
+                    Err(error) => {
+                        let retried = matches!(error, DeliveryError::Retry { .. });
+                        if !matches!(error, DeliveryError::Moot(_)) {
+                            crate::telemetry::delivery_failed(kind, retried);
+                        }
+                        mark_failed(&pool, &message, error, &config).await
+                    }
                 };
                 if let Err(e) = recorded {
                     // The lock runs out and the message is taken again.

@@ -161,6 +161,68 @@ impl Desk {
     }
 }
 
+/// What waits now, for `/metrics`: cheap enough to read at every scrape.
+#[derive(Debug, Clone)]
+pub struct Gauges {
+    /// (channel, pending, failed) for every channel.
+    pub outbox: Vec<(&'static str, i64, i64)>,
+    /// Open tickets of every queue of the routing (0 included), and of
+    /// queues the routing no longer has.
+    pub open_by_queue: Vec<(String, i64)>,
+    pub updates_pending: i64,
+}
+
+impl Desk {
+    /// What waits now: see [`Gauges`].
+    pub async fn gauges(&self) -> DeskResult<Gauges> {
+        use super::addressing::ChannelKind;
+        let pool = self.pool();
+        // Each count through its partial index (the outbox keeps a week of
+        // sent rows).
+        let pending: Vec<(ChannelKind, i64)> = sqlx::query_as(
+            "SELECT channel, count(*) FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY channel",
+        )
+        .fetch_all(pool)
+        .await?;
+        let failed: Vec<(ChannelKind, i64)> = sqlx::query_as(
+            "SELECT channel, count(*) FROM outbox WHERE failed_at IS NOT NULL GROUP BY channel",
+        )
+        .fetch_all(pool)
+        .await?;
+        let count = |rows: &[(ChannelKind, i64)], kind| {
+            rows.iter().find(|(k, _)| *k == kind).map_or(0, |(_, n)| *n)
+        };
+        let outbox = [
+            ChannelKind::Telegram,
+            ChannelKind::Console,
+            ChannelKind::Jsonl,
+        ]
+        .into_iter()
+        .map(|kind| (kind.as_str(), count(&pending, kind), count(&failed, kind)))
+        .collect();
+        let mut open_by_queue: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT queue, count(*) FROM tickets WHERE status = 'open' GROUP BY queue",
+        )
+        .fetch_all(pool)
+        .await?;
+        for queue in &self.routing().queues {
+            if !open_by_queue.iter().any(|(q, _)| *q == queue.id) {
+                open_by_queue.push((queue.id.clone(), 0));
+            }
+        }
+        let updates_pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM inbound_updates WHERE processed_at IS NULL")
+                .fetch_one(pool)
+                .await?;
+        Ok(Gauges {
+            outbox,
+            open_by_queue,
+            updates_pending,
+        })
+    }
+}
+
 /// Median minutes from opening to the first claim, and to the first
 /// resolution.
 async fn median_minutes(pool: &sqlx::PgPool) -> DeskResult<(Option<f64>, Option<f64>)> {

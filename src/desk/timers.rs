@@ -73,6 +73,7 @@ impl Desk {
             self.schedule_escalation(tx, ticket.id, &ticket.queue, now())
                 .await?;
             info!(code = %ticket.code, "escalated: queue reminded");
+            crate::telemetry::escalated();
             Ok("reminded the queue")
         } else if ticket.queue != routing.supervisor_queue {
             let supervisor = routing.supervisor_queue.clone();
@@ -94,6 +95,7 @@ impl Desk {
             )
             .await?;
             info!(code = %ticket.code, "escalated to the supervisor queue");
+            crate::telemetry::escalated();
             Ok("moved to the supervisor queue")
         } else {
             Ok("already with supervisors")

@@ -1,7 +1,8 @@
 //! The supervisor's web page: server-rendered HTML (minijinja templates,
 //! escaped by the engine; SVG charts drawn here) over the desk's reads,
-//! behind a sign-in with a supervisor's token. [`router`] is the whole page;
-//! [`serve`] puts it on a listener (`--http-listen`).
+//! behind a sign-in with a supervisor's token. [`router`] is the whole page,
+//! merged onto the process's one listener (`http`, `--http-listen`);
+//! [`serve_on`] serves it alone (tests).
 
 pub mod auth;
 mod chart;
@@ -87,30 +88,7 @@ async fn guard_headers(mut response: Response) -> Response {
     response
 }
 
-/// `--http-listen ADDR`: a bare port means 127.0.0.1 (loopback only).
-pub fn listen_address(value: &str) -> Result<SocketAddr, String> {
-    let value = value.trim();
-    if let Ok(port) = value.parse::<u16>() {
-        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
-    }
-    value
-        .parse()
-        .map_err(|_| format!("'{value}' is not an address like 127.0.0.1:8080 (or a port)"))
-}
-
-/// Serves the page on `listen` until `shutdown` turns true.
-pub async fn serve(
-    listen: SocketAddr,
-    state: WebState,
-    shutdown: watch::Receiver<bool>,
-) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening for the supervisor's page on {listen}"))?;
-    serve_on(listener, state, shutdown).await
-}
-
-/// Serves the page on a bound listener until `shutdown` turns true.
+/// Serves the page alone on a bound listener until `shutdown` turns true.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: WebState,

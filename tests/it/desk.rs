@@ -718,6 +718,12 @@ struct RecordingChannel {
 }
 
 impl Channel for RecordingChannel {
+    /// It stands in for the messenger: it takes the rows of chats that
+    /// have no other channel.
+    fn kind(&self) -> onestop::desk::outbox::ChannelKind {
+        onestop::desk::outbox::ChannelKind::Telegram
+    }
+
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
         {
             let mut failures = self.failures.lock().unwrap();
@@ -916,6 +922,9 @@ async fn an_edit_waits_for_its_message_and_one_of_a_message_never_delivered_is_d
     use onestop::protocol::{Button, Press, Reply};
     let db = TestDb::new().await;
     let pool = &db.pool;
+    onestop::desk::addressing::address_chats(pool, &[5, 6], outbox::ChannelKind::Console)
+        .await
+        .unwrap();
     let mut tx = pool.begin().await.unwrap();
     let question = Reply::with_buttons(
         "고르세요",

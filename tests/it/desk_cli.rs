@@ -333,6 +333,19 @@ fn killing_the_worker_mid_delivery_loses_and_repeats_nothing() {
             }
         })
     };
+    // These people are reached through the file, not Telegram.
+    let chats: Vec<i64> = [1, 2]
+        .into_iter()
+        .chain(1000..1150)
+        .chain(2000..2100)
+        .collect();
+    runtime
+        .block_on(onestop::desk::addressing::address_chats(
+            &db.pool,
+            &chats,
+            onestop::desk::outbox::ChannelKind::Jsonl,
+        ))
+        .unwrap();
     open_some(1000, 150);
     let mut worker = start_worker(&db, &deliveries);
     let deadline = Instant::now() + Duration::from_secs(60);

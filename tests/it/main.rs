@@ -15,6 +15,7 @@ mod e2e;
 mod fake_telegram;
 mod handoff;
 mod menus;
+mod operations;
 mod referrals;
 mod regression;
 mod talk;

@@ -354,10 +354,19 @@ impl<H: Handler> Processor<H> {
     /// One stored update: read, routed and handled in one transaction with
     /// everything it causes.
     async fn process_one(&self, update_id: i64) -> Result<Handled> {
+        let started = std::time::Instant::now();
         let mut tx = self.pool.begin().await?;
+        // Only the first unhandled update of its chat: with several
+        // processes, an earlier one may be in another's hands, and this one
+        // waits for it (the chat's order holds across processes).
         let row: Option<Attempt> = sqlx::query_as(
-            "SELECT attempts, raw, last_error, chat_id FROM inbound_updates \
-             WHERE update_id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED",
+            "SELECT attempts, raw, last_error, chat_id, \
+                    extract(epoch FROM clock_timestamp() - received_at)::float8 AS waited \
+             FROM inbound_updates u \
+             WHERE update_id = $1 AND processed_at IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM inbound_updates e WHERE e.chat_id = u.chat_id \
+                               AND e.update_id < u.update_id AND e.processed_at IS NULL) \
+             FOR UPDATE SKIP LOCKED",
         )
         .bind(update_id)
         .fetch_optional(&mut *tx)
@@ -367,9 +376,11 @@ impl<H: Handler> Processor<H> {
             raw,
             last_error,
             chat_id: chat,
+            waited,
         }) = row
         else {
-            return Ok(Handled::Done); // done already, or in another worker's hands
+            // Done already, in another process's hands, or behind one that is.
+            return Ok(Handled::Done);
         };
         if attempts >= MAX_ATTEMPTS {
             drop(tx);
@@ -414,6 +425,8 @@ impl<H: Handler> Processor<H> {
         }
         mark_processed(&mut tx, update_id).await?;
         tx.commit().await?;
+        let waited = Duration::from_secs_f64(waited.max(0.0));
+        crate::telemetry::update_processed(waited + started.elapsed());
         if let Inbound::Button { callback_id, .. } = &inbound {
             // Stops the button's spinner; best effort.
             let _ = self
@@ -461,6 +474,9 @@ impl<H: Handler> Processor<H> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if marked == 1 {
+            crate::telemetry::update_failed();
+        }
         if let (1, Some(chat)) = (marked, chat) {
             let sorry = Reply::text(self.current().text("failed_update"));
             outbox::enqueue(&mut tx, chat, &sorry, None).await?;
@@ -477,6 +493,8 @@ struct Attempt {
     raw: Vec<u8>,
     last_error: Option<String>,
     chat_id: Option<i64>,
+    /// Seconds since it was stored.
+    waited: f64,
 }
 
 /// Counts a failed try of an update, with its reason.

@@ -8,6 +8,7 @@
 
 pub mod commands;
 pub mod inbox;
+pub mod leader;
 pub mod polling;
 pub mod wire;
 
@@ -15,7 +16,7 @@ use teloxide::prelude::*;
 use teloxide::types::{FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId};
 use teloxide::{ApiError, RequestError};
 
-use crate::desk::outbox::{Channel, DeliveryError, OutgoingMessage};
+use crate::desk::outbox::{Channel, ChannelKind, DeliveryError, OutgoingMessage};
 use crate::protocol::{Attachment, AttachmentKind};
 
 /// Delivers outbox messages with `sendMessage`, and edits with
@@ -113,6 +114,10 @@ fn classify_edit(error: RequestError) -> DeliveryError {
 }
 
 impl Channel for TelegramChannel {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Telegram
+    }
+
     async fn deliver(&self, message: &OutgoingMessage) -> Result<String, DeliveryError> {
         if message.edits.is_some() {
             return match &message.edit_of {

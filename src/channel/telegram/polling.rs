@@ -91,8 +91,10 @@ async fn store_batch(pool: &sqlx::PgPool, updates: &[RawUpdate], offset: &mut i6
         return true;
     };
     tracing::debug!(updates = updates.len(), offset, "received updates");
+    crate::telemetry::updates_received(updates.len());
     match inbox::store(pool, updates).await {
         Ok(()) => {
+            crate::telemetry::updates_stored(updates.len());
             *offset = (*offset).max(next);
             true
         }
@@ -210,8 +212,10 @@ pub async fn serve_webhook(
                               "ignoring a webhook body without an update_id");
                         return StatusCode::OK;
                     };
+                    crate::telemetry::updates_received(1);
                     match inbox::store(&pool, &[RawUpdate { id, json }]).await {
                         Ok(()) => {
+                            crate::telemetry::updates_stored(1);
                             wake.notify_one();
                             StatusCode::OK
                         }

@@ -433,6 +433,7 @@ async fn answer(
     let texts = replies.texts;
     let result = kb.find(text);
     tracing::debug!(outcome = result.outcome.as_str(), "matched");
+    crate::telemetry::question(result.outcome.as_str());
     state.offered.clear();
     // The desk's own facts win over what an entry can say of them.
     if result.outcome == Outcome::Answer {

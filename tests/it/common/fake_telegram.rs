@@ -150,6 +150,8 @@ struct State {
     /// Bumped by every `getUpdates`; a waiting poll that sees a newer one
     /// answers 409 like Telegram does.
     poll_generation: u64,
+    /// How many polls were ended by a newer one (409 Conflict).
+    conflicts: u64,
     next_message_id: HashMap<i64, i64>,
     /// Current JSON of every message the bot sent, by (chat, message id).
     messages: HashMap<(i64, i64), Value>,
@@ -580,6 +582,12 @@ impl FakeTelegram {
                 self.describe_sent()
             )
         })
+    }
+
+    /// How many `getUpdates` were answered 409 Conflict because a newer one
+    /// came in while they waited: two bots polling at once.
+    pub fn conflicts(&self) -> u64 {
+        self.shared.lock().conflicts
     }
 
     /// Waits until `getUpdates` has confirmed every update up to `update_id`.
@@ -1239,6 +1247,7 @@ async fn get_updates(shared: &Shared, p: Params<'_>) -> Response {
         {
             let mut state = shared.lock();
             if state.poll_generation != generation {
+                state.conflicts += 1;
                 return error(
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
