@@ -18,6 +18,9 @@
 //!   paraphrase-dev protocol (closed and open, `paraphrase`) and prints it
 //!   beside the figures on our own labeled questions: the two knowledge
 //!   bases side by side.
+//! - `cargo run --release --example tune -- fit` fits the fusion and
+//!   confidence coefficients of `src/kb/index/fusion.rs` on both knowledge
+//!   bases (ours and paraphrase-dev) and prints them (`fit`).
 //! - `cargo run --release --example tune -- baseline` scores character
 //!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
 //!   entry's name, keywords and example questions as one document, and each
@@ -25,11 +28,12 @@
 
 use onestop::kb::{KnowledgeBase, Outcome, Tuning};
 
+mod fit;
 #[path = "../../benches/support/generated.rs"]
 mod generated;
 mod paraphrase;
 
-fn read(file: &str) -> Vec<String> {
+pub fn read(file: &str) -> Vec<String> {
     std::fs::read_to_string(format!("tests/data/{file}"))
         .unwrap_or_default()
         .lines()
@@ -239,6 +243,10 @@ fn main() {
         None => KnowledgeBase::embedded().unwrap(),
     };
 
+    if args.first().is_some_and(|a| a == "fit") {
+        fit::run(&kb);
+        return;
+    }
     if args.first().is_some_and(|a| a == "paraphrase") {
         ours(&kb);
         paraphrase::report(&paraphrase::Protocol::load());
