@@ -107,12 +107,14 @@ fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
             .unwrap();
         a.swap(i, pivot);
         b.swap(i, pivot);
-        for r in i + 1..N {
-            let f = a[r][i] / a[i][i];
-            for c in i..N {
-                a[r][c] -= f * a[i][c];
+        let (above, below) = a.split_at_mut(i + 1);
+        let pivot_row = &above[i];
+        for (r, row) in below.iter_mut().enumerate() {
+            let f = row[i] / pivot_row[i];
+            for (x, p) in row[i..].iter_mut().zip(&pivot_row[i..]) {
+                *x -= f * p;
             }
-            b[r] -= f * b[i];
+            b[i + 1 + r] -= f * b[i];
         }
     }
     let mut x = [0.0; N];

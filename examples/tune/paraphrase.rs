@@ -170,14 +170,14 @@ pub struct Figures {
     pub open_false: f64,
 }
 
+/// A matcher under test: the ids it ranks first for a question (best
+/// first) and its outcome.
+pub type Matcher<'a> = dyn Fn(&KnowledgeBase, &str) -> (Outcome, Vec<String>) + 'a;
+
 /// The protocol's figures of `find` (the ids ranked, best first, and the
 /// outcome) on `queries` of either setting (`half`: only queries of the
 /// intents fitting sees, or only the others).
-pub fn figures(
-    protocol: &Protocol,
-    find: &dyn Fn(&KnowledgeBase, &str) -> (Outcome, Vec<String>),
-    half: Option<bool>,
-) -> Figures {
+pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figures {
     let in_half = |q: &Query| half.is_none_or(|h| protocol.intents[q.intent].for_fitting() == h);
     let (mut n, mut top1, mut top3) = (0usize, 0usize, 0usize);
     for q in protocol.closed_queries.iter().filter(|q| in_half(q)) {

@@ -167,7 +167,7 @@ mod tests {
             query[id as usize] = w;
         }
         let (a, b) = (index.cosine(0, &query), index.cosine(1, &query));
-        assert!(a > 0.3 && b < 0.1, "{a} {b}");
+        assert!(a > 0.3 && b < a / 2.0, "{a} {b}");
         // The question is not the example: unknown grams keep it below 1.
         assert!(a < 0.9, "{a}");
     }
