@@ -1,5 +1,5 @@
 //! The generated 10,000-entry knowledge base the matching bench times, shared
-//! with `examples/tune.rs` (`TUNE_KB=generated`) so the same questions can be
+//! with `examples/tune/` (`TUNE_KB=generated`) so the same questions can be
 //! profiled on it.
 
 use onestop::kb::{KnowledgeBase, SourceFile};

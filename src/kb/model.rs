@@ -170,16 +170,17 @@ impl Entry<'_> {
 /// Thresholds that turn scores into an answer, suggestions or the fallback.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchingConfig {
-    /// At or above this score the best entry may be answered directly...
+    /// At or above this confidence (the estimated probability that it is
+    /// the entry asked about) the best entry may be answered directly...
     pub answer_threshold: f64,
-    /// ... when it leads the second best by at least this much,
+    /// ... when its confidence leads the second best's by at least this much,
     pub answer_margin: f64,
     /// ... and shares at least this much of its letter pairs (Dice) with one
     /// of the entry's example questions or its name: a confident answer must
     /// visibly resemble something written for it, not only contain a word
     /// ko-dic found inside one of its examples (사랑해 in 협력사랑).
     pub answer_min_letters: f64,
-    /// At or above this score entries are offered as suggestions.
+    /// At or above this confidence entries are offered as suggestions.
     pub suggest_threshold: f64,
     /// How many suggestions to offer at most.
     pub max_suggestions: usize,
@@ -188,10 +189,16 @@ pub struct MatchingConfig {
 impl Default for MatchingConfig {
     fn default() -> Self {
         Self {
-            answer_threshold: 0.55,
-            answer_margin: 0.1,
+            // One threshold for every knowledge base: on ours and on
+            // paraphrase-dev (500 FAQs of one example each) 0.9 answers no
+            // out-of-scope question of ours and about 5 % of
+            // paraphrase-dev's near misses (docs/BENCHMARKS.md).
+            answer_threshold: 0.95,
+            answer_margin: 0.0,
             answer_min_letters: 0.15,
-            suggest_threshold: 0.35,
+            // Below 0.5, more than 6 % of our out-of-scope questions would
+            // get suggestions instead of a consultant.
+            suggest_threshold: 0.5,
             max_suggestions: 3,
         }
     }

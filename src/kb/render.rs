@@ -230,13 +230,13 @@ fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String)
 }
 
 /// The entries (by index) offered for a `Suggest` outcome: the best ones,
-/// as long as they are not far below the suggestion threshold.
+/// as long as their confidence is not far below the suggestion threshold.
 pub fn suggestions(kb: &KnowledgeBase, result: &MatchResult) -> Vec<usize> {
     result
         .ranked
         .iter()
         .take(kb.matching.max_suggestions)
-        .filter(|s| s.score as f64 >= kb.matching.suggest_threshold * 0.8)
+        .filter(|s| s.confidence as f64 >= kb.matching.suggest_threshold * 0.8)
         .map(|s| s.entry)
         .collect()
 }

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
 
+use super::chars::CharGrams;
 use super::examples::{letter_pairs, Example, Examples};
 use super::{Index, Tuning, TITLE_FIELD};
 use crate::kb::model::Entry;
@@ -87,10 +88,11 @@ impl Index {
             example_analyses.push(analyses);
         }
         index.weigh_terms(entries.len() as f32);
-        for (text, analyses) in entries.iter().zip(example_analyses) {
-            index.aspects.push(aspect_shares(&analyses, text.named));
-            index.store_examples(&analyses);
+        for (text, analyses) in entries.iter().zip(&example_analyses) {
+            index.aspects.push(aspect_shares(analyses, text.named));
+            index.store_examples(analyses);
         }
+        index.chars = CharGrams::build(example_analyses.iter().flatten().map(|a| a.text.as_str()));
         index.link_related(analyzer);
         index.file_typo_keys(typo_targets);
         index
@@ -112,6 +114,7 @@ impl Index {
             aspects: Vec::new(),
             pair_ids: FxHashMap::default(),
             related: FxHashMap::default(),
+            chars: CharGrams::default(),
         }
     }
 

@@ -14,6 +14,11 @@
 //! `nlu`) steers between a program and its FAQs: entries whose example
 //! questions ask it less than the candidate that asks it most are lowered.
 //!
+//! That morpheme score is fused with the character n-gram cosine of the
+//! closest example (`chars`), and each candidate gets a calibrated
+//! confidence, the estimated probability that it is the entry asked about,
+//! which the outcome is decided on (`fusion`).
+//!
 //! A question's word also finds the entries that use one of its built-in
 //! near-synonyms (`nlu::related`: 후기 finds 사례), for `RELATED` of its
 //! weight, counted once per entry with the best of the word and its
@@ -26,13 +31,16 @@
 //! The files: `build` makes the index from the entries' texts, `query`
 //! weighs a question's terms, `cover` is the coverage pass that picks the
 //! candidates, `rank` scores them with the finer signals and steers by
-//! aspect, `typos` files known words for typo look-up and corrects
+//! aspect, `chars` keeps the example questions' character n-grams,
+//! `fusion` fuses the signals and calibrates the confidence, `typos` files known words for typo look-up and corrects
 //! misspelt ones, `examples` stores the example questions compactly, and
 //! `scratch` is the per-thread scratch space of scoring.
 
 mod build;
+mod chars;
 mod cover;
 mod examples;
+pub mod fusion;
 mod query;
 mod rank;
 mod scratch;
@@ -141,11 +149,20 @@ impl Outcome {
 pub struct Scored {
     /// Index into `KnowledgeBase::entry`.
     pub entry: usize,
+    /// The signals fused (`fusion::FUSION`): what the ranking is by.
     pub score: f32,
+    /// The estimated probability that this entry is the one asked about
+    /// (`fusion::CALIBRATION`): what the outcome is decided on.
+    pub confidence: f32,
+    /// The morpheme score: coverage, closeness and letter pairs weighted
+    /// by `Tuning`, steered by aspect.
+    pub lexical: f32,
     /// The best cosine, and apart from it the best letter-pair overlap
     /// (Dice), of the entry's example questions with the question.
     pub closeness: f32,
     pub pairs: f32,
+    /// The best character n-gram cosine of its example questions.
+    pub chars: f32,
 }
 
 /// The matcher's verdict on one question.
@@ -180,6 +197,8 @@ pub struct Index {
     /// A word of the built-in near-synonym groups → the known terms of its
     /// groups (itself aside).
     related: FxHashMap<String, Vec<u32>>,
+    /// The example questions' character n-grams.
+    chars: chars::CharGrams,
 }
 
 impl Index {
@@ -199,20 +218,20 @@ impl Index {
     }
 }
 
-/// Decides the outcome from ranked scores.
+/// Decides the outcome from the ranked entries' calibrated confidence.
 pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     let Some(best) = ranked.first() else {
         return Outcome::Fallback;
     };
     let letters = best.pairs as f64;
-    let best = best.score as f64;
-    let second = ranked.get(1).map_or(0.0, |s| s.score as f64);
-    if best >= config.answer_threshold
-        && best - second >= config.answer_margin
+    let confidence = best.confidence as f64;
+    let second = ranked.get(1).map_or(0.0, |s| s.confidence as f64);
+    if confidence >= config.answer_threshold
+        && confidence - second >= config.answer_margin
         && letters >= config.answer_min_letters
     {
         Outcome::Answer
-    } else if best >= config.suggest_threshold {
+    } else if confidence >= config.suggest_threshold {
         Outcome::Suggest
     } else {
         Outcome::Fallback

@@ -5,6 +5,7 @@
 
 use super::cover::nth_largest;
 use super::examples::letter_pairs;
+use super::fusion::{fuse, CALIBRATION, FUSION};
 use super::query::QueryTerm;
 use super::scratch::{Scratch, SCRATCH};
 use super::{Index, Scored, CANDIDATES, RELATED, TIED_CANDIDATES};
@@ -32,9 +33,10 @@ impl Index {
             .filter(|t| t.kind == TermKind::Aspect)
             .map(|t| t.text.as_str())
             .collect();
-        let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm);
+        let query_chars = self.chars.query(&analysis.text);
+        let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm, &query_chars);
         self.steer_by_aspect(&query_aspects, &mut ranked);
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        fuse(&mut ranked, &FUSION, &CALIBRATION);
         ranked
     }
 
@@ -77,14 +79,26 @@ impl Index {
         query: &[QueryTerm],
         query_pairs: &[u64],
         query_norm: f32,
+        query_chars: &[(u32, f32)],
     ) -> Vec<Scored> {
         let query_terms = term_weights(query);
         let t = &self.tuning;
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let Scratch { weights, marks, .. } = &mut *scratch;
+            let Scratch {
+                weights,
+                marks,
+                chars,
+                ..
+            } = &mut *scratch;
             if weights.len() < self.terms.len() {
                 weights.resize(self.terms.len(), 0.0);
+            }
+            if chars.len() < self.chars.len() {
+                chars.resize(self.chars.len(), 0.0);
+            }
+            for &(id, w) in query_chars {
+                chars[id as usize] = w;
             }
             if marks.len() < self.pair_ids.len() {
                 marks.resize(self.pair_ids.len(), 0);
@@ -105,18 +119,23 @@ impl Index {
                 .map(|&(entry, coverage)| {
                     let (closeness, pairs) =
                         self.closest_examples(entry, weights, query_norm, marks, query_pair_count);
-                    let score = t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                    let lexical =
+                        t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
+                    let char_cosine = self.closest_chars(entry, chars);
                     if explain() {
                         eprintln!(
-                            "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} aspects {:?} -> {score:.3}",
+                            "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} chars {char_cosine:.2} aspects {:?} -> {lexical:.3}",
                             self.aspects[entry as usize]
                         );
                     }
                     Scored {
                         entry: entry as usize,
-                        score,
+                        score: lexical,
+                        confidence: 0.0,
+                        lexical,
                         closeness,
                         pairs,
+                        chars: char_cosine,
                     }
                 })
                 .collect();
@@ -125,6 +144,9 @@ impl Index {
             }
             for &id in &known_pairs {
                 marks[id as usize] = 0;
+            }
+            for &(id, _) in query_chars {
+                chars[id as usize] = 0.0;
             }
             ranked
         })
@@ -167,6 +189,15 @@ impl Index {
         (closeness, pairs)
     }
 
+    /// The best character n-gram cosine of `entry`'s example questions
+    /// with the question (its gram weights by id, `query`).
+    fn closest_chars(&self, entry: u32, query: &[f32]) -> f32 {
+        let range = &self.examples.of_entry[entry as usize];
+        (range.start..range.end)
+            .map(|example| self.chars.cosine(example as usize, query))
+            .fold(0.0, f32::max)
+    }
+
     /// Raises the entries whose example questions ask what the question asks
     /// (its aspects) and lowers the others, relative to the candidate that
     /// asks it most: an aspect no candidate is written about changes nothing.
@@ -202,7 +233,7 @@ impl Index {
                 .map(|(q, b)| share(scored.entry, q) / b)
                 .sum::<f32>()
                 / asked as f32;
-            scored.score *=
+            scored.lexical *=
                 (1.0 + t.aspect_boost * matched) * (1.0 - t.aspect_penalty * (1.0 - matched));
         }
     }

@@ -10,6 +10,8 @@ use std::cell::RefCell;
 #[derive(Default)]
 pub(super) struct Scratch {
     pub(super) weights: Vec<f32>,
+    /// The question's character n-gram weights by gram id.
+    pub(super) chars: Vec<f32>,
     pub(super) marks: Vec<u8>,
     /// Per entry: how much of the question it covers so far.
     pub(super) coverage: Vec<f32>,

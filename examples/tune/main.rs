@@ -14,6 +14,13 @@
 //!   for every labeled question, to diff two builds. `TUNE_KB=DIR` runs any
 //!   mode on another knowledge-base folder, `TUNE_KB=generated` on the
 //!   bench's generated 10,000-entry one.
+//! - `cargo run --release --example tune -- paraphrase` runs the
+//!   paraphrase-dev protocol (closed and open, `paraphrase`) and prints it
+//!   beside the figures on our own labeled questions: the two knowledge
+//!   bases side by side.
+//! - `cargo run --release --example tune -- fit` fits the fusion and
+//!   confidence coefficients of `src/kb/index/fusion.rs` on both knowledge
+//!   bases (ours and paraphrase-dev) and prints them (`fit`).
 //! - `cargo run --release --example tune -- baseline` scores character
 //!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
 //!   entry's name, keywords and example questions as one document, and each
@@ -21,10 +28,12 @@
 
 use onestop::kb::{KnowledgeBase, Outcome, Tuning};
 
-#[path = "../benches/support/generated.rs"]
+mod fit;
+#[path = "../../benches/support/generated.rs"]
 mod generated;
+mod paraphrase;
 
-fn read(file: &str) -> Vec<String> {
+pub fn read(file: &str) -> Vec<String> {
     std::fs::read_to_string(format!("tests/data/{file}"))
         .unwrap_or_default()
         .lines()
@@ -42,6 +51,8 @@ struct Score {
     topic1: usize,
     top3: usize,
     wrong_answers: usize,
+    /// Answered directly with the right entry.
+    answered_right: usize,
 }
 
 impl Score {
@@ -97,6 +108,9 @@ fn covered(kb: &KnowledgeBase, lines: &[String], split: Option<usize>, misses: b
         s.topic1 += usize::from(same_topic);
         if ok {
             s.top1 += 1;
+            if r.outcome == Outcome::Answer {
+                s.answered_right += 1;
+            }
         } else {
             if r.outcome == Outcome::Answer {
                 s.wrong_answers += 1;
@@ -250,6 +264,15 @@ fn main() {
         None => KnowledgeBase::embedded().unwrap(),
     };
 
+    if args.first().is_some_and(|a| a == "fit") {
+        fit::run(&kb);
+        return;
+    }
+    if args.first().is_some_and(|a| a == "paraphrase") {
+        ours(&kb);
+        paraphrase::report(&paraphrase::Protocol::load());
+        return;
+    }
     if args.first().is_some_and(|a| a == "evidence") {
         for line in &covered_lines {
             let (expected, q) = line.split_once('\t').unwrap();
@@ -507,6 +530,34 @@ fn main() {
     for (odd, even, fb, answers, t) in results.iter().take(15) {
         println!("odd {odd:.3} even {even:.3} fallback {fb:.3} answers {answers}  {t:?}");
     }
+}
+
+/// The figures on our own labeled questions that issue 16 budgets.
+fn ours(kb: &KnowledgeBase) {
+    let covered_score = covered(kb, &read("covered.tsv"), None, false);
+    let holdout = covered(kb, &read("holdout.tsv"), None, false);
+    let (fallback, answers) = uncovered(kb, &read("uncovered.tsv"), false);
+    let (held_fallback, held_answers) = uncovered(kb, &read("holdout-uncovered.tsv"), false);
+    let n = covered_score.n.max(1) as f64;
+    println!("ours (default knowledge base, tests/data)");
+    println!(
+        "  covered top-1 {:.3} top-3 {:.3}, answered right {:.3} ({:.3} of the right top-1), wrong answers {}",
+        covered_score.top1(),
+        covered_score.top3 as f64 / n,
+        covered_score.answered_right as f64 / n,
+        covered_score.answered_right as f64 / covered_score.top1.max(1) as f64,
+        covered_score.wrong_answers
+    );
+    println!(
+        "  holdout top-1 {:.3} top-3 {:.3}, answered right {:.3}, wrong answers {}",
+        holdout.top1(),
+        holdout.top3 as f64 / holdout.n.max(1) as f64,
+        holdout.answered_right as f64 / holdout.n.max(1) as f64,
+        holdout.wrong_answers
+    );
+    println!(
+        "  uncovered fallback {fallback:.3}, answered {answers}; holdout-uncovered fallback {held_fallback:.3}, answered {held_answers}"
+    );
 }
 
 /// Where the expected entry landed for each miss, and how the miss relates
