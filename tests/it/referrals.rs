@@ -230,15 +230,7 @@ questions = ["아무도 모르는 일"]
     assert_eq!(report.matches("error:").count(), 5, "{report}");
 }
 
-fn lines(file: &str) -> Vec<String> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {path}: {e}"))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(String::from)
-        .collect()
-}
+use crate::common::data_lines as lines;
 
 #[test]
 fn questions_written_for_the_referrals_find_them() {

@@ -16,15 +16,7 @@
 use onestop::kb::{KnowledgeBase, Outcome, SourceFile};
 use onestop::nlu::{related, Related};
 
-fn lines(file: &str) -> Vec<String> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {path}: {e}"))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(String::from)
-        .collect()
-}
+use crate::common::data_lines as lines;
 
 #[test]
 fn covered_questions_find_the_right_entry_first() {

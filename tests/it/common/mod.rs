@@ -145,3 +145,14 @@ questions = ["오븐 교체 지원 얼마까지 돼요?", "빵집 오븐 지원�
 answer = "오븐 교체 비용의 절반까지 지원합니다. 한도는 센터에 문의해 주세요."
 related = ["bakery-grant"]
 "#;
+
+/// The non-blank lines of `tests/data/FILE` (the labeled questions).
+pub fn data_lines(file: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
+}
