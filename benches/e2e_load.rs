@@ -9,7 +9,9 @@
 //! messages/s overall, 1/s per chat) are lifted for the run, as a Bot API
 //! server would not impose them; everything else is as in production.
 //! Besides criterion's throughput line it prints reply-latency percentiles,
-//! the counts of lost and duplicated replies, and the bot's resident memory.
+//! the counts of lost and duplicated replies, and the bot's resident memory;
+//! then the same bot against a slow Bot API (100 ms, one call in ten 5 s),
+//! and the duplicate window when the bot is killed with -9 under load.
 
 #[path = "../tests/it/common/fake_telegram.rs"]
 #[allow(dead_code)]
@@ -23,7 +25,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use fake_telegram::{FakeTelegram, TOKEN};
+use fake_telegram::{AnswerDelay, FakeTelegram, TOKEN};
 
 const USERS: i64 = 100;
 const QUESTIONS_EACH: usize = 10;
@@ -135,6 +137,18 @@ fn paced(
     total: usize,
     first_chat: i64,
 ) -> Vec<Duration> {
+    paced_over(fake, questions, rate, total, first_chat, 100)
+}
+
+/// [`paced`] over `chats` chats.
+fn paced_over(
+    fake: &FakeTelegram,
+    questions: &[String],
+    rate: u32,
+    total: usize,
+    first_chat: i64,
+    chats: usize,
+) -> Vec<Duration> {
     let start_index = fake.sent_count();
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
     let started = Instant::now();
@@ -145,7 +159,7 @@ fn paced(
     let deadline = started + Duration::from_secs(120);
     while (next < total || latencies.len() < total) && Instant::now() < deadline {
         while next < total && started + interval * next as u32 <= Instant::now() {
-            let chat = first_chat + (next % 100) as i64;
+            let chat = first_chat + (next % chats) as i64;
             fake.push_text(chat, &questions[next % questions.len()]);
             pushed_at.entry(chat).or_default().push_back(Instant::now());
             next += 1;
@@ -234,8 +248,112 @@ fn load(c: &mut Criterion) {
         "bot resident memory after the run: {:.1} MiB",
         rss_mib(bot.id())
     );
+    slow_bot_api(&fake, &questions);
     let _ = bot.kill();
     let _ = bot.wait();
+    kills(&db, &fake, &questions);
+}
+
+/// A Bot API that answers sendMessage in 100 ms, and one call in ten in
+/// 5 s: 300 questions a second for 10 s over 1,000 chats. Prints the
+/// throughput, the reply latency and whether every question got one reply.
+fn slow_bot_api(fake: &FakeTelegram, questions: &[String]) {
+    fake.set_answer_delay(AnswerDelay {
+        usual: Duration::from_millis(100),
+        slow_every: 10,
+        slow: Duration::from_secs(5),
+    });
+    let (rate, total, chats, first_chat) = (300u32, 3_000usize, 1_000usize, 50_000_000i64);
+    let started = Instant::now();
+    let mut latencies = paced_over(fake, questions, rate, total, first_chat, chats);
+    let elapsed = started.elapsed();
+    fake.set_answer_delay(AnswerDelay::default());
+    latencies.sort();
+    let (lost, duplicated) = replies_beyond_one(fake, first_chat, chats, total / chats);
+    println!(
+        "slow Bot API (100 ms, one in ten 5 s), {rate} msg/s over {chats} chats: {} replies in {:.1} s ({:.0}/s), p50 {:?}, p99 {:?}; lost {lost}, duplicated {duplicated}",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+    );
+}
+
+/// Questions lost and replies duplicated among `chats` chats from
+/// `first_chat` that each asked `asked` questions.
+fn replies_beyond_one(
+    fake: &FakeTelegram,
+    first_chat: i64,
+    chats: usize,
+    asked: usize,
+) -> (usize, usize) {
+    let mut replies: HashMap<i64, usize> = HashMap::new();
+    for m in fake.sent() {
+        if (first_chat..first_chat + chats as i64).contains(&m.chat_id) {
+            *replies.entry(m.chat_id).or_default() += 1;
+        }
+    }
+    let lost = (0..chats as i64)
+        .map(|c| asked.saturating_sub(*replies.get(&(first_chat + c)).unwrap_or(&0)))
+        .sum();
+    let duplicated = replies.values().map(|n| n.saturating_sub(asked)).sum();
+    (lost, duplicated)
+}
+
+/// The duplicate window at a kill: the Bot API answers in 50 ms; 200
+/// questions a second over 200 chats for 10 s, the bot killed with -9 every
+/// 2 s and started again at once. A reply the API took just before a kill
+/// is sent again (the Bot API has no idempotency key); the sender keeps at
+/// most `--in-flight` sends on the wire, which bounds the duplicates a kill
+/// can make.
+fn kills(db: &pg::TestDb, fake: &FakeTelegram, questions: &[String]) {
+    fake.set_answer_delay(AnswerDelay {
+        usual: Duration::from_millis(50),
+        ..AnswerDelay::default()
+    });
+    let (rate, seconds, chats, first_chat) = (200u32, 10u32, 200usize, 60_000_000i64);
+    let total = (rate * seconds) as usize;
+    let mut bot = start_bot(&db.url, fake);
+    let started = Instant::now();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let mut killed = 0;
+    let mut next = 0usize;
+    while next < total {
+        while next < total && started + interval * next as u32 <= Instant::now() {
+            let chat = first_chat + (next % chats) as i64;
+            fake.push_text(chat, &questions[next % questions.len()]);
+            next += 1;
+        }
+        if started.elapsed() >= Duration::from_secs(2 * (killed + 1)) && killed < 4 {
+            let _ = bot.kill();
+            let _ = bot.wait();
+            killed += 1;
+            bot = start_bot(&db.url, fake);
+        }
+        std::thread::sleep(Duration::from_micros(300));
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while fake_replies(fake, first_chat, chats) < total && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let (lost, duplicated) = replies_beyond_one(fake, first_chat, chats, total / chats);
+    println!(
+        "kill -9 every 2 s ({killed} kills) at {rate} msg/s, Bot API answering in 50 ms: lost {lost}, duplicated {duplicated} ({:.1} per kill; bounded by --in-flight)",
+        duplicated as f64 / f64::from(killed.max(1) as u32)
+    );
+    fake.set_answer_delay(AnswerDelay::default());
+    let _ = bot.kill();
+    let _ = bot.wait();
+}
+
+/// How many replies went to the chats from `first_chat`.
+fn fake_replies(fake: &FakeTelegram, first_chat: i64, chats: usize) -> usize {
+    fake.sent()
+        .iter()
+        .filter(|m| (first_chat..first_chat + chats as i64).contains(&m.chat_id))
+        .count()
 }
 
 criterion_group!(benches, load);

@@ -57,7 +57,11 @@ fn describe() {
     );
     describe_counter!(
         "onestop_delivery_failures_total",
-        "Deliveries that failed, by channel and whether they will be retried"
+        "Deliveries that failed, by channel and outcome (retry, rate_limited, permanent)"
+    );
+    describe_gauge!(
+        "onestop_sends_in_flight",
+        "Sends on the wire now, by channel (at most --in-flight)"
     );
     describe_histogram!(
         "onestop_delivery_seconds",
@@ -105,11 +109,16 @@ pub fn message_sent(channel: &'static str, since_written: Duration) {
         .record(since_written.as_secs_f64());
 }
 
-/// A delivery through `channel` failed; `retried` unless refused for good.
-pub fn delivery_failed(channel: &'static str, retried: bool) {
-    let outcome = if retried { "retry" } else { "permanent" };
+/// A delivery through `channel` failed; `outcome` is `retry`,
+/// `rate_limited` or `permanent`.
+pub fn delivery_failed(channel: &'static str, outcome: &'static str) {
     counter!("onestop_delivery_failures_total", "channel" => channel, "outcome" => outcome)
         .increment(1);
+}
+
+/// How many sends through `channel` are on the wire now.
+pub fn sends_in_flight(channel: &'static str, n: usize) {
+    gauge!("onestop_sends_in_flight", "channel" => channel).set(n as f64);
 }
 
 /// A question went through the matcher with `outcome`.

@@ -443,10 +443,15 @@ pub struct ServeArgs {
         default_value = "https://api.telegram.org"
     )]
     pub api_url: String,
-    /// Long-polling wait per getUpdates call, in seconds (teloxide's HTTP
-    /// client gives up after 17).
+    /// Long-polling wait per getUpdates call, in seconds (at most 50).
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub poll_timeout: u64,
+    /// How long one call to the Bot API (a send, an edit) may take before
+    /// it is given up and tried again. Longer than the API's slowest honest
+    /// answer: a send given up on while the API was still taking it is sent
+    /// twice.
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub send_timeout: std::time::Duration,
     /// Receive updates by webhook on this address (path /telegram) instead
     /// of long polling; Telegram must be told the public URL with setWebhook.
     #[arg(long, value_name = "ADDR")]
@@ -479,6 +484,11 @@ pub struct PaceArgs {
     /// take (network down, Bot API failing). Messages are retried until they go.
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = humantime::parse_duration, global = true)]
     pub max_retry_wait: std::time::Duration,
+    /// At most this many sends on the wire at once, across chats (each
+    /// chat's messages still go one after another, in order). Also the most
+    /// replies that can go twice if the process is killed mid-send.
+    #[arg(long, default_value_t = 256, value_name = "N", global = true)]
+    pub in_flight: usize,
 }
 
 impl PaceArgs {
@@ -486,6 +496,7 @@ impl PaceArgs {
         SenderConfig {
             global_per_second: self.per_second.max(1),
             per_chat_interval: std::time::Duration::from_millis(self.per_chat_ms),
+            in_flight: self.in_flight.max(1),
             max_backoff: self
                 .max_retry_wait
                 .max(std::time::Duration::from_millis(10)),

@@ -49,7 +49,7 @@ pub fn run(
     crate::app::runtime()?.block_on(async move {
         let database = db.open(20).await?;
         let app = App::new(dialogs, database.pool.clone());
-        let bot = Bot::new(token).set_api_url(api_url);
+        let bot = Bot::with_client(token, bot_api_client(args.send_timeout)?).set_api_url(api_url);
         let (stop, shutdown) = watch::channel(false);
         let reloaded = Arc::new(Notify::new());
         // Counting starts before anything happens that is counted.
@@ -100,6 +100,22 @@ pub fn run(
             Some(why) => bail!("{why}; exiting so that the bot can be restarted"),
         }
     })
+}
+
+/// teloxide's HTTP client with our timeout for one call (teloxide's own
+/// gives up after 17 s, and a send the API was still taking went twice),
+/// through `TELOXIDE_PROXY` when it is set, as teloxide does.
+fn bot_api_client(send_timeout: Duration) -> Result<reqwest::Client> {
+    let mut builder =
+        teloxide::net::default_reqwest_settings().timeout(send_timeout.max(Duration::from_secs(1)));
+    if let Ok(proxy) = std::env::var("TELOXIDE_PROXY") {
+        let proxy = reqwest::Proxy::all(&proxy)
+            .with_context(|| format!("TELOXIDE_PROXY `{proxy}` is not a proxy address"))?;
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .context("building the HTTP client for the Bot API")
 }
 
 /// `/healthz`, `/readyz`, `/metrics` and the supervisor's page, on one
@@ -165,7 +181,7 @@ fn start_parts(
             let poller = Poller {
                 bot: bot.clone(),
                 pool: desk.pool().clone(),
-                timeout: Duration::from_secs(args.poll_timeout.clamp(0, 15)),
+                timeout: Duration::from_secs(args.poll_timeout.clamp(0, 50)),
                 wake: wake.clone(),
             };
             let poll = leader::poll_when_leader(poller, receiving, shutdown.clone());

@@ -18,6 +18,7 @@ mod menus;
 mod operations;
 mod referrals;
 mod regression;
+mod sending;
 mod talk;
 mod texts;
 mod tickets_cli;

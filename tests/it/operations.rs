@@ -21,13 +21,13 @@ fn dialogs_dir() -> PathBuf {
 
 /// A running `onestop` process, killed when dropped; what it writes to
 /// standard error is kept (and shown with `E2E_LOG`).
-struct Process {
+pub(crate) struct Process {
     child: Child,
     said: Arc<Mutex<Vec<String>>>,
 }
 
 impl Process {
-    fn spawn(mut command: Command) -> Process {
+    pub(crate) fn spawn(mut command: Command) -> Process {
         if let Some(filter) = std::env::var_os("E2E_LOG") {
             command.env("RUST_LOG", filter);
         }
@@ -52,7 +52,7 @@ impl Process {
     }
 
     /// How many lines of standard error contain `text`.
-    fn said(&self, text: &str) -> usize {
+    pub(crate) fn said(&self, text: &str) -> usize {
         self.said
             .lock()
             .unwrap()
@@ -62,7 +62,7 @@ impl Process {
     }
 
     /// `onestop serve` on `db` against `fake`, with `extra` arguments.
-    fn serve(db: &TestDb, fake: &FakeTelegram, extra: &[&str]) -> Process {
+    pub(crate) fn serve(db: &TestDb, fake: &FakeTelegram, extra: &[&str]) -> Process {
         let mut command = onestop();
         command
             .env("DATABASE_URL", &db.url)
@@ -87,7 +87,7 @@ impl Process {
     }
 
     /// SIGKILL: no chance to clean up.
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
@@ -110,7 +110,7 @@ fn delivered(path: &Path) -> Vec<Delivered> {
     }
 }
 
-fn scalar(runtime: &tokio::runtime::Runtime, db: &TestDb, sql: &str) -> i64 {
+pub(crate) fn scalar(runtime: &tokio::runtime::Runtime, db: &TestDb, sql: &str) -> i64 {
     runtime.block_on(async {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&db.pool)
@@ -120,7 +120,7 @@ fn scalar(runtime: &tokio::runtime::Runtime, db: &TestDb, sql: &str) -> i64 {
 }
 
 /// Waits until `done`, panicking with `what` after [`WAIT`].
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + WAIT;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting: {what}");
@@ -246,7 +246,7 @@ fn greet_all(fake: &FakeTelegram, chats: std::ops::Range<i64>) {
     }
 }
 
-fn greetings(fake: &FakeTelegram, chat: i64) -> usize {
+pub(crate) fn greetings(fake: &FakeTelegram, chat: i64) -> usize {
     fake.sent_to(chat)
         .iter()
         .filter(|m| m.plain.contains("안녕하세요"))

@@ -195,9 +195,8 @@ fn written_out(attachment: &Attachment) -> String {
 /// as it takes; only refusals that will never change are permanent.
 fn classify(error: RequestError) -> DeliveryError {
     match error {
-        RequestError::RetryAfter(wait) => DeliveryError::Retry {
-            reason: "rate limited by Telegram".into(),
-            after: Some(wait.duration()),
+        RequestError::RetryAfter(wait) => DeliveryError::RateLimited {
+            after: wait.duration(),
         },
         RequestError::MigrateToChatId(to) => {
             DeliveryError::Permanent(format!("the group moved to chat {to}"))

@@ -132,6 +132,8 @@ pub struct CallbackAnswer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     pub method: String,
+    /// When it reached the handler.
+    pub at: std::time::Instant,
     /// Parameters from the query string and the body (JSON, urlencoded form
     /// or multipart; form values that look like JSON are parsed).
     pub params: Value,
@@ -163,6 +165,13 @@ struct State {
     counts: BTreeMap<String, u64>,
     rate_limited: u32,
     retry_after: u32,
+    /// How long `sendMessage` takes to answer (the message is delivered at
+    /// once; only the answer waits), as a Bot API under load.
+    answer_delay: AnswerDelay,
+    /// `sendMessage` calls answered so far under `answer_delay`.
+    delayed_answers: u64,
+    /// Answers to sends to these chats take this long, until cleared.
+    slow_chats: HashMap<i64, Duration>,
     bad_gateway: bool,
     blocked: HashSet<i64>,
     webhook_url: String,
@@ -197,6 +206,15 @@ impl Shared {
         self.changed.notify_all();
         self.notify.notify_waiters();
     }
+}
+
+/// How long the fake takes to answer `sendMessage`: `usual`, and every
+/// `slow_every`-th call (if not 0) `slow` instead.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AnswerDelay {
+    pub usual: Duration,
+    pub slow_every: u64,
+    pub slow: Duration,
 }
 
 /// The fake Bot API server. Dropping it stops the server.
@@ -669,6 +687,25 @@ impl FakeTelegram {
         self.shared.wake();
     }
 
+    /// From now on, `sendMessage` delivers at once but answers after
+    /// `delay` (the whole answer, as a slow Bot API would).
+    pub fn set_answer_delay(&self, delay: AnswerDelay) {
+        let mut state = self.shared.lock();
+        state.answer_delay = delay;
+        state.delayed_answers = 0;
+    }
+
+    /// From now on, a `sendMessage` to `chat_id` delivers at once but
+    /// answers after `delay` (`Duration::ZERO` ends it).
+    pub fn set_slow_chat(&self, chat_id: i64, delay: Duration) {
+        let mut state = self.shared.lock();
+        if delay.is_zero() {
+            state.slow_chats.remove(&chat_id);
+        } else {
+            state.slow_chats.insert(chat_id, delay);
+        }
+    }
+
     /// The next `n` `sendMessage` calls get 429 with `retry_after` (nothing
     /// is sent). teloxide reports `RequestError::RetryAfter`.
     pub fn rate_limit_next(&self, n: u32, retry_after_secs: u32) {
@@ -773,6 +810,20 @@ fn find_sent(
 }
 
 impl State {
+    /// How long the answer to a `sendMessage` to `chat_id` waits.
+    fn answer_wait(&mut self, chat_id: Option<i64>) -> Duration {
+        if let Some(slow) = chat_id.and_then(|chat| self.slow_chats.get(&chat)) {
+            return *slow;
+        }
+        let delay = self.answer_delay;
+        self.delayed_answers += 1;
+        if delay.slow_every > 0 && self.delayed_answers.is_multiple_of(delay.slow_every) {
+            delay.slow
+        } else {
+            delay.usual
+        }
+    }
+
     fn take_message_id(&mut self, chat_id: i64) -> i64 {
         let next = self.next_message_id.entry(chat_id).or_insert(1);
         let id = *next;
@@ -1085,6 +1136,7 @@ async fn handle(
         *state.counts.entry(method.to_owned()).or_insert(0) += 1;
         state.requests.push(Request {
             method: method.to_owned(),
+            at: std::time::Instant::now(),
             params: params.clone(),
         });
         if state.bad_gateway {
@@ -1116,7 +1168,14 @@ async fn handle(
             "has_main_web_app": false,
         })),
         "getUpdates" => get_updates(&shared, p).await,
-        "sendMessage" => send_message(&shared, p),
+        "sendMessage" => {
+            let response = send_message(&shared, p);
+            let wait = shared.lock().answer_wait(p.i64("chat_id"));
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            response
+        }
         "sendPhoto" | "sendDocument" | "sendVoice" | "sendVideo" | "sendAudio"
         | "sendAnimation" | "sendVideoNote" => send_file(&shared, method, p),
         "editMessageText" | "editMessageReplyMarkup" => edit_message(&shared, method, p),

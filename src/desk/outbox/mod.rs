@@ -1,13 +1,13 @@
 //! The outbox: every message the desk sends is a row written in the same
-//! transaction as the change that causes it. The sender takes the oldest
-//! unsent message of each chat (so a chat's messages keep their order),
-//! delivers it through a [`Channel`], and marks it sent. A failure that may
-//! pass (the network, the other side down, a rate limit) is retried with
-//! capped backoff for as long as it takes; only a refusal that will never
-//! change (the user blocked the bot) marks the row failed, and is reported.
-//! A row a sender took but never finished (a crash) is taken again once its
-//! lock runs out. Text is cleaned of what Postgres or Telegram refuse before
-//! it is stored; a text longer than one message is written as several.
+//! transaction as the change that causes it. The sender (`sender.rs`, paced
+//! by `pace.rs`) takes the oldest unsent message of each chat (so a chat's
+//! messages keep their order), delivers it through a [`Channel`], and marks
+//! it sent, many chats at once. A failure that may pass (the network, the
+//! other side down, a rate limit) is retried with capped backoff for as long
+//! as it takes; only a refusal that will never change (the user blocked the
+//! bot) marks the row failed, and is reported. A row whose sender died is
+//! free again at once. Text is cleaned of what Postgres or Telegram refuse
+//! before it is stored; a text longer than one message is written as several.
 //!
 //! A row may also be an edit of a message sent before ([`enqueue_edit`]):
 //! `edits` names the row that sent it, whose receipt (the Telegram message
@@ -19,14 +19,12 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
-use tokio::sync::{watch, Mutex};
-use tracing::{debug, error, info_span, warn, Instrument};
+use tracing::{debug, warn};
 
 pub use super::addressing::ChannelKind;
 use crate::protocol::{without_control_characters, Attachment, Button, Press, Reply};
@@ -290,15 +288,25 @@ macro_rules! outgoing_columns {
     };
 }
 
+// After the macro, which they use.
+mod pace;
+mod sender;
+
+pub use pace::PauseScope;
+pub use sender::{backoff, run_sender, take_batch, SenderConfig, SenderSession};
+
 /// Why a delivery failed.
 #[derive(Debug, Clone)]
 pub enum DeliveryError {
-    /// Try again later (network down, rate limited); `after` is the wait the
-    /// other side asked for, if it did.
+    /// Try again later (network down, the other side failing); `after` is
+    /// the wait the other side asked for, if it did.
     Retry {
         reason: String,
         after: Option<Duration>,
     },
+    /// Too many messages (Telegram's 429): try again after `after`, and
+    /// hold back what the limit applies to ([`PauseScope`]) until then.
+    RateLimited { after: Duration },
     /// It will never work (the user blocked the bot, the chat is gone).
     Permanent(String),
     /// Nothing is left to do (an edit of a message that is gone or that
@@ -316,119 +324,6 @@ pub trait Channel: Send + Sync + 'static {
         &self,
         message: &OutgoingMessage,
     ) -> impl Future<Output = Result<String, DeliveryError>> + Send;
-}
-
-/// How fast and how persistently the sender works.
-#[derive(Debug, Clone)]
-pub struct SenderConfig {
-    /// At most this many messages per second overall (Telegram: about 30).
-    pub global_per_second: u32,
-    /// At least this long between two messages to one chat (Telegram: 1 s).
-    pub per_chat_interval: Duration,
-    /// How many messages one round takes.
-    pub batch: i64,
-    /// The longest wait between two tries of a delivery that failed.
-    pub max_backoff: Duration,
-    /// How long a taken message stays reserved to this sender.
-    pub lock_for: Duration,
-    /// How often to look for work when nothing wakes the sender.
-    pub poll_every: Duration,
-}
-
-impl Default for SenderConfig {
-    fn default() -> Self {
-        Self {
-            global_per_second: 30,
-            per_chat_interval: Duration::from_secs(1),
-            batch: 64,
-            max_backoff: Duration::from_secs(60),
-            lock_for: Duration::from_secs(60),
-            poll_every: Duration::from_secs(1),
-        }
-    }
-}
-
-/// The advisory-lock namespace of senders: a running sender holds
-/// `pg_advisory_lock(SENDER_LOCKS, its id)` on a session of its own.
-const SENDER_LOCKS: i32 = 7391;
-
-/// A sender's claim to be alive: an advisory lock held on its own
-/// connection. When the process dies, the connection and the lock go, and
-/// the messages it had taken are free again at once.
-pub struct SenderSession {
-    pub id: i32,
-    _connection: sqlx::PgConnection,
-}
-
-impl SenderSession {
-    pub async fn start(pool: &PgPool) -> Result<Self, sqlx::Error> {
-        // Out of the pool: when the session ends, the connection closes and
-        // the lock with it.
-        let mut connection = pool.acquire().await?.detach();
-        loop {
-            let id = (rand_u32() >> 1) as i32;
-            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-                .bind(SENDER_LOCKS)
-                .bind(id)
-                .fetch_one(&mut connection)
-                .await?;
-            if locked {
-                return Ok(Self {
-                    id,
-                    _connection: connection,
-                });
-            }
-        }
-    }
-}
-
-fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    hasher.write_u32(std::process::id());
-    hasher.finish() as u32
-}
-
-/// Takes up to `limit` deliverable messages addressed to `channel`: the
-/// head of each chat's queue, not held by another live sender.
-pub async fn take_batch(
-    pool: &PgPool,
-    channel: ChannelKind,
-    session: &SenderSession,
-    limit: i64,
-    lock_for: Duration,
-) -> Result<Vec<OutgoingMessage>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "WITH live AS (SELECT objid::bigint AS sender FROM pg_locks \
-                       WHERE locktype = 'advisory' AND classid = $4 AND objsubid = 2 AND granted) \
-         UPDATE outbox m SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3, \
-                attempts = m.attempts + 1 \
-         WHERE m.id IN ( \
-           SELECT o.id FROM outbox o \
-           WHERE o.channel = $5 AND o.sent_at IS NULL AND o.failed_at IS NULL \
-             AND o.not_before <= now() \
-             AND (o.locked_until IS NULL OR o.locked_until < now() \
-                  OR o.locked_by IS NULL OR o.locked_by NOT IN (SELECT sender FROM live)) \
-             AND o.id = (SELECT min(h.id) FROM outbox h \
-                         WHERE h.channel = o.channel AND h.chat_id = o.chat_id \
-                           AND h.sent_at IS NULL AND h.failed_at IS NULL) \
-           ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-         RETURNING ",
-        outgoing_columns!()
-    ))
-    .bind(limit)
-    .bind(lock_for.as_millis() as i64)
-    .bind(i64::from(session.id))
-    .bind(SENDER_LOCKS)
-    .bind(channel)
-    .fetch_all(pool)
-    .await
 }
 
 /// Delivers every undelivered message to `chat_id` addressed to `channel`
@@ -531,210 +426,6 @@ pub async fn mark_moot(pool: &PgPool, id: i64, reason: &str) -> Result<(), sqlx:
     .execute(pool)
     .await?;
     Ok(())
-}
-
-async fn mark_failed(
-    pool: &PgPool,
-    message: &OutgoingMessage,
-    error: &DeliveryError,
-    config: &SenderConfig,
-) -> Result<(), sqlx::Error> {
-    let (reason, wait, permanent) = match error {
-        DeliveryError::Permanent(reason) => (reason.clone(), Duration::ZERO, true),
-        DeliveryError::Moot(reason) => return mark_moot(pool, message.id, reason).await,
-        DeliveryError::Retry { reason, after } => {
-            let backoff = backoff(message.attempts, config.max_backoff);
-            (
-                reason.clone(),
-                after.map_or(backoff, |a| a.max(backoff)),
-                false,
-            )
-        }
-    };
-    if permanent {
-        error!(outbox = message.id, chat = message.chat_id, %reason, "delivery refused for good; the message is kept as failed");
-    } else {
-        warn!(outbox = message.id, attempts = message.attempts, ?wait, %reason, "delivery failed; will retry");
-    }
-    sqlx::query(
-        "UPDATE outbox SET locked_until = NULL, last_error = $2, \
-         not_before = now() + $3 * interval '1 millisecond', \
-         failed_at = CASE WHEN $4 THEN now() ELSE NULL END WHERE id = $1",
-    )
-    .bind(message.id)
-    .bind(reason)
-    .bind(wait.as_millis() as i64)
-    .bind(permanent)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// 1 s, 2 s, 4 s, … up to `max`.
-pub fn backoff(attempts: i32, max: Duration) -> Duration {
-    let exponent = attempts.clamp(1, 20) as u32 - 1;
-    Duration::from_secs(1u64 << exponent.min(12)).min(max)
-}
-
-/// Spaces sends: globally, and per chat.
-struct Pacer {
-    global_interval: Duration,
-    next_global: Mutex<Instant>,
-    per_chat_interval: Duration,
-    last_per_chat: Mutex<HashMap<i64, Instant>>,
-}
-
-impl Pacer {
-    fn new(config: &SenderConfig) -> Self {
-        Self {
-            global_interval: Duration::from_secs_f64(
-                1.0 / f64::from(config.global_per_second.max(1)),
-            ),
-            next_global: Mutex::new(Instant::now()),
-            per_chat_interval: config.per_chat_interval,
-            last_per_chat: Mutex::new(HashMap::new()),
-        }
-    }
-
-    async fn wait_turn(&self, chat_id: i64) {
-        let chat_ready = {
-            let last = self.last_per_chat.lock().await;
-            last.get(&chat_id).map(|at| *at + self.per_chat_interval)
-        };
-        if let Some(ready) = chat_ready {
-            tokio::time::sleep_until(ready.into()).await;
-        }
-        let slot = {
-            let mut next = self.next_global.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + self.global_interval;
-            slot
-        };
-        tokio::time::sleep_until(slot.into()).await;
-        let mut last = self.last_per_chat.lock().await;
-        last.insert(chat_id, Instant::now());
-        if last.len() > 10_000 {
-            let horizon = self.per_chat_interval;
-            last.retain(|_, at| at.elapsed() < horizon);
-        }
-    }
-}
-
-/// Delivers the outbox until `shutdown` turns true; then finishes the
-/// messages in hand and returns. `wake` is signalled by the notifier when
-/// new rows are committed.
-pub async fn run_sender<C: Channel>(
-    pool: PgPool,
-    channel: Arc<C>,
-    config: SenderConfig,
-    wake: Arc<tokio::sync::Notify>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let pacer = Arc::new(Pacer::new(&config));
-    let kind = channel.kind();
-    let mut session: Option<SenderSession> = None;
-    loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        if session.is_none() {
-            match SenderSession::start(&pool).await {
-                Ok(s) => session = Some(s),
-                Err(e) => {
-                    warn!(error = %e, "could not start a sender session; retrying");
-                    pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
-                    continue;
-                }
-            }
-        }
-        let taken = take_batch(
-            &pool,
-            kind,
-            session.as_ref().unwrap(),
-            config.batch,
-            config.lock_for,
-        )
-        .await;
-        tracing::trace!(taken = ?taken.as_ref().map(Vec::len), "outbox round");
-        let batch = match taken {
-            Ok(batch) => batch,
-            Err(e) => {
-                warn!(error = %e, "could not read the outbox; retrying");
-                // The session's connection may be gone with the error.
-                session = None;
-                pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
-                continue;
-            }
-        };
-        if batch.is_empty() {
-            tokio::select! {
-                _ = wake.notified() => {}
-                _ = tokio::time::sleep(config.poll_every) => {}
-                _ = shutdown.changed() => {}
-            }
-            continue;
-        }
-        deliver_batch(&pool, &channel, &pacer, &config, batch).await;
-    }
-}
-
-/// Sleeps for `pause`, or less if shutdown is asked for.
-async fn pause_unless_stopped(pause: Duration, shutdown: &mut watch::Receiver<bool>) {
-    tokio::select! {
-        _ = tokio::time::sleep(pause) => {}
-        _ = shutdown.changed() => {}
-    }
-}
-
-/// Sends the messages of one batch at once (paced per chat and overall) and
-/// records each outcome; returns when every one is recorded.
-async fn deliver_batch<C: Channel>(
-    pool: &PgPool,
-    channel: &Arc<C>,
-    pacer: &Arc<Pacer>,
-    config: &SenderConfig,
-    batch: Vec<OutgoingMessage>,
-) {
-    debug!(messages = batch.len(), "delivering");
-    let mut deliveries = tokio::task::JoinSet::new();
-    for message in batch {
-        let pool = pool.clone();
-        let channel = channel.clone();
-        let pacer = pacer.clone();
-        let config = config.clone();
-        let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
-        deliveries.spawn(
-            async move {
-                if message.edits_nothing() {
-                    if let Err(e) = mark_moot(&pool, message.id, NOTHING_TO_EDIT).await {
-                        warn!(error = %e, "could not record the dropped edit");
-                    }
-                    return;
-                }
-                pacer.wait_turn(message.chat_id).await;
-                let result = channel.deliver(&message).await;
-                let kind = channel.kind().as_str();
-                let recorded = match &result {
-                    Ok(receipt) => mark_sent(&pool, message.id, receipt)
-                        .await
-                        .map(|age| crate::telemetry::message_sent(kind, age)),
-                    Err(error) => {
-                        let retried = matches!(error, DeliveryError::Retry { .. });
-                        if !matches!(error, DeliveryError::Moot(_)) {
-                            crate::telemetry::delivery_failed(kind, retried);
-                        }
-                        mark_failed(&pool, &message, error, &config).await
-                    }
-                };
-                if let Err(e) = recorded {
-                    // The lock runs out and the message is taken again.
-                    warn!(error = %e, "could not record the delivery");
-                }
-            }
-            .instrument(span),
-        );
-    }
-    while deliveries.join_next().await.is_some() {}
 }
 
 /// Deletes delivered messages older than `keep` (the transcript keeps the
