@@ -11,6 +11,13 @@
 //! entry's likelihood), by Newton's method. Confidence: a logistic model of
 //! "this entry is the right one" on the first three candidates after the
 //! fitted ranking, out-of-scope questions included (never right).
+//!
+//! `FIT_FUSION=a,b,c,d` takes these ranking weights instead of the
+//! logit's, `FIT_DROP=i,j` leaves confidence features out, `FIT_OTHERS=w`
+//! weighs the second and third candidates (0.25 unless set). The report
+//! gives, per answer threshold, answered right / in-scope answered wrong /
+//! out-of-scope answered, and per suggest threshold the share not sent to
+//! a consultant; choose thresholds on the fitting rows only.
 
 use onestop::kb::index::fusion::{
     confidence_features, dot, fuse, sigmoid, Leaders, CONFIDENCE_FEATURES, SIGNALS,
@@ -181,14 +188,23 @@ fn fit_ranking(samples: &[Sample]) -> [f32; SIGNALS] {
 /// The logistic model of "this candidate is right" on the first three.
 fn fit_confidence(samples: &[Sample]) -> [f32; CONFIDENCE_FEATURES] {
     const N: usize = CONFIDENCE_FEATURES;
+    // FIT_DROP=i,j,…: leave these features out (their coefficients 0).
+    let dropped: Vec<usize> = std::env::var("FIT_DROP")
+        .map(|d| d.split(',').map(|i| i.parse().unwrap()).collect())
+        .unwrap_or_default();
     let mut rows: Vec<([f64; N], f64, f64)> = Vec::new();
     for s in samples.iter().filter(|s| s.fitting) {
         let leaders = Leaders::of(&s.ranked);
         for i in 0..s.ranked.len().min(3) {
-            let x = confidence_features(&s.ranked, i, &leaders).map(f64::from);
+            let mut x = confidence_features(&s.ranked, i, &leaders).map(f64::from);
+            for &d in &dropped {
+                x[d] = 0.0;
+            }
             let label = f64::from(u8::from(s.right == Some(i)));
             // The first candidate is what the outcome is decided on.
-            let weight = if i == 0 { s.weight } else { s.weight * 0.25 };
+            // FIT_OTHERS=w: how much the second and third weigh (0.25).
+            let others: f64 = std::env::var("FIT_OTHERS").map_or(0.25, |w| w.parse().unwrap());
+            let weight = if i == 0 { s.weight } else { s.weight * others };
             rows.push((x, label, weight));
         }
     }
@@ -238,13 +254,15 @@ fn report(samples: &[Sample], min_letters: f32) {
                 .filter(|s| s.right.is_some_and(|r| r < 3))
                 .count();
             let n = inside.len().max(1) as f64;
+            let unseen = inside.iter().filter(|s| s.right.is_none()).count();
             print!(
-                "{label:<18} {:<7} top-1 {:.3} top-3 {:.3} |",
+                "{label:<18} {:<7} top-1 {:.3} top-3 {:.3} no candidate {:.3} |",
                 if fitting { "fit" } else { "report" },
                 top1 as f64 / n,
-                top3 as f64 / n
+                top3 as f64 / n,
+                unseen as f64 / n
             );
-            for t in [0.5f32, 0.8, 0.85, 0.87, 0.88, 0.9] {
+            for t in [0.5f32, 0.8, 0.85, 0.9, 0.92, 0.95] {
                 let answered = |s: &&&Sample| {
                     s.ranked.first().is_some_and(|c| c.confidence >= t) && s.pairs >= min_letters
                 };
@@ -252,11 +270,16 @@ fn report(samples: &[Sample], min_letters: f32) {
                     .iter()
                     .filter(|s| answered(s) && s.right == Some(0))
                     .count();
+                let wrong = inside
+                    .iter()
+                    .filter(|s| answered(s) && s.right != Some(0))
+                    .count();
                 let outside: Vec<&&Sample> = part.iter().filter(|s| !s.in_scope).collect();
                 let false_answers = outside.iter().filter(|s| answered(s)).count();
                 print!(
-                    " {t}: {:.3}/{:.3}",
+                    " {t}: {:.3}/{:.3}/{:.3}",
                     right as f64 / n,
+                    wrong as f64 / n,
                     false_answers as f64 / outside.len().max(1) as f64
                 );
             }
@@ -269,7 +292,7 @@ fn report(samples: &[Sample], min_letters: f32) {
                 above as f64 / group.len().max(1) as f64
             };
             print!(" | not fallback (in/out of scope):");
-            for t in [0.2f32, 0.3, 0.4, 0.5] {
+            for t in [0.3f32, 0.4, 0.5, 0.55, 0.6] {
                 print!(" {t}: {:.3}/{:.3}", share(t, true), share(t, false));
             }
             println!();
@@ -346,6 +369,6 @@ pub fn run(kb: &KnowledgeBase) {
     }
     println!("pub const FUSION: [f32; SIGNALS] = {fusion:?};");
     println!("pub const CALIBRATION: [f32; CONFIDENCE_FEATURES] = {calibration:?};");
-    println!("answered right / out-of-scope answered at each answer threshold:");
+    println!("answered right / in scope answered wrong / out-of-scope answered at each answer threshold:");
     report(&samples, kb.matching.answer_min_letters as f32);
 }
