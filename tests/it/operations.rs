@@ -23,7 +23,7 @@ pub(crate) fn dialogs_dir() -> PathBuf {
 /// standard error is kept (and shown with `E2E_LOG`).
 pub(crate) struct Process {
     pub(crate) child: Child,
-    said: Arc<Mutex<Vec<String>>>,
+    pub(crate) said: Arc<Mutex<Vec<String>>>,
 }
 
 impl Process {

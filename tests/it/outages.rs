@@ -270,6 +270,36 @@ fn ready(port: u16) -> u16 {
     get(port, "/readyz").0
 }
 
+/// Waits until every chat of `chats` got `rounds` replies and the database
+/// at `url` has nothing left to do; on a timeout, says what each side saw.
+fn wait_until_settled(
+    fake: &FakeTelegram,
+    chats: Range<i64>,
+    rounds: usize,
+    url: &str,
+    processes: &[&Process],
+) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !(each_answered(fake, chats.clone(), rounds) && all_settled(url)) {
+        if Instant::now() > deadline {
+            let logs: Vec<String> = processes
+                .iter()
+                .flat_map(|p| p.said.lock().unwrap().clone())
+                .collect();
+            panic!(
+                "timed out waiting for {rounds} replies in each chat: got {:?}; the fake has {} \
+                 updates not taken, acknowledged up to {}, {} getUpdates; the bot said:\n{}",
+                chats.map(|c| fake.sent_to(c).len()).collect::<Vec<_>>(),
+                fake.pending_updates(),
+                fake.acknowledged_offset(),
+                fake.request_count("getUpdates"),
+                logs.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The processes are alive, and none panicked.
 fn assert_alive(processes: &mut [&mut Process]) {
     for process in processes.iter_mut() {
@@ -332,9 +362,7 @@ fn rides_out(how: Stop) {
         });
         writing.store(false, Ordering::SeqCst);
         let rounds = writer.join().unwrap();
-        wait_until("every update handled and every reply sent", || {
-            all_settled(&url)
-        });
+        wait_until_settled(&fake, CHATS, rounds, &url, &[&first, &second]);
         let window = at_stop.saturating_sub(2 * IN_FLIGHT)..before;
         let again = assert_answered_once_in_order(&fake, CHATS, rounds, window);
         eprintln!(
@@ -413,9 +441,7 @@ fn serve_starts_its_private_postgres_again_when_it_dies() {
     });
     // The bot's own server, found running: nothing started by the test.
     let url = PrivatePostgres::start(&folder.0).unwrap().url("onestop");
-    wait_until("every update handled and every reply sent", || {
-        all_settled(&url)
-    });
+    wait_until_settled(&fake, chats.clone(), rounds, &url, &[&bot]);
     let again = assert_answered_once_in_order(&fake, chats, rounds, window);
     eprintln!("private PostgreSQL killed: {again} replies in flight sent twice");
     assert_alive(&mut [&mut bot]);
