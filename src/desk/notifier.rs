@@ -134,7 +134,10 @@ pub async fn run_worker<C: Channel>(
 ) -> anyhow::Result<()> {
     let wake_sender = Arc::new(Notify::new());
     let wake_desk = Arc::new(Notify::new());
-    let (connected, connection) = watch::channel(true);
+    let (connected, connection) = watch::channel(Connection {
+        up: true,
+        losses: 0,
+    });
     let mut parts = Supervisor::new();
     parts.spawn("LISTEN", {
         let (pool, shutdown) = (desk.pool().clone(), shutdown.clone());
@@ -183,8 +186,8 @@ struct Sender<C: Channel> {
 
 impl<C: Channel> Sender<C> {
     /// Runs the outbox sender until `shutdown`, started afresh after each
-    /// database outage (`connection`, kept by the LISTEN loop, turns false
-    /// while the database is away): a sender's session (its advisory
+    /// database outage (each loss of the LISTEN loop's `connection`): a
+    /// sender's session (its advisory
     /// lock) dies with the server's connections, and a sender that went on
     /// under a dead session would take messages that other senders see as
     /// free, and both would send them. So the sender is dropped the moment
@@ -194,14 +197,17 @@ impl<C: Channel> Sender<C> {
     /// it finishes the messages in hand.
     async fn run_across_outages(
         self,
-        mut connection: watch::Receiver<bool>,
+        mut connection: watch::Receiver<Connection>,
         mut shutdown: watch::Receiver<bool>,
     ) {
         loop {
-            tokio::select! {
-                up = connection.wait_for(|up| *up) => if up.is_err() { return },
+            let losses = tokio::select! {
+                up = connection.wait_for(|c| c.up) => match up {
+                    Ok(c) => c.losses,
+                    Err(_) => return,
+                },
                 _ = shutdown.wait_for(|stop| *stop) => return,
-            }
+            };
             let (stop, stopped) = watch::channel(false);
             let sending = outbox::run_sender(
                 self.pool.clone(),
@@ -214,7 +220,7 @@ impl<C: Channel> Sender<C> {
             let lost = tokio::select! {
                 _ = &mut sending => return,
                 _ = shutdown.wait_for(|stop| *stop) => false,
-                down = connection.wait_for(|up| !*up) => down.is_ok(),
+                lost = connection.wait_for(|c| c.losses != losses) => lost.is_ok(),
             };
             if !lost {
                 let _ = stop.send(true);
@@ -279,17 +285,35 @@ async fn run_desk_loop(
     }
 }
 
+/// The LISTEN connection's state, which tells the sender about outages.
+#[derive(Debug, Clone, Copy)]
+struct Connection {
+    /// Connected now.
+    up: bool,
+    /// How many times it was lost: a loss is never missed, however soon
+    /// the connection is back.
+    losses: u64,
+}
+
 /// Turns NOTIFYs into wake-ups; reconnects when the connection drops (the
 /// sweeps cover what was missed meanwhile), with capped backoff. Its
-/// connection's state goes to `connected`: false from the moment it is
-/// lost until it is back.
+/// connection's state goes to `connected`.
 async fn listen(
     pool: sqlx::PgPool,
     wake_sender: Arc<Notify>,
     wake_desk: Arc<Notify>,
-    connected: watch::Sender<bool>,
+    connected: watch::Sender<Connection>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let lost = || {
+        connected.send_modify(|c| {
+            // Counted once per loss, however many failed tries follow.
+            if c.up {
+                c.losses += 1;
+            }
+            c.up = false;
+        })
+    };
     let mut outage = Outage::new("LISTEN");
     loop {
         if *shutdown.borrow() {
@@ -302,17 +326,19 @@ async fn listen(
         let mut listener = match connected_now {
             Ok(l) => l,
             Err(e) => {
-                connected.send_replace(false);
+                lost();
                 let wait = outage.failed("LISTEN connection failed; sweeping meanwhile", &e);
                 outage::pause(wait, &mut shutdown).await;
                 continue;
             }
         };
+        // A lost connection is reported at once (not after reconnecting).
+        listener.eager_reconnect(false);
         if let Err(e) = listener
             .listen_all(["onestop_outbox", "onestop_tickets"])
             .await
         {
-            connected.send_replace(false);
+            lost();
             let wait = outage.failed("LISTEN failed; sweeping meanwhile", &e);
             outage::pause(wait, &mut shutdown).await;
             continue;
@@ -321,7 +347,7 @@ async fn listen(
         wake_sender.notify_one();
         wake_desk.notify_one();
         outage.succeeded();
-        connected.send_replace(true);
+        connected.send_modify(|c| c.up = true);
         loop {
             tokio::select! {
                 notification = listener.try_recv() => match notification {
@@ -332,11 +358,11 @@ async fn listen(
                         // the next call): the server's other connections,
                         // the sender's session among them, are likely gone
                         // too, and anything may have been missed.
-                        connected.send_replace(false);
+                        lost();
                         break;
                     }
                     Err(e) => {
-                        connected.send_replace(false);
+                        lost();
                         let wait = outage.failed("LISTEN connection lost", &e);
                         outage::pause(wait, &mut shutdown).await;
                         break;
