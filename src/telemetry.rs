@@ -77,6 +77,14 @@ fn describe() {
         "onestop_escalations_total",
         "Unclaimed tickets escalated (queue reminded or moved to the supervisors)"
     );
+    describe_counter!(
+        "onestop_database_errors_total",
+        "Tries that found the database unreachable, by the part of the process that tried"
+    );
+    describe_counter!(
+        "onestop_private_postgres_restarts_total",
+        "Times the private PostgreSQL this process owns died and was started again"
+    );
     describe_gauge!(
         "onestop_poller_leader",
         "1 while this process polls Telegram (holds the lead), 0 otherwise"
@@ -137,4 +145,14 @@ pub fn escalated() {
 /// Whether this process polls Telegram now.
 pub fn leader(leading: bool) {
     gauge!("onestop_poller_leader").set(if leading { 1.0 } else { 0.0 });
+}
+
+/// `part` of the process (`inbox`, `lead`, …) found the database unreachable.
+pub fn database_error(part: &'static str) {
+    counter!("onestop_database_errors_total", "part" => part).increment(1);
+}
+
+/// The private PostgreSQL this process owns died and was started again.
+pub fn private_postgres_restarted() {
+    counter!("onestop_private_postgres_restarts_total").increment(1);
 }

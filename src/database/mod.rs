@@ -2,6 +2,7 @@
 //! `DATABASE_URL` when given, otherwise the private server in the data folder
 //! (`private_server`); the migrations in `migrations/` are applied on open.
 
+pub mod outage;
 pub mod private_server;
 
 use std::path::Path;
@@ -15,6 +16,13 @@ pub use private_server::PrivatePostgres;
 
 /// The database the private server keeps onestop's tables in.
 const DATABASE: &str = "onestop";
+
+/// How long taking a connection from the pool may wait. While the server
+/// refuses connections, the pool tries again within this time with waits of
+/// up to a fifth of it, so it also bounds how long a server that is back
+/// goes unnoticed (2 s); the loops then retry with their own backoff
+/// (`outage`).
+const ACQUIRE_WITHIN: Duration = Duration::from_secs(10);
 
 /// An open, migrated database (and the private server behind it, if any).
 #[derive(Debug)]
@@ -31,9 +39,12 @@ impl Database {
             Some(url) => (url.to_string(), None),
             None => {
                 let data_dir = data_dir.to_path_buf();
-                let server = tokio::task::spawn_blocking(move || PrivatePostgres::start(&data_dir))
-                    .await
-                    .context("starting the private PostgreSQL")??;
+                let mut server =
+                    tokio::task::spawn_blocking(move || PrivatePostgres::start(&data_dir))
+                        .await
+                        .context("starting the private PostgreSQL")??;
+                // Started here: started again if it dies.
+                server.keep_running()?;
                 create_database_if_missing(&server).await?;
                 (server.url(DATABASE), Some(server))
             }
@@ -45,7 +56,7 @@ impl Database {
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_WITHIN)
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to {}", redact_password(&url)))?;

@@ -5,7 +5,9 @@
 //! If a server for the folder is already running (say the bot is up and an
 //! admin runs `onestop tickets list`), it is reused and left running.
 //! The server is started as a child with a parent-death signal, so even a
-//! killed onestop does not leave it behind.
+//! killed onestop does not leave it behind. The process that started it
+//! keeps it running ([`PrivatePostgres::keep_running`]): a server that dies
+//! (killed, out of memory) is started again, with backoff.
 
 use std::fs;
 use std::io::Read;
@@ -13,7 +15,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -24,12 +27,26 @@ use nix::unistd::{Pid, Uid, User};
 pub const SUPERUSER: &str = "onestop";
 const PORT: u16 = 5432;
 
+/// How often the keeper looks whether the server it keeps still runs.
+const KEEPER_LOOKS_EVERY: Duration = Duration::from_millis(200);
+/// The longest wait between two tries to start a server that died.
+const KEEPER_MAX_WAIT: Duration = Duration::from_secs(10);
+
 /// A running private server (started here, or found running).
 #[derive(Debug)]
 pub struct PrivatePostgres {
     cluster: PathBuf,
-    /// The server process, when this process started it.
-    child: Option<Child>,
+    /// The server process, when this process started it (replaced by the
+    /// keeper when it starts the server again).
+    child: Arc<Mutex<Option<Child>>>,
+    keeper: Option<Keeper>,
+}
+
+/// The thread that starts the server again if it dies.
+#[derive(Debug)]
+struct Keeper {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl PrivatePostgres {
@@ -64,7 +81,8 @@ impl PrivatePostgres {
             tracing::info!(cluster = %cluster.display(), "reusing the running private PostgreSQL");
             let server = Self {
                 cluster,
-                child: None,
+                child: Arc::default(),
+                keeper: None,
             };
             server.wait_ready(None)?;
             return Ok(server);
@@ -74,7 +92,8 @@ impl PrivatePostgres {
         let ready = Self::wait_for_socket(&cluster, &mut child);
         let mut server = Self {
             cluster,
-            child: Some(child),
+            child: Arc::new(Mutex::new(Some(child))),
+            keeper: None,
         };
         if let Err(e) = ready {
             server.stop();
@@ -93,7 +112,10 @@ impl PrivatePostgres {
                     log_tail(cluster)
                 );
             }
-            if socket_exists(cluster) && postmaster_ready(cluster) {
+            // The files of a server that was killed say "ready" too:
+            // they must be this child's.
+            let ours = postmaster_pid(cluster) == Some(child.id() as i32);
+            if ours && socket_exists(cluster) && postmaster_ready(cluster) {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -145,20 +167,143 @@ impl PrivatePostgres {
     /// Stops the server if this process started it (fast shutdown: open
     /// transactions are rolled back, committed data is safe).
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
+        if let Some(keeper) = self.keeper.take() {
+            keeper.stop.store(true, Ordering::SeqCst);
+            keeper.thread.thread().unpark();
+        }
+        let child = self.child.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(child) = child {
+            stop_child(child);
+        }
+    }
+
+    /// Starts a thread that starts the server again whenever it dies
+    /// (waiting 0.5 s, then up to 10 s, between tries), until [`stop`].
+    /// Nothing to do for a server this process did not start.
+    ///
+    /// [`stop`]: PrivatePostgres::stop
+    pub fn keep_running(&mut self) -> Result<()> {
+        let started_here = self
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if !started_here || self.keeper.is_some() {
+            return Ok(());
+        }
+        let keeping = Keeping {
+            cluster: self.cluster.clone(),
+            bin: server_binaries()?,
+            owner: server_account()?,
+            child: self.child.clone(),
+            stop: Arc::new(AtomicBool::new(false)),
         };
-        let pid = Pid::from_raw(child.id() as i32);
-        let _ = kill(pid, Signal::SIGINT);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
+        let stop = keeping.stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("postgres-keeper".into())
+            .spawn(move || keeping.run())
+            .context("starting the postgres-keeper thread")?;
+        self.keeper = Some(Keeper { stop, thread });
+        Ok(())
+    }
+}
+
+/// Fast shutdown of a server process; immediate if it takes over 30 s.
+fn stop_child(mut child: Child) {
+    let pid = Pid::from_raw(child.id() as i32);
+    let _ = kill(pid, Signal::SIGINT);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = kill(pid, Signal::SIGQUIT);
+    let _ = child.wait();
+}
+
+/// What the keeper thread needs.
+struct Keeping {
+    cluster: PathBuf,
+    bin: PathBuf,
+    owner: Option<User>,
+    child: Arc<Mutex<Option<Child>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Keeping {
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    fn run(self) {
+        loop {
+            std::thread::park_timeout(KEEPER_LOOKS_EVERY);
+            if self.stopping() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            let exited = {
+                let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+                match child.as_mut().map(Child::try_wait) {
+                    None => return,
+                    Some(Ok(Some(status))) => {
+                        child.take();
+                        status
+                    }
+                    Some(_) => continue,
+                }
+            };
+            tracing::error!(%exited, log = %log_tail(&self.cluster),
+                "the private PostgreSQL stopped; starting it again");
+            let Some(child) = self.start_again() else {
+                return;
+            };
+            *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
         }
-        let _ = kill(pid, Signal::SIGQUIT);
-        let _ = child.wait();
+    }
+
+    /// Starts the server until it runs (`None` if asked to stop meanwhile).
+    fn start_again(&self) -> Option<Child> {
+        let since = Instant::now();
+        let mut wait = Duration::from_millis(500);
+        for attempt in 1.. {
+            if self.stopping() {
+                return None;
+            }
+            match self.start_once() {
+                Ok(child) if self.stopping() => {
+                    stop_child(child);
+                    return None;
+                }
+                Ok(child) => {
+                    crate::telemetry::private_postgres_restarted();
+                    tracing::warn!(attempt, down_for = ?since.elapsed(), "the private PostgreSQL runs again");
+                    return Some(child);
+                }
+                // The killed server's processes may still hold its shared
+                // memory for a moment: a later try works.
+                Err(e) if attempt == 1 => {
+                    tracing::warn!(error = %format!("{e:#}"), ?wait, "the private PostgreSQL did not start; trying again")
+                }
+                Err(e) => {
+                    tracing::debug!(attempt, error = %format!("{e:#}"), "the private PostgreSQL did not start")
+                }
+            }
+            std::thread::park_timeout(wait);
+            wait = (wait * 2).min(KEEPER_MAX_WAIT);
+        }
+        None
+    }
+
+    fn start_once(&self) -> Result<Child> {
+        let mut child = spawn_server(&self.bin, &self.cluster, self.owner.as_ref())?;
+        if let Err(e) = PrivatePostgres::wait_for_socket(&self.cluster, &mut child) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+        Ok(child)
     }
 }
 
@@ -359,9 +504,14 @@ fn socket_exists(cluster: &Path) -> bool {
 
 /// The pid in `postmaster.pid` if that process is alive.
 fn running_postmaster(cluster: &Path) -> Option<i32> {
-    let text = fs::read_to_string(cluster.join("postmaster.pid")).ok()?;
-    let pid: i32 = text.lines().next()?.trim().parse().ok()?;
+    let pid = postmaster_pid(cluster)?;
     kill(Pid::from_raw(pid), None).ok().map(|_| pid)
+}
+
+/// The pid `postmaster.pid` names, alive or not.
+fn postmaster_pid(cluster: &Path) -> Option<i32> {
+    let text = fs::read_to_string(cluster.join("postmaster.pid")).ok()?;
+    text.lines().next()?.trim().parse().ok()
 }
 
 /// `postmaster.pid`'s status line says `ready`.

@@ -205,6 +205,11 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    /// Whether the database could not be reached (an outage, not a refusal).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, DeskError::Database(e) if crate::database::outage::is_unavailable(e))
+    }
+
     /// The refusal in the words of `texts`.
     pub fn say(&self, texts: &Texts) -> String {
         match self {

@@ -16,6 +16,7 @@ use tracing::{info, instrument, warn};
 use super::outbox::{self, Channel, SenderConfig};
 use super::store::{self, Ticket};
 use super::{notices, now, Desk, DeskResult};
+use crate::database::outage::{self, Outage};
 use crate::tasks::Supervisor;
 use crate::texts::Texts;
 
@@ -133,12 +134,16 @@ pub async fn run_worker<C: Channel>(
 ) -> anyhow::Result<()> {
     let wake_sender = Arc::new(Notify::new());
     let wake_desk = Arc::new(Notify::new());
+    let (connected, connection) = watch::channel(Connection {
+        up: true,
+        losses: 0,
+    });
     let mut parts = Supervisor::new();
     parts.spawn("LISTEN", {
         let (pool, shutdown) = (desk.pool().clone(), shutdown.clone());
         let (wake_sender, wake_desk) = (wake_sender.clone(), wake_desk.clone());
         async move {
-            listen(pool, wake_sender, wake_desk, shutdown).await;
+            listen(pool, wake_sender, wake_desk, connected, shutdown).await;
             Ok(())
         }
     });
@@ -146,7 +151,13 @@ pub async fn run_worker<C: Channel>(
         let (pool, shutdown, sender) =
             (desk.pool().clone(), shutdown.clone(), config.sender.clone());
         async move {
-            outbox::run_sender(pool, channel, sender, wake_sender, shutdown).await;
+            let sender = Sender {
+                pool,
+                channel,
+                config: sender,
+                wake: wake_sender,
+            };
+            sender.run_across_outages(connection, shutdown).await;
             Ok(())
         }
     });
@@ -165,6 +176,62 @@ pub async fn run_worker<C: Channel>(
     Ok(())
 }
 
+/// What the outbox sender runs with.
+struct Sender<C: Channel> {
+    pool: sqlx::PgPool,
+    channel: Arc<C>,
+    config: SenderConfig,
+    wake: Arc<Notify>,
+}
+
+impl<C: Channel> Sender<C> {
+    /// Runs the outbox sender until `shutdown`, started afresh after each
+    /// database outage (each loss of the LISTEN loop's `connection`): a
+    /// sender's session (its advisory
+    /// lock) dies with the server's connections, and a sender that went on
+    /// under a dead session would take messages that other senders see as
+    /// free, and both would send them. So the sender is dropped the moment
+    /// the connection is lost (what it had in hand could not be recorded
+    /// anyway: those sends are the ones that may go twice), and started
+    /// again, with a new session, once the database answers. On shutdown
+    /// it finishes the messages in hand.
+    async fn run_across_outages(
+        self,
+        mut connection: watch::Receiver<Connection>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        loop {
+            let losses = tokio::select! {
+                up = connection.wait_for(|c| c.up) => match up {
+                    Ok(c) => c.losses,
+                    Err(_) => return,
+                },
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            };
+            let (stop, stopped) = watch::channel(false);
+            let sending = outbox::run_sender(
+                self.pool.clone(),
+                self.channel.clone(),
+                self.config.clone(),
+                self.wake.clone(),
+                stopped,
+            );
+            tokio::pin!(sending);
+            let lost = tokio::select! {
+                _ = &mut sending => return,
+                _ = shutdown.wait_for(|stop| *stop) => false,
+                lost = connection.wait_for(|c| c.losses != losses) => lost.is_ok(),
+            };
+            if !lost {
+                let _ = stop.send(true);
+                sending.await;
+                return;
+            }
+            info!("the database went away: the outbox sender starts again with a new session once it is back");
+        }
+    }
+}
+
 async fn run_desk_loop(
     desk: Desk,
     config: WorkerConfig,
@@ -172,15 +239,29 @@ async fn run_desk_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
+    let mut outage = Outage::new("desk jobs");
     loop {
         if *shutdown.borrow() {
             return;
         }
-        if let Err(e) = desk.announce_pending().await {
-            warn!(error = %e, "announcing tickets failed; will retry");
-        }
-        if let Err(e) = desk.run_due_jobs().await {
-            warn!(error = %e, "running due jobs failed; will retry");
+        let announced = desk.announce_pending().await;
+        let ran = desk.run_due_jobs().await;
+        match (announced, ran) {
+            (Ok(_), Ok(_)) => outage.succeeded(),
+            (Err(e), _) | (_, Err(e)) if e.is_unavailable() => {
+                let wait = outage.failed("announcing tickets or running due jobs failed", &e);
+                outage::pause(wait, &mut shutdown).await;
+                continue;
+            }
+            (announced, ran) => {
+                outage.succeeded();
+                if let Err(e) = announced {
+                    warn!(error = %e, "announcing tickets failed; will retry");
+                }
+                if let Err(e) = ran {
+                    warn!(error = %e, "running due jobs failed; will retry");
+                }
+            }
         }
         if last_prune.elapsed() > Duration::from_secs(3600) {
             last_prune = std::time::Instant::now();
@@ -204,46 +285,86 @@ async fn run_desk_loop(
     }
 }
 
+/// The LISTEN connection's state, which tells the sender about outages.
+#[derive(Debug, Clone, Copy)]
+struct Connection {
+    /// Connected now.
+    up: bool,
+    /// How many times it was lost: a loss is never missed, however soon
+    /// the connection is back.
+    losses: u64,
+}
+
 /// Turns NOTIFYs into wake-ups; reconnects when the connection drops (the
-/// sweeps cover what was missed meanwhile).
+/// sweeps cover what was missed meanwhile), with capped backoff. Its
+/// connection's state goes to `connected`.
 async fn listen(
     pool: sqlx::PgPool,
     wake_sender: Arc<Notify>,
     wake_desk: Arc<Notify>,
+    connected: watch::Sender<Connection>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let lost = || {
+        connected.send_modify(|c| {
+            // Counted once per loss, however many failed tries follow.
+            if c.up {
+                c.losses += 1;
+            }
+            c.up = false;
+        })
+    };
+    let mut outage = Outage::new("LISTEN");
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let mut listener = match PgListener::connect_with(&pool).await {
+        let connected_now = tokio::select! {
+            connected = PgListener::connect_with(&pool) => connected,
+            _ = shutdown.changed() => return,
+        };
+        let mut listener = match connected_now {
             Ok(l) => l,
             Err(e) => {
-                warn!(error = %e, "LISTEN connection failed; sweeping meanwhile");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                lost();
+                let wait = outage.failed("LISTEN connection failed; sweeping meanwhile", &e);
+                outage::pause(wait, &mut shutdown).await;
                 continue;
             }
         };
+        // A lost connection is reported at once (not after reconnecting).
+        listener.eager_reconnect(false);
         if let Err(e) = listener
             .listen_all(["onestop_outbox", "onestop_tickets"])
             .await
         {
-            warn!(error = %e, "LISTEN failed");
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            lost();
+            let wait = outage.failed("LISTEN failed; sweeping meanwhile", &e);
+            outage::pause(wait, &mut shutdown).await;
             continue;
         }
+        // Whatever was notified while not listening was missed.
+        wake_sender.notify_one();
+        wake_desk.notify_one();
+        outage.succeeded();
+        connected.send_modify(|c| c.up = true);
         loop {
             tokio::select! {
                 notification = listener.try_recv() => match notification {
                     Ok(Some(n)) if n.channel() == "onestop_outbox" => wake_sender.notify_one(),
                     Ok(Some(_)) => wake_desk.notify_one(),
                     Ok(None) => {
-                        // Reconnected: anything may have been missed.
-                        wake_sender.notify_one();
-                        wake_desk.notify_one();
+                        // The connection was lost (sqlx connects again at
+                        // the next call): the server's other connections,
+                        // the sender's session among them, are likely gone
+                        // too, and anything may have been missed.
+                        lost();
+                        break;
                     }
                     Err(e) => {
-                        warn!(error = %e, "LISTEN connection lost");
+                        lost();
+                        let wait = outage.failed("LISTEN connection lost", &e);
+                        outage::pause(wait, &mut shutdown).await;
                         break;
                     }
                 },

@@ -16,6 +16,7 @@ mod fake_telegram;
 mod handoff;
 mod menus;
 mod operations;
+mod outages;
 mod referrals;
 mod regression;
 mod sending;

@@ -13,17 +13,17 @@ use crate::common::{onestop, run_with_db, stdout};
 use onestop::channel::jsonl::Delivered;
 use onestop::desk::outbox::ChannelKind;
 
-const WAIT: Duration = Duration::from_secs(60);
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
 
-fn dialogs_dir() -> PathBuf {
+pub(crate) fn dialogs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogs")
 }
 
 /// A running `onestop` process, killed when dropped; what it writes to
 /// standard error is kept (and shown with `E2E_LOG`).
 pub(crate) struct Process {
-    child: Child,
-    said: Arc<Mutex<Vec<String>>>,
+    pub(crate) child: Child,
+    pub(crate) said: Arc<Mutex<Vec<String>>>,
 }
 
 impl Process {
@@ -229,8 +229,8 @@ fn a_worker_delivering_to_a_file_beside_serve_never_takes_a_telegram_reply() {
     );
 }
 
-const POLLING: &str = "onestop serve: polling (leader)";
-const STANDING_BY: &str = "onestop serve: standing by";
+pub(crate) const POLLING: &str = "onestop serve: polling (leader)";
+pub(crate) const STANDING_BY: &str = "onestop serve: standing by";
 
 /// Sends `/start` from every chat of `chats` and waits until each got one
 /// more greeting than it had.
@@ -300,7 +300,7 @@ fn two_serves_on_one_database_poll_one_at_a_time_and_the_standby_takes_over() {
 }
 
 /// A port nobody listens on now.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -309,7 +309,7 @@ fn free_port() -> u16 {
 }
 
 /// GETs `path` from the process listening on `port`: (status, body).
-fn get(port: u16, path: &str) -> (u16, String) {
+pub(crate) fn get(port: u16, path: &str) -> (u16, String) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -326,7 +326,7 @@ fn get(port: u16, path: &str) -> (u16, String) {
 }
 
 /// Waits until the process on `port` answers HTTP at all.
-fn wait_for_http(port: u16) {
+pub(crate) fn wait_for_http(port: u16) {
     wait_until("the HTTP endpoints listen", || {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
@@ -334,7 +334,7 @@ fn wait_for_http(port: u16) {
 
 /// The value of the sample `name` (with its labels, as rendered) in a
 /// Prometheus text page; `None` when the page has no such line.
-fn sample(page: &str, name: &str) -> Option<f64> {
+pub(crate) fn sample(page: &str, name: &str) -> Option<f64> {
     page.lines()
         .filter(|l| !l.starts_with('#'))
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())

@@ -16,9 +16,10 @@ use anyhow::{Context, Result};
 use sqlx::{PgConnection, PgPool};
 use teloxide::prelude::*;
 use tokio::sync::{watch, Notify};
-use tracing::{error, info, info_span, warn, Instrument};
+use tracing::{debug, error, info, info_span, warn, Instrument};
 
 use super::wire::{self, Inbound, RawUpdate};
+use crate::database::outage::{self, Outage};
 use crate::desk::outbox;
 use crate::dialog::{Engine, Input};
 use crate::protocol::{without_control_characters, Reply};
@@ -236,6 +237,7 @@ impl<H: Handler> Processor<H> {
         self.count_updates_in_hand_at_start().await;
         let busy: Arc<Mutex<HashSet<Lane>>> = Arc::default();
         let mut tasks = tokio::task::JoinSet::new();
+        let mut outage = Outage::new("inbox");
         loop {
             while tasks.try_join_next().is_some() {}
             if *shutdown.borrow() {
@@ -248,13 +250,13 @@ impl<H: Handler> Processor<H> {
             .fetch_all(&self.pool)
             .await
             {
-                Ok(rows) => rows,
+                Ok(rows) => {
+                    outage.succeeded();
+                    rows
+                }
                 Err(e) => {
-                    warn!(error = %e, "could not read stored updates; retrying");
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = shutdown.changed() => {}
-                    }
+                    let wait = outage.failed("could not read stored updates", &e);
+                    outage::pause(wait, &mut shutdown).await;
                     continue;
                 }
             };
@@ -329,6 +331,11 @@ impl<H: Handler> Processor<H> {
             .await;
             let outcome = match outcome {
                 Ok(Ok(handled)) => handled,
+                Ok(Err(e)) if outage::is_unavailable_any(&e) => {
+                    // The processor's loop reports the outage, once.
+                    debug!(parent: &span, error = %format!("{e:#}"), "the database is away; will retry the update");
+                    Handled::Retry
+                }
                 Ok(Err(e)) => {
                     warn!(parent: &span, error = %format!("{e:#}"), "could not process an update; will retry");
                     Handled::Retry
@@ -405,6 +412,11 @@ impl<H: Handler> Processor<H> {
                 tracing::debug!(update_id, chat, "handling an update");
                 if let Err(e) = handler.handle(&mut tx, chat, &input).await {
                     drop(tx);
+                    if outage::is_unavailable_any(&e) {
+                        // Not the update's fault: no try is counted
+                        // against it, however long the outage.
+                        return Err(e);
+                    }
                     let reason = format!("{e:#}");
                     record_error(&self.pool, update_id, &reason).await?;
                     warn!(error = %reason, attempts, "the handler failed on an update; will retry");

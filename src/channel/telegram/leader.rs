@@ -17,6 +17,7 @@ use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
 use super::polling;
+use crate::database::outage::{self, Outage};
 
 /// The advisory lock of the poller: `pg_try_advisory_lock(7392, 1)`.
 const LEADER_LOCK: (i32, i32) = (7392, 1);
@@ -88,6 +89,12 @@ pub async fn poll_when_leader(
         ));
         let lost = hold(&mut lock, &mut shutdown).await;
         let _ = stop_polling.send(true);
+        if lost {
+            // Without the lock another process may poll already: this one
+            // stops at once, even in the middle of a call (a batch not
+            // stored is not acknowledged, and comes again).
+            polling.abort();
+        }
         let _ = polling.await;
         drop(lock);
         role.send_replace(Receiving::Standby);
@@ -106,15 +113,21 @@ async fn take_the_lead(
     shutdown: &mut watch::Receiver<bool>,
 ) -> Option<PgConnection> {
     let mut connection: Option<PgConnection> = None;
+    let mut outage = Outage::new("lead");
     loop {
         if *shutdown.borrow() {
             return None;
         }
+        let mut wait = TRY_EVERY;
         if connection.is_none() {
             // Out of the pool: the lock lives and dies with this connection.
-            match pool.acquire().await {
+            let acquired = tokio::select! {
+                acquired = pool.acquire() => acquired,
+                _ = shutdown.changed() => return None,
+            };
+            match acquired {
                 Ok(c) => connection = Some(c.detach()),
-                Err(e) => warn!(error = %e, "no connection to try the lead on; retrying"),
+                Err(e) => wait = outage.failed("no connection to try the lead on", &e),
             }
         }
         if let Some(c) = connection.as_mut() {
@@ -124,8 +137,12 @@ async fn take_the_lead(
                 .fetch_one(&mut *c)
                 .await;
             match taken {
-                Ok(true) => return connection,
+                Ok(true) => {
+                    outage.succeeded();
+                    return connection;
+                }
                 Ok(false) => {
+                    outage.succeeded();
                     if *role.borrow() != Receiving::Standby {
                         role.send_replace(Receiving::Standby);
                         crate::telemetry::leader(false);
@@ -134,15 +151,12 @@ async fn take_the_lead(
                     }
                 }
                 Err(e) => {
-                    warn!(error = %e, "could not try the lead; retrying");
+                    wait = outage.failed("could not try the lead", &e);
                     connection = None;
                 }
             }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(TRY_EVERY) => {}
-            _ = shutdown.changed() => {}
-        }
+        outage::pause(wait, shutdown).await;
     }
 }
 

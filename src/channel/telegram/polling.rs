@@ -14,6 +14,7 @@ use tracing::{info, warn};
 
 use super::inbox;
 use super::wire::{self, Batch, RawUpdate};
+use crate::database::outage::Outage;
 
 /// Long polling until `shutdown`: each batch is stored before the next
 /// `getUpdates` acknowledges it. A webhook left set (which makes Telegram
@@ -32,6 +33,7 @@ pub async fn poll(
             .await
             .unwrap_or(0);
     let mut failures = 0u32;
+    let mut outage = Outage::new("receiving");
     loop {
         if *shutdown.borrow() {
             return;
@@ -52,9 +54,10 @@ pub async fn poll(
                         "getUpdates returned an entry without an update_id; skipping it"
                     );
                 }
-                if !store_batch(&pool, &updates, &mut offset).await {
-                    Duration::from_secs(1)
+                if let Err(e) = store_batch(&pool, &updates, &mut offset).await {
+                    outage.failed("could not store updates; not acknowledging them", &e)
                 } else {
+                    outage.succeeded();
                     if !updates.is_empty() {
                         wake.notify_one();
                     }
@@ -85,10 +88,15 @@ fn backoff(failures: u32) -> Duration {
 }
 
 /// Stores a batch; on success moves `offset` past it (the next `getUpdates`
-/// acknowledges it). Not stored: not acknowledged, so Telegram sends it again.
-async fn store_batch(pool: &sqlx::PgPool, updates: &[RawUpdate], offset: &mut i64) -> bool {
+/// acknowledges it). Not stored (the error is returned): not acknowledged,
+/// so Telegram sends it again.
+async fn store_batch(
+    pool: &sqlx::PgPool,
+    updates: &[RawUpdate],
+    offset: &mut i64,
+) -> Result<(), String> {
     let Some(next) = updates.iter().map(|u| u.id + 1).max() else {
-        return true;
+        return Ok(());
     };
     tracing::debug!(updates = updates.len(), offset, "received updates");
     crate::telemetry::updates_received(updates.len());
@@ -96,12 +104,9 @@ async fn store_batch(pool: &sqlx::PgPool, updates: &[RawUpdate], offset: &mut i6
         Ok(()) => {
             crate::telemetry::updates_stored(updates.len());
             *offset = (*offset).max(next);
-            true
+            Ok(())
         }
-        Err(e) => {
-            warn!(error = %format!("{e:#}"), "could not store updates; not acknowledging them");
-            false
-        }
+        Err(e) => Err(format!("{e:#}")),
     }
 }
 
