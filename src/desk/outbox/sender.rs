@@ -24,6 +24,7 @@ use super::pace::{Pacer, PauseScope};
 use super::{
     mark_moot, mark_sent, Channel, ChannelKind, DeliveryError, OutgoingMessage, NOTHING_TO_EDIT,
 };
+use crate::database::outage::{self, Outage};
 
 /// How fast and how persistently the sender works.
 #[derive(Debug, Clone)]
@@ -69,7 +70,9 @@ const SENDER_LOCKS: i32 = 7391;
 /// the messages it had taken are free again at once.
 pub struct SenderSession {
     pub id: i32,
-    _connection: sqlx::PgConnection,
+    connection: sqlx::PgConnection,
+    /// When the session was last found holding; `None`: ask at the next round.
+    checked: Option<std::time::Instant>,
 }
 
 impl SenderSession {
@@ -87,10 +90,30 @@ impl SenderSession {
             if locked {
                 return Ok(Self {
                     id,
-                    _connection: connection,
+                    connection,
+                    checked: Some(std::time::Instant::now()),
                 });
             }
         }
+    }
+}
+
+impl SenderSession {
+    /// Whether the session (and so its lock) still holds, asked on its own
+    /// connection at most once per `every`. A session whose connection died
+    /// (the database restarted) has lost its lock: other senders see its
+    /// rows as free, so it must take nothing more.
+    async fn holds(&mut self, every: Duration) -> bool {
+        if self.checked.is_some_and(|at| at.elapsed() < every) {
+            return true;
+        }
+        let asked = sqlx::query("SELECT 1").execute(&mut self.connection);
+        let alive = matches!(
+            tokio::time::timeout(Duration::from_secs(2), asked).await,
+            Ok(Ok(_))
+        );
+        self.checked = Some(std::time::Instant::now());
+        alive
     }
 }
 
@@ -159,6 +182,7 @@ pub async fn run_sender<C: Channel>(
     let capacity = config.in_flight.max(1);
     let mut session: Option<SenderSession> = None;
     let mut on_the_wire: JoinSet<()> = JoinSet::new();
+    let mut outage = Outage::new("outbox sender");
     while !*shutdown.borrow() {
         while on_the_wire.try_join_next().is_some() {}
         crate::telemetry::sends_in_flight(kind.as_str(), on_the_wire.len());
@@ -168,25 +192,30 @@ pub async fn run_sender<C: Channel>(
             // While a rate limit holds, rows stay in the outbox (free for
             // another process) rather than waiting here.
             if let Some(pause) = pacer.paused_for().await {
-                pause_unless_stopped(pause, &mut shutdown).await;
+                outage::pause(pause, &mut shutdown).await;
                 continue;
             }
-            if session.is_none() {
-                match SenderSession::start(&pool).await {
-                    Ok(started) => session = Some(started),
-                    Err(e) => {
-                        warn!(error = %e, "could not start a sender session; retrying");
-                        pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
-                        continue;
-                    }
+            if let Some(current) = session.as_mut() {
+                if !current.holds(SESSION_CHECK_EVERY).await {
+                    warn!("the sender's session was lost with its connection; starting a new one");
+                    session = None;
                 }
             }
-            let limit = (free as i64).min(config.batch.max(1));
-            let Some(current) = session.as_ref() else {
-                continue;
+            let current = match session.as_mut() {
+                Some(current) => current,
+                None => match SenderSession::start(&pool).await {
+                    Ok(started) => session.insert(started),
+                    Err(e) => {
+                        let wait = outage.failed("could not start a sender session", &e);
+                        outage::pause(wait, &mut shutdown).await;
+                        continue;
+                    }
+                },
             };
+            let limit = (free as i64).min(config.batch.max(1));
             match take_batch(&pool, kind, current, limit, config.lock_for).await {
                 Ok(batch) => {
+                    outage.succeeded();
                     tracing::trace!(taken = batch.len(), "outbox round");
                     filled = batch.len() as i64 == limit;
                     for message in batch {
@@ -201,10 +230,13 @@ pub async fn run_sender<C: Channel>(
                     }
                 }
                 Err(e) => {
-                    warn!(error = %e, "could not read the outbox; retrying");
-                    // The session's connection may be gone with the error.
-                    session = None;
-                    pause_unless_stopped(Duration::from_secs(1), &mut shutdown).await;
+                    let wait = outage.failed("could not read the outbox", &e);
+                    // The session's connection may be gone with the error:
+                    // it is asked at the next round.
+                    if let Some(current) = session.as_mut() {
+                        current.checked = None;
+                    }
+                    outage::pause(wait, &mut shutdown).await;
                     continue;
                 }
             }
@@ -227,13 +259,12 @@ pub async fn run_sender<C: Channel>(
     crate::telemetry::sends_in_flight(kind.as_str(), 0);
 }
 
-/// Sleeps for `pause`, or less if shutdown is asked for.
-async fn pause_unless_stopped(pause: Duration, shutdown: &mut watch::Receiver<bool>) {
-    tokio::select! {
-        _ = tokio::time::sleep(pause) => {}
-        _ = shutdown.changed() => {}
-    }
-}
+/// How often a sender asks whether its session still holds.
+const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// How many times a delivery is recorded before it is given up (the row is
+/// then sent again once its lock runs out).
+const RECORD_TRIES: u32 = 6;
 
 /// One send: waits its turn, delivers, and records the outcome (a rate
 /// limit also pauses what it applies to).
@@ -256,7 +287,7 @@ async fn deliver_one<C: Channel>(
         let result = channel.deliver(&message).await;
         let kind = channel.kind().as_str();
         let recorded = match &result {
-            Ok(receipt) => mark_sent(&pool, message.id, receipt)
+            Ok(receipt) => record_sent(&pool, message.id, receipt)
                 .await
                 .map(|age| crate::telemetry::message_sent(kind, age)),
             Err(error) => {
@@ -278,6 +309,22 @@ async fn deliver_one<C: Channel>(
     }
     .instrument(span)
     .await
+}
+
+/// Records a delivery the channel took, trying again for a while if the
+/// database does not answer: a delivery left unrecorded is sent twice.
+async fn record_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Duration, sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match mark_sent(pool, id, receipt).await {
+            Err(e) if tries < RECORD_TRIES && outage::is_unavailable(&e) => {
+                debug!(error = %e, tries, "could not record a delivery yet; trying again");
+                tokio::time::sleep(outage::backoff(tries)).await;
+            }
+            done => return done,
+        }
+    }
 }
 
 /// The `outcome` label of a failed delivery in `/metrics` (none for a moot
