@@ -361,8 +361,8 @@ pub async fn deliver_all_for_chat<C: Channel>(
         }
         match channel.deliver(message).await {
             Ok(receipt) => {
-                let age = mark_sent(pool, message.id, &receipt).await?;
-                crate::telemetry::message_sent(channel.kind().as_str(), age);
+                let recorded = mark_sent(pool, message.id, &receipt).await?;
+                crate::telemetry::message_sent(channel.kind().as_str(), recorded.age);
                 receipts.insert(message.id, receipt);
             }
             Err(DeliveryError::Moot(reason)) => mark_moot(pool, message.id, &reason).await?,
@@ -396,25 +396,41 @@ pub async fn pending_for_chat(
     .await
 }
 
-/// Records a delivery; returns how long after its writing it went.
+/// A delivery recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded {
+    /// How long after its writing the message went.
+    pub age: Duration,
+    /// Whether more messages of the same chat and channel wait behind it
+    /// (the sender looks for work again only when something may be there).
+    pub more_waiting: bool,
+}
+
+/// Records a delivery.
 ///
 /// Committed without waiting for the disk (`synchronous_commit` off for this
 /// one transaction): the record is visible to every sender at once, and the
 /// sooner it is, the fewer replies a `kill -9` of this process can send
 /// twice. Only a crash of PostgreSQL itself within a fraction of a second
 /// could lose it, and then the message is sent again, never lost.
-pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Duration, sqlx::Error> {
-    let age: Option<f64> = sqlx::query_scalar(
+pub async fn mark_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Recorded, sqlx::Error> {
+    let row: Option<(f64, bool)> = sqlx::query_as(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) \
-         UPDATE outbox SET sent_at = now(), receipt = $2, locked_until = NULL, locked_by = NULL \
-         FROM relaxed WHERE id = $1 \
-         RETURNING extract(epoch FROM clock_timestamp() - created_at)::float8",
+         UPDATE outbox o SET sent_at = now(), receipt = $2, locked_until = NULL, locked_by = NULL \
+         FROM relaxed WHERE o.id = $1 \
+         RETURNING extract(epoch FROM clock_timestamp() - o.created_at)::float8, \
+           EXISTS (SELECT 1 FROM outbox h WHERE h.chat_id = o.chat_id AND h.channel = o.channel \
+                   AND h.sent_at IS NULL AND h.failed_at IS NULL AND h.id <> o.id)",
     )
     .bind(id)
     .bind(receipt)
     .fetch_optional(pool)
     .await?;
-    Ok(Duration::from_secs_f64(age.unwrap_or(0.0).max(0.0)))
+    let (age, more_waiting) = row.unwrap_or((0.0, false));
+    Ok(Recorded {
+        age: Duration::from_secs_f64(age.max(0.0)),
+        more_waiting,
+    })
 }
 
 /// Why an edit of a message that was never delivered is dropped.

@@ -22,7 +22,8 @@ use tracing::{debug, error, info_span, warn, Instrument};
 
 use super::pace::{Pacer, PauseScope};
 use super::{
-    mark_moot, mark_sent, Channel, ChannelKind, DeliveryError, OutgoingMessage, NOTHING_TO_EDIT,
+    mark_moot, mark_sent, Channel, ChannelKind, DeliveryError, OutgoingMessage, Recorded,
+    NOTHING_TO_EDIT,
 };
 use crate::database::outage::{self, Outage};
 
@@ -181,14 +182,21 @@ pub async fn run_sender<C: Channel>(
     let kind = channel.kind();
     let capacity = config.in_flight.max(1);
     let mut session: Option<SenderSession> = None;
-    let mut on_the_wire: JoinSet<()> = JoinSet::new();
+    // Each send says, when it ends, whether its chat has more waiting.
+    let mut on_the_wire: JoinSet<bool> = JoinSet::new();
     let mut outage = Outage::new("outbox sender");
+    // Whether the outbox may hold work: looked at when woken (new rows, the
+    // poll), when a send leaves more of its chat behind, or when the last
+    // look took all it could. Not after every send: most leave nothing.
+    let mut look = true;
+    let mut backlog = false;
     while !*shutdown.borrow() {
-        while on_the_wire.try_join_next().is_some() {}
+        while let Some(ended) = on_the_wire.try_join_next() {
+            look |= backlog || matches!(ended, Ok(true));
+        }
         crate::telemetry::sends_in_flight(kind.as_str(), on_the_wire.len());
         let free = capacity.saturating_sub(on_the_wire.len());
-        let mut filled = false;
-        if free > 0 {
+        if look && free > 0 {
             // While a rate limit holds, rows stay in the outbox (free for
             // another process) rather than waiting here.
             if let Some(pause) = pacer.paused_for().await {
@@ -217,7 +225,8 @@ pub async fn run_sender<C: Channel>(
                 Ok(batch) => {
                     outage.succeeded();
                     tracing::trace!(taken = batch.len(), "outbox round");
-                    filled = batch.len() as i64 == limit;
+                    backlog = batch.len() as i64 == limit;
+                    look = backlog;
                     for message in batch {
                         let send = deliver_one(
                             pool.clone(),
@@ -240,14 +249,16 @@ pub async fn run_sender<C: Channel>(
                     continue;
                 }
             }
-        }
-        if filled && on_the_wire.len() < capacity {
-            continue;
+            if look && on_the_wire.len() < capacity {
+                continue;
+            }
         }
         tokio::select! {
-            Some(_) = on_the_wire.join_next(), if !on_the_wire.is_empty() => {}
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(config.poll_every) => {}
+            Some(ended) = on_the_wire.join_next(), if !on_the_wire.is_empty() => {
+                look |= backlog || matches!(ended, Ok(true));
+            }
+            _ = wake.notified() => look = true,
+            _ = tokio::time::sleep(config.poll_every) => look = true,
             _ = shutdown.changed() => {}
         }
     }
@@ -267,29 +278,34 @@ const SESSION_CHECK_EVERY: Duration = Duration::from_secs(1);
 const RECORD_TRIES: u32 = 6;
 
 /// One send: waits its turn, delivers, and records the outcome (a rate
-/// limit also pauses what it applies to).
+/// limit also pauses what it applies to). Returns whether more messages of
+/// its chat wait behind it.
 async fn deliver_one<C: Channel>(
     pool: PgPool,
     channel: Arc<C>,
     pacer: Arc<Pacer>,
     config: SenderConfig,
     message: OutgoingMessage,
-) {
+) -> bool {
     let span = info_span!("deliver", outbox = message.id, chat = message.chat_id);
     async move {
         if message.edits_nothing() {
             if let Err(e) = mark_moot(&pool, message.id, NOTHING_TO_EDIT).await {
                 warn!(error = %e, "could not record the dropped edit");
             }
-            return;
+            return true;
         }
         pacer.wait_turn(message.chat_id).await;
         let result = channel.deliver(&message).await;
         let kind = channel.kind().as_str();
+        let mut more_waiting = true;
         let recorded = match &result {
             Ok(receipt) => record_sent(&pool, message.id, receipt)
                 .await
-                .map(|age| crate::telemetry::message_sent(kind, age)),
+                .map(|recorded| {
+                    more_waiting = recorded.more_waiting;
+                    crate::telemetry::message_sent(kind, recorded.age)
+                }),
             Err(error) => {
                 if let DeliveryError::RateLimited { after } = error {
                     if PauseScope::of_rate_limit(message.chat_id) == PauseScope::Everything {
@@ -306,6 +322,7 @@ async fn deliver_one<C: Channel>(
             // The row stays reserved until its lock runs out, then goes again.
             warn!(error = %e, "could not record the delivery");
         }
+        more_waiting
     }
     .instrument(span)
     .await
@@ -313,7 +330,7 @@ async fn deliver_one<C: Channel>(
 
 /// Records a delivery the channel took, trying again for a while if the
 /// database does not answer: a delivery left unrecorded is sent twice.
-async fn record_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Duration, sqlx::Error> {
+async fn record_sent(pool: &PgPool, id: i64, receipt: &str) -> Result<Recorded, sqlx::Error> {
     let mut tries = 0;
     loop {
         tries += 1;
