@@ -134,6 +134,9 @@ fn rand_u32() -> u32 {
 /// Takes up to `limit` deliverable messages addressed to `channel`: the
 /// head of each chat's queue, not held by another live sender (nor by this
 /// one: a row on the wire stays its chat's head, so the chat waits).
+/// Nothing at all when `session` no longer holds its lock (its connection
+/// died with a database restart): other senders see its rows as free, so it
+/// must not take any.
 pub async fn take_batch(
     pool: &PgPool,
     channel: ChannelKind,
@@ -149,6 +152,7 @@ pub async fn take_batch(
          WHERE m.id IN ( \
            SELECT o.id FROM outbox o \
            WHERE o.channel = $5 AND o.sent_at IS NULL AND o.failed_at IS NULL \
+             AND $3 IN (SELECT sender FROM live) \
              AND o.not_before <= now() \
              AND (o.locked_until IS NULL OR o.locked_until < now() \
                   OR o.locked_by IS NULL OR o.locked_by NOT IN (SELECT sender FROM live)) \
