@@ -183,6 +183,22 @@ pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figur
     for q in protocol.closed_queries.iter().filter(|q| in_half(q)) {
         let (_, ids) = find(&protocol.closed, &q.text);
         let want = protocol.intents[q.intent].id();
+        if std::env::var_os("PARAPHRASE_MISSES").is_some()
+            && half == Some(true)
+            && ids.first() != Some(&want)
+        {
+            // What a closed miss looks like: the query, its intent's
+            // example and the first entry's.
+            let example = |id: &str| {
+                protocol
+                    .closed
+                    .by_id(id)
+                    .and_then(|e| e.examples().first().cloned())
+                    .unwrap_or_default()
+            };
+            let got = ids.first().map_or(String::new(), |id| example(id));
+            println!("MISS {} | want {} | got {}", q.text, example(&want), got);
+        }
         n += 1;
         top1 += usize::from(ids.first() == Some(&want));
         top3 += usize::from(ids.iter().take(3).any(|id| *id == want));

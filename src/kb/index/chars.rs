@@ -66,6 +66,9 @@ pub(super) struct CharGrams {
     of_example: Vec<std::ops::Range<u32>>,
     /// (gram id, weight), each example's of unit length.
     weights: Vec<(u32, f32)>,
+    /// Per gram id: the examples that have it (ascending) with its weight
+    /// there, for finding the closest examples without the morphemes.
+    postings: Vec<Vec<(u32, f32)>>,
 }
 
 impl CharGrams {
@@ -104,6 +107,12 @@ impl CharGrams {
                 .weights
                 .extend(weighed.into_iter().map(|(id, w)| (id, w / norm.max(1e-9))));
             index.of_example.push(start..index.weights.len() as u32);
+        }
+        index.postings = vec![Vec::new(); index.idf.len()];
+        for (example, range) in index.of_example.iter().enumerate() {
+            for &(id, w) in &index.weights[range.start as usize..range.end as usize] {
+                index.postings[id as usize].push((example as u32, w));
+            }
         }
         index
     }
@@ -145,6 +154,60 @@ impl CharGrams {
     }
 }
 
+/// The grams that find examples on their own: a gram in more than this
+/// share of the examples (a common syllable, 지 or 요) is skipped, its
+/// posting list long and its weight small.
+const FINDING_SHARE: f32 = 0.02;
+/// ... but a gram in no more than this many examples always finds them.
+const FINDING_MIN: usize = 16;
+
+impl CharGrams {
+    /// The examples closest to the question (its known grams and weights,
+    /// `query`) by the grams that are not common, with that part of their
+    /// cosine, added up in `dots` (by example, all zero before and after),
+    /// best first, at most `limit`.
+    pub(super) fn closest(
+        &self,
+        query: &[(u32, f32)],
+        dots: &mut Vec<f32>,
+        touched: &mut Vec<u32>,
+        limit: usize,
+    ) -> Vec<(u32, f32)> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        if dots.len() < self.of_example.len() {
+            dots.resize(self.of_example.len(), 0.0);
+        }
+        let cap = FINDING_MIN.max((self.of_example.len() as f32 * FINDING_SHARE) as usize);
+        touched.clear();
+        for &(id, w) in query {
+            let list = &self.postings[id as usize];
+            if list.len() > cap {
+                continue;
+            }
+            for &(example, weight) in list {
+                let slot = &mut dots[example as usize];
+                if *slot == 0.0 {
+                    touched.push(example);
+                }
+                *slot += w * weight;
+            }
+        }
+        let mut found: Vec<(u32, f32)> = touched
+            .iter()
+            .map(|&e| (e, std::mem::take(&mut dots[e as usize])))
+            .collect();
+        let by_dot = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if found.len() > limit {
+            found.select_nth_unstable_by(limit - 1, by_dot);
+            found.truncate(limit);
+        }
+        found.sort_by(by_dot);
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +233,22 @@ mod tests {
         assert!(a > 0.3 && b < a / 2.0, "{a} {b}");
         // The question is not the example: unknown grams keep it below 1.
         assert!(a < 0.9, "{a}");
+    }
+
+    #[test]
+    fn the_closest_examples_are_found_by_their_uncommon_grams() {
+        let texts = ["창업 지원금 신청", "수출 바우처 신청", "수출 상담회 일정"];
+        let index = CharGrams::build(texts.into_iter());
+        let (mut dots, mut touched) = (Vec::new(), Vec::new());
+        let query = index.query("수출바우처는 어디서 신청해요");
+        let found = index.closest(&query, &mut dots, &mut touched, 3);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].0, 1, "{found:?}");
+        assert!(found[0].1 > 2.0 * found[1].1, "{found:?}");
+        let first = index.closest(&query, &mut dots, &mut touched, 1);
+        assert_eq!(first, found[..1]);
+        // The scratch space is left clean, and a limit of none finds none.
+        assert!(dots.iter().all(|&d| d == 0.0));
+        assert!(index.closest(&query, &mut dots, &mut touched, 0).is_empty());
     }
 }

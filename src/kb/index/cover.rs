@@ -49,6 +49,29 @@ impl Index {
         })
     }
 
+    /// The share of the question (its terms `query`, of weight `total`)
+    /// each of `entries` covers, every word looked up for each: for entries
+    /// found by other evidence than the coverage pass.
+    pub(super) fn coverage_of(
+        &self,
+        query: &[QueryTerm],
+        total: f32,
+        entries: &[u32],
+    ) -> Vec<(u32, f32)> {
+        let mut covered: Vec<(u32, f32)> = entries.iter().map(|&e| (e, 0.0)).collect();
+        covered.sort_unstable_by_key(|c| c.0);
+        SCRATCH.with(|scratch| {
+            let best = &mut scratch.borrow_mut().best;
+            for unit in self.units(query) {
+                unit.credit_each(&mut covered, best);
+            }
+        });
+        for (entry, share) in &mut covered {
+            *share = self.share(*entry, *share, total).min(1.0);
+        }
+        covered
+    }
+
     /// The question's words the knowledge base has (or a near-synonym of),
     /// as posting lists, rarest first.
     fn units<'q>(&'q self, query: &[QueryTerm<'q>]) -> Vec<Unit<'q>> {

@@ -38,6 +38,11 @@ impl Examples {
         &self.pairs[example.pairs.start as usize..example.pairs.end as usize]
     }
 
+    /// The entry example question `example` (in `list` order) is of.
+    pub(super) fn entry_of(&self, example: u32) -> u32 {
+        self.of_entry.partition_point(|range| range.end <= example) as u32
+    }
+
     pub(super) fn entries(&self) -> usize {
         self.of_entry.len()
     }

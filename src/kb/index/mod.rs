@@ -14,6 +14,9 @@
 //! `nlu`) steers between a program and its FAQs: entries whose example
 //! questions ask it less than the candidate that asks it most are lowered.
 //!
+//! The entries whose example questions are closest by their uncommon
+//! character n-grams join the candidates even when the coverage pass did
+//! not propose them (a paraphrase that shares spelling but few morphemes).
 //! That morpheme score is fused with the character n-gram cosine of the
 //! closest example (`chars`), and each candidate gets a calibrated
 //! confidence, the estimated probability that it is the entry asked about,
@@ -119,6 +122,9 @@ const TITLE_FIELD: f32 = 1.0;
 const RELATED: f32 = 0.7;
 /// Entries kept from the coverage pass for the finer signals.
 const CANDIDATES: usize = 16;
+/// Entries found by the character n-grams of their examples alone, added
+/// to the candidates, at most.
+const GRAM_CANDIDATES: usize = 8;
 /// Entries tied on coverage with all the candidates also kept, at most.
 const TIED_CANDIDATES: usize = 48;
 

@@ -8,7 +8,7 @@ use super::examples::letter_pairs;
 use super::fusion::{fuse, CALIBRATION, FUSION};
 use super::query::QueryTerm;
 use super::scratch::{Scratch, SCRATCH};
-use super::{Index, Scored, CANDIDATES, RELATED, TIED_CANDIDATES};
+use super::{Index, Scored, CANDIDATES, GRAM_CANDIDATES, RELATED, TIED_CANDIDATES};
 use crate::nlu::{Analysis, TermKind};
 
 impl Index {
@@ -25,7 +25,10 @@ impl Index {
             .map(|q| q.weight * q.weight)
             .sum::<f32>()
             .sqrt();
-        let candidates = self.candidates(&query, total);
+        let query_chars = self.chars.query(&analysis.text);
+        let mut candidates = self.candidates(&query, total);
+        let covering = candidates.len();
+        self.add_found_by_grams(&mut candidates, &query, total, &query_chars);
         let query_pairs = letter_pairs(&analysis.compact);
         let query_aspects: Vec<&str> = analysis
             .terms
@@ -33,9 +36,8 @@ impl Index {
             .filter(|t| t.kind == TermKind::Aspect)
             .map(|t| t.text.as_str())
             .collect();
-        let query_chars = self.chars.query(&analysis.text);
         let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm, &query_chars);
-        self.steer_by_aspect(&query_aspects, &mut ranked);
+        self.steer_by_aspect(&query_aspects, &mut ranked, covering);
         fuse(&mut ranked, &FUSION, &CALIBRATION);
         ranked
     }
@@ -68,6 +70,48 @@ impl Index {
         }
         candidates.sort_by(by_coverage);
         candidates
+    }
+
+    /// Adds to `candidates` the entries of the examples closest to the
+    /// question by its character n-grams (`query_chars`) that the coverage
+    /// pass did not propose, up to `GRAM_CANDIDATES`, with their coverage:
+    /// a paraphrase that shares few morphemes with its entry's example
+    /// (spacing, endings, a word ko-dic splits otherwise) is still a
+    /// candidate.
+    fn add_found_by_grams(
+        &self,
+        candidates: &mut Vec<(u32, f32)>,
+        query: &[QueryTerm],
+        total: f32,
+        query_chars: &[(u32, f32)],
+    ) {
+        let closest = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch {
+                example_dots,
+                examples_found,
+                ..
+            } = &mut *scratch;
+            self.chars.closest(
+                query_chars,
+                example_dots,
+                examples_found,
+                GRAM_CANDIDATES * 4,
+            )
+        });
+        let mut found: Vec<u32> = Vec::with_capacity(GRAM_CANDIDATES);
+        for (example, _) in closest {
+            let entry = self.examples.entry_of(example);
+            if !found.contains(&entry) && !candidates.iter().any(|c| c.0 == entry) {
+                found.push(entry);
+                if found.len() == GRAM_CANDIDATES {
+                    break;
+                }
+            }
+        }
+        if !found.is_empty() {
+            candidates.extend(self.coverage_of(query, total, &found));
+        }
     }
 
     /// Scores each of `candidates` (entry, coverage) with the closeness and
@@ -199,9 +243,11 @@ impl Index {
     }
 
     /// Raises the entries whose example questions ask what the question asks
-    /// (its aspects) and lowers the others, relative to the candidate that
-    /// asks it most: an aspect no candidate is written about changes nothing.
-    fn steer_by_aspect(&self, query_aspects: &[&str], ranked: &mut [Scored]) {
+    /// (its aspects) and lowers the others, relative to the candidate of the
+    /// coverage pass (the first `covering` of `ranked`) that asks it most:
+    /// an aspect none of them is written about changes nothing, and the
+    /// entries found by n-grams alone steer nobody.
+    fn steer_by_aspect(&self, query_aspects: &[&str], ranked: &mut [Scored], covering: usize) {
         if query_aspects.is_empty() || ranked.is_empty() {
             return;
         }
@@ -215,7 +261,7 @@ impl Index {
         let best: Vec<f32> = query_aspects
             .iter()
             .map(|q| {
-                ranked
+                ranked[..covering.min(ranked.len())]
                     .iter()
                     .map(|s| share(s.entry, q))
                     .fold(0.0f32, f32::max)
