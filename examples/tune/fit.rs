@@ -12,7 +12,7 @@
 //! "this entry is the right one" on the first three candidates after the
 //! fitted ranking, out-of-scope questions included (never right).
 //!
-//! `FIT_FUSION=a,b,c,d` takes these ranking weights instead of the
+//! `FIT_FUSION=a,b,…` takes these ranking weights (missing ones 0) instead of the
 //! logit's, `FIT_DROP=i,j` leaves confidence features out, `FIT_OTHERS=w`
 //! weighs the second and third candidates (0.25 unless set). The report
 //! gives, per answer threshold, answered right / in-scope answered wrong /
@@ -134,6 +134,10 @@ fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
 
 /// Ridge against coefficients growing without bound on separable data.
 const RIDGE: f64 = 1.0;
+/// The ranking's ridge: smaller, since each signal comes twice (alone and
+/// times the log of the number of examples) and our knowledge base alone
+/// tells the second four apart.
+const RANKING_RIDGE: f64 = 0.1;
 
 /// The multinomial logit of the right candidate, by Newton's method.
 fn fit_ranking(samples: &[Sample]) -> [f32; SIGNALS] {
@@ -174,8 +178,8 @@ fn fit_ranking(samples: &[Sample]) -> [f32; SIGNALS] {
             }
         }
         for k in 0..SIGNALS {
-            grad[k] -= RIDGE * beta[k];
-            hess[k][k] += RIDGE;
+            grad[k] -= RANKING_RIDGE * beta[k];
+            hess[k][k] += RANKING_RIDGE;
         }
         let step = solve(hess, grad);
         for k in 0..SIGNALS {
@@ -305,7 +309,8 @@ fn grid(samples: &mut [Sample], rights: &[Vec<usize>]) {
     for chars in [0.1f32, 0.2, 0.3, 0.4, 0.5] {
         for pairs in [0.2f32, 0.3, 0.5] {
             for close in [-0.1f32, 0.0] {
-                let fusion = [1.0, chars, close, pairs];
+                let mut fusion = [0.0; SIGNALS];
+                fusion[..4].copy_from_slice(&[1.0, chars, close, pairs]);
                 let mut line = format!("{fusion:?}");
                 for (s, right) in samples.iter_mut().zip(rights) {
                     fuse(&mut s.ranked, &fusion, &[0.0; CONFIDENCE_FEATURES]);
@@ -336,6 +341,9 @@ pub fn run(kb: &KnowledgeBase) {
         .iter()
         .map(|s| s.right.map(|r| vec![s.ranked[r].entry]).unwrap_or_default())
         .collect();
+    if let Some(path) = std::env::var_os("FIT_DUMP") {
+        dump(kb, &protocol, &samples, std::path::Path::new(&path));
+    }
     if std::env::var_os("FIT_GRID").is_some() {
         grid(&mut samples, &rights);
     }
@@ -343,7 +351,7 @@ pub fn run(kb: &KnowledgeBase) {
         // FIT_FUSION=a,b,c,d: take these weights instead of the logit's.
         Ok(weights) => {
             let w: Vec<f32> = weights.split(',').map(|w| w.parse().unwrap()).collect();
-            [w[0], w[1], w[2], w[3]]
+            std::array::from_fn(|i| w.get(i).copied().unwrap_or(0.0))
         }
         Err(_) => fit_ranking(&samples),
     };
@@ -371,4 +379,44 @@ pub fn run(kb: &KnowledgeBase) {
     println!("pub const CALIBRATION: [f32; CONFIDENCE_FEATURES] = {calibration:?};");
     println!("answered right / in scope answered wrong / out-of-scope answered at each answer threshold:");
     report(&samples, kb.matching.answer_min_letters as f32);
+}
+
+/// `FIT_DUMP=FILE`: every candidate of every question as a line of
+/// tab-separated numbers, to try fusions and confidence models outside:
+/// question, set, fitting, in scope, right, the signals, coverage, the
+/// entry's number of example questions, its score and confidence.
+fn dump(kb: &KnowledgeBase, protocol: &Protocol, samples: &[Sample], path: &std::path::Path) {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "question\tset\tfitting\tin_scope\tright\tlexical\tchars\tcloseness\tpairs\tcoverage\texamples\tscore\tconfidence\n",
+    );
+    for (q, s) in samples.iter().enumerate() {
+        let base = if s.set == 0 {
+            kb
+        } else if s.set == 1 {
+            &protocol.closed
+        } else {
+            &protocol.open
+        };
+        for (i, c) in s.ranked.iter().enumerate() {
+            let examples = base.entry(c.entry).examples().len();
+            writeln!(
+                out,
+                "{q}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{examples}\t{}\t{}",
+                s.set,
+                u8::from(s.fitting),
+                u8::from(s.in_scope),
+                u8::from(s.right == Some(i)),
+                c.lexical,
+                c.chars,
+                c.closeness,
+                c.pairs,
+                c.coverage,
+                c.score,
+                c.confidence
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(path, out).unwrap();
 }

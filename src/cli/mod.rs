@@ -124,7 +124,10 @@ enum Command {
     /// Writes one line per question, in input order, as soon as it is matched.
     /// With --json each line is
     /// {"query": "...", "outcome": "answer|suggest|fallback",
-    ///  "results": [{"id": "...", "kind": "program|faq|referral", "score": 0.0}]}.
+    ///  "results": [{"id": "...", "kind": "program|faq|referral", "score": 0.0,
+    ///  "confidence": 0.0}]}: the ranking score, and the estimated probability
+    ///  (0 to 1) that the entry is the one asked about, which the outcome is
+    ///  decided on.
     Match {
         /// How many ranked entries to write per question.
         #[arg(long, default_value_t = 5, value_name = "K")]
@@ -236,7 +239,10 @@ struct MatchLine<'a> {
 struct MatchEntry<'a> {
     id: &'a str,
     kind: &'static str,
+    /// What the entries are ranked by.
     score: f64,
+    /// The estimated probability that it is the entry asked about.
+    confidence: f64,
 }
 
 /// The command line as clap reads it, with the global options each
@@ -329,7 +335,13 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 println!("\n[{}]", result.outcome.as_str());
                 for scored in result.ranked.iter().take(5) {
                     let entry = kb.entry(scored.entry);
-                    println!("{:.3}  {}  {}", scored.score, entry.id(), entry.title());
+                    println!(
+                        "{:.3}  {:.2}  {}  {}",
+                        scored.score,
+                        scored.confidence,
+                        entry.id(),
+                        entry.title()
+                    );
                 }
             }
         }
@@ -415,6 +427,7 @@ fn match_questions(kb: &KnowledgeBase, top: usize, json: bool) -> Result<()> {
                     id: entry.id(),
                     kind: entry.kind(),
                     score: (s.score as f64 * 10_000.0).round() / 10_000.0,
+                    confidence: (s.confidence as f64 * 10_000.0).round() / 10_000.0,
                 }
             })
             .collect();

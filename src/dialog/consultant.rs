@@ -681,7 +681,7 @@ async fn lookup(
             &[
                 ("number", &(i + 1)),
                 ("title", &entry.title()),
-                ("score", &format!("{:.2}", scored.score)),
+                ("score", &format!("{:.2}", scored.confidence)),
             ],
         ));
         if let Some(code) = &target {

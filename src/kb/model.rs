@@ -180,7 +180,8 @@ pub struct MatchingConfig {
     /// visibly resemble something written for it, not only contain a word
     /// ko-dic found inside one of its examples (사랑해 in 협력사랑).
     pub answer_min_letters: f64,
-    /// At or above this confidence entries are offered as suggestions.
+    /// When the confidences of the entries offered (`index::offered`) add
+    /// up to this, they are offered as suggestions.
     pub suggest_threshold: f64,
     /// How many suggestions to offer at most.
     pub max_suggestions: usize,
@@ -196,9 +197,11 @@ impl Default for MatchingConfig {
             answer_threshold: 0.95,
             answer_margin: 0.0,
             answer_min_letters: 0.15,
-            // Below 0.5, more than 6 % of our out-of-scope questions would
-            // get suggestions instead of a consultant.
-            suggest_threshold: 0.5,
+            // The offered entries' confidences added up: at 0.8, 4 of our
+            // 96 out-of-scope questions get suggestions instead of a
+            // consultant, and 0.87 of the covered ones get the right entry
+            // answered or offered (docs/BENCHMARKS.md).
+            suggest_threshold: 0.8,
             max_suggestions: 3,
         }
     }

@@ -229,14 +229,11 @@ fn push_as_of(kb: &KnowledgeBase, t: &Texts, entry: Entry<'_>, out: &mut String)
     out.push_str(&line);
 }
 
-/// The entries (by index) offered for a `Suggest` outcome: the best ones,
-/// as long as their confidence is not far below the suggestion threshold.
+/// The entries (by index) offered for a `Suggest` outcome: the ones its
+/// decision counted (`index::offered`).
 pub fn suggestions(kb: &KnowledgeBase, result: &MatchResult) -> Vec<usize> {
-    result
-        .ranked
+    super::index::offered(&result.ranked, &kb.matching)
         .iter()
-        .take(kb.matching.max_suggestions)
-        .filter(|s| s.confidence as f64 >= kb.matching.suggest_threshold * 0.8)
         .map(|s| s.entry)
         .collect()
 }

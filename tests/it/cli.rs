@@ -69,8 +69,14 @@ fn match_json_streams_one_line_per_query_in_input_order() {
     for i in [1, 4, 5, 6] {
         assert_eq!(lines[i]["outcome"], "fallback", "{}", lines[i]);
     }
-    let score = lines[0]["results"][0]["score"].as_f64().unwrap();
-    assert!(score > 0.0 && score <= 1.0);
+    // Ranked by score, best first; the confidence is a probability.
+    let results = lines[0]["results"].as_array().unwrap();
+    let (first, second) = (&results[0], &results[1]);
+    assert!(first["score"].as_f64().unwrap() >= second["score"].as_f64().unwrap());
+    for result in results {
+        let confidence = result["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&confidence), "{result}");
+    }
 }
 
 #[test]

@@ -90,6 +90,9 @@ impl Index {
         index.weigh_terms(entries.len() as f32);
         for (text, analyses) in entries.iter().zip(&example_analyses) {
             index.aspects.push(aspect_shares(analyses, text.named));
+            index
+                .questions
+                .push((text.examples.len() - usize::from(text.named)) as u32);
             index.store_examples(analyses);
         }
         index.chars = CharGrams::build(example_analyses.iter().flatten().map(|a| a.text.as_str()));
@@ -115,6 +118,7 @@ impl Index {
             pair_ids: FxHashMap::default(),
             related: FxHashMap::default(),
             chars: CharGrams::default(),
+            questions: Vec::new(),
         }
     }
 

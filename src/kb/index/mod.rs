@@ -169,6 +169,11 @@ pub struct Scored {
     pub pairs: f32,
     /// The best character n-gram cosine of its example questions.
     pub chars: f32,
+    /// The share of the question the entry explains (the coverage pass).
+    pub coverage: f32,
+    /// How many example questions the entry was written with: the more it
+    /// has, the likelier one of them is close to any question by chance.
+    pub examples: u32,
 }
 
 /// The matcher's verdict on one question.
@@ -205,6 +210,9 @@ pub struct Index {
     related: FxHashMap<String, Vec<u32>>,
     /// The example questions' character n-grams.
     chars: chars::CharGrams,
+    /// Per entry: how many example questions it was written with (a
+    /// program's name, compared like one, not counted).
+    questions: Vec<u32>,
 }
 
 impl Index {
@@ -224,7 +232,27 @@ impl Index {
     }
 }
 
-/// Decides the outcome from the ranked entries' calibrated confidence.
+/// An entry below this confidence is not offered as a suggestion: fewer
+/// than one chance in ten that it is the one asked about.
+pub const OFFER_FLOOR: f32 = 0.1;
+
+/// The entries a `Suggest` outcome offers: the first `max_suggestions`
+/// of `ranked` from `OFFER_FLOOR` on.
+pub fn offered<'r>(ranked: &'r [Scored], config: &MatchingConfig) -> &'r [Scored] {
+    let n = ranked
+        .iter()
+        .take(config.max_suggestions)
+        .take_while(|s| s.confidence >= OFFER_FLOOR)
+        .count();
+    &ranked[..n]
+}
+
+/// Decides the outcome from the ranked entries' calibrated confidence: an
+/// answer when the best entry alone is likely enough to be the one asked
+/// about (and resembles what was written for it); suggestions when the
+/// entries offered together are (the sum of their confidences), so a
+/// question that names a family of entries ("R&D 지원") is offered the
+/// family rather than a consultant.
 pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     let Some(best) = ranked.first() else {
         return Outcome::Fallback;
@@ -232,12 +260,14 @@ pub fn decide(ranked: &[Scored], config: &MatchingConfig) -> Outcome {
     let letters = best.pairs as f64;
     let confidence = best.confidence as f64;
     let second = ranked.get(1).map_or(0.0, |s| s.confidence as f64);
+    let offered = offered(ranked, config);
+    let together: f64 = offered.iter().map(|s| s.confidence as f64).sum();
     if confidence >= config.answer_threshold
         && confidence - second >= config.answer_margin
         && letters >= config.answer_min_letters
     {
         Outcome::Answer
-    } else if confidence >= config.suggest_threshold {
+    } else if !offered.is_empty() && together >= config.suggest_threshold {
         Outcome::Suggest
     } else {
         Outcome::Fallback

@@ -180,6 +180,8 @@ impl Index {
                         closeness,
                         pairs,
                         chars: char_cosine,
+                        coverage,
+                        examples: self.questions[entry as usize],
                     }
                 })
                 .collect();
