@@ -6,6 +6,7 @@
 //! token to `AspectCues::read`; `AspectCues::finish` adds the aspects to the
 //! analysis as `Aspect` terms.
 
+use super::cues::Cue;
 use super::{Analysis, TermKind};
 
 /// The aspect cues found so far in one text.
@@ -64,7 +65,12 @@ impl AspectCues {
             aspects.push("#개요");
         }
         let asked_a_question_word = analysis.terms.iter().any(|t| t.kind == TermKind::Question);
-        if self.eligibility.asked(asked_a_question_word) {
+        // 열면 안 돼 forbids; it does not ask who may.
+        let forbids = analysis
+            .terms
+            .iter()
+            .any(|t| t.kind == TermKind::Cue && t.text == Cue::Prohibition.term());
+        if self.eligibility.asked(asked_a_question_word) && !forbids {
             aspects.push("#자격");
         }
         // 뭐부터 (what first) asks for the steps.

@@ -9,10 +9,12 @@
 //!
 //! This file holds the analyzer and what it returns; the steps live apart:
 //! `walk` reads the tokens into terms, `stopwords` lists the words that say
-//! nothing, `aspects` reads what a question asks about, `fragments` marks
+//! nothing, `aspects` reads what a question asks about, `cues` what kind of
+//! sentence it is (a prohibition, a permission, a choice), `fragments` marks
 //! the words where a typo is likely, and `jamo` measures typos.
 
 mod aspects;
+mod cues;
 mod fragments;
 pub mod jamo;
 pub mod language;
@@ -62,6 +64,10 @@ pub enum TermKind {
     /// A word the question sets aside (자금 in 자금 말고 또 뭐 해줘): still
     /// a word of the question, but not what it asks about.
     SetAside,
+    /// What kind of sentence it is (`#금지`, `#허락`, `#선택`, `#부정`),
+    /// from its endings and adverbs: tells a prohibition from a question
+    /// that allows, and a choice from a plain question (`cues`).
+    Cue,
 }
 
 impl TermKind {
@@ -75,6 +81,7 @@ impl TermKind {
             TermKind::Question => 0.35,
             TermKind::Aspect => 0.3,
             TermKind::SetAside => 0.2,
+            TermKind::Cue => 0.3,
         }
     }
 }

@@ -284,3 +284,68 @@ fn near_synonym_groups_skip_phrases_and_keep_their_own_words() {
     assert!(related.of("목록").any(|t| t == "리스트"));
     assert!(!related.of("목록").any(|t| t == "목록"));
 }
+
+fn cues(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    analyzer
+        .analyze(text)
+        .terms
+        .into_iter()
+        .filter(|t| t.kind == TermKind::Cue)
+        .map(|t| t.text)
+        .collect()
+}
+
+#[test]
+fn a_prohibition_is_one_cue_however_it_is_said() {
+    let a = plain();
+    for forbids in [
+        "그 파일은 지우지마",
+        "회사 메일은 지우지 마세요",
+        "계정은 더 이상 만들지 말아줘",
+        "밤에는 등산하지 마십시오",
+        "첨부 파일은 열면 안돼",
+        "회의 중에 전화 받으면 안 됩니다.",
+        "외부 반출 금지.",
+        "사무실 흡연은 금지되어 있어",
+        "사무실에서 통화는 삼가주세요",
+        "과도한 야근은 자제해주시기 바랍니다.",
+        "외부 메일은 사용 못하게 해",
+    ] {
+        assert_eq!(cues(&a, forbids), ["#금지"], "{forbids}");
+    }
+    for allows in [
+        "그 파일은 지워줘",
+        "첨부 파일 열어도 돼?",
+        "오늘은 야근 안 할래",
+        // Not A but B: what is set aside, not a prohibition.
+        "카드로 결제하지 말고 현금으로 내",
+        // Must, not must not.
+        "여름엔 음식 조리 안하면 안돼",
+    ] {
+        assert!(
+            cues(&a, allows).is_empty(),
+            "{allows}: {:?}",
+            cues(&a, allows)
+        );
+    }
+    // ko-dic reads 마십시오 as 마시다 (to drink): no stem of it is kept.
+    let found = terms(&a, "밤에는 등산하지 마십시오");
+    assert!(!found.contains(&"마시".to_string()), "{found:?}");
+}
+
+#[test]
+fn a_prohibition_does_not_ask_who_may() {
+    let a = plain();
+    assert!(!asks(&a, "첨부 파일은 열면 안 돼", "#자격"));
+    assert!(asks(&a, "우리 회사도 되나요", "#자격"));
+    assert!(asks(&a, "번호 써도 괜찮아요?", "#자격"));
+}
+
+#[test]
+fn a_comparison_is_a_cue() {
+    let a = plain();
+    assert_eq!(cues(&a, "둘 중에 뭐가 더 빨라?"), ["#비교"]);
+    assert_eq!(cues(&a, "노트북보다는 데스크톱이 낫지"), ["#비교"]);
+    assert!(cues(&a, "둘 중에 뭐가 빨라?").is_empty());
+    assert_eq!(cues(&a, "그 계정은 더 이상 쓰지 마"), ["#금지"]);
+}

@@ -3,14 +3,16 @@
 //! and of user-dictionary words, neighbouring nouns joined, verb and
 //! adjective stems, question words; particles, endings and stop words are
 //! dropped, and what a question sets aside (A 말고 B) is marked. Along the
-//! way each token is handed to the aspect cues (`aspects`) and each content
-//! piece counted for the typo marks (`fragments`).
+//! way each token is handed to the aspect cues (`aspects`) and the
+//! sentence-type cues (`cues`), and each content piece counted for the
+//! typo marks (`fragments`).
 
 use std::collections::HashMap;
 
 use lindera::token::Token;
 
 use super::aspects::AspectCues;
+use super::cues::SentenceCues;
 use super::fragments::Fragments;
 use super::stopwords::{is_content_noun, is_stop_noun, is_stop_stem};
 use super::{parse_expression, Analysis, TermKind};
@@ -25,6 +27,8 @@ struct Morpheme<'t> {
     /// Its part-of-speech tag, the first one of a token with several
     /// (VV+EC → VV).
     tag: &'t str,
+    /// All its tags (VV+EC).
+    tags: &'t str,
     /// Inflect, Compound, …
     word_type: &'t str,
     /// The forms it is made of (`알리/VV/*+어/EC/*`), or `*`.
@@ -50,6 +54,7 @@ impl<'t> Morpheme<'t> {
             byte_end,
             unknown,
             tag: first_tag,
+            tags: tag,
             word_type,
             expression,
         }
@@ -94,6 +99,7 @@ pub(super) struct Walk<'a> {
     /// The written word of the latest content piece.
     last_noun_word: Option<usize>,
     cues: AspectCues,
+    sentence: SentenceCues,
     fragments: Fragments,
 }
 
@@ -114,6 +120,7 @@ impl<'a> Walk<'a> {
             run: Vec::new(),
             last_noun_word: None,
             cues: AspectCues::default(),
+            sentence: SentenceCues::default(),
             fragments,
         }
     }
@@ -131,6 +138,13 @@ impl<'a> Walk<'a> {
                 .read(word, &morpheme.surface, morpheme.unknown);
         }
         let rest = &self.text[morpheme.byte_end..];
+        let only_cue = self.sentence.read(
+            &morpheme.surface,
+            morpheme.tag,
+            morpheme.tags,
+            morpheme.expression,
+            rest,
+        );
         if !self
             .cues
             .read(&morpheme.surface, morpheme.tag, morpheme.expression, rest)
@@ -139,6 +153,10 @@ impl<'a> Walk<'a> {
         }
         if morpheme.tag == "VV" && morpheme.surface == "말" && rest.starts_with('고') {
             self.set_aside_last_noun();
+            return;
+        }
+        if only_cue {
+            self.join_run();
             return;
         }
         if content_piece {
@@ -151,6 +169,7 @@ impl<'a> Walk<'a> {
     /// the typo marks.
     pub(super) fn finish(mut self) -> (Analysis, AspectCues, Fragments) {
         self.join_run();
+        self.sentence.finish(&mut self.analysis);
         (self.analysis, self.cues, self.fragments)
     }
 

@@ -175,7 +175,7 @@ impl Index {
         for term in &analysis.terms {
             // What an entry is about is in its questions and keywords,
             // not in the details its answer happens to mention.
-            if term.kind == TermKind::Aspect && field < TITLE_FIELD {
+            if matches!(term.kind, TermKind::Aspect | TermKind::Cue) && field < TITLE_FIELD {
                 continue;
             }
             let id = self.intern(&term.text);
@@ -270,14 +270,14 @@ impl Index {
     }
 }
 
-/// The aspects an entry's example questions (`analyses`) ask about, with
-/// the share of them asking each; `named`: whether the first is the
-/// entry's name, which asks nothing.
+/// The aspects an entry's example questions (`analyses`) ask about and
+/// their sentence-type cues, with the share of them having each; `named`:
+/// whether the first is the entry's name, which asks nothing.
 fn aspect_shares(analyses: &[Analysis], named: bool) -> Vec<(String, f32)> {
     let mut shares: Vec<(String, f32)> = Vec::new();
     let asked = &analyses[named as usize..];
     for analysis in asked {
-        for term in analysis.terms.iter().filter(|t| t.kind == TermKind::Aspect) {
+        for term in analysis.terms.iter().filter(|t| steers(t.kind)) {
             match shares.iter_mut().find(|(a, _)| *a == term.text) {
                 Some(share) => share.1 += 1.0,
                 None => shares.push((term.text.clone(), 1.0)),
@@ -298,4 +298,10 @@ fn aspect_shares(analyses: &[Analysis], named: bool) -> Vec<(String, f32)> {
 /// BM25's idf of a term found in `containing` of `entries` entries.
 fn bm25_idf(entries: f32, containing: f32) -> f32 {
     (1.0 + (entries - containing + 0.5) / (containing + 0.5)).ln()
+}
+
+/// Whether terms of `kind` steer between entries: what their example
+/// questions ask (aspects) and what kind of sentence they are (cues).
+pub(super) fn steers(kind: TermKind) -> bool {
+    matches!(kind, TermKind::Aspect | TermKind::Cue)
 }

@@ -13,6 +13,9 @@
 //! Then the question's aspect (what it asks: 금액, 신청, 위치, 일정, …, see
 //! `nlu`) steers between a program and its FAQs: entries whose example
 //! questions ask it less than the candidate that asks it most are lowered.
+//! Its sentence-type cues (a prohibition, a comparison) steer the same way,
+//! so "don't delete it" prefers the example that forbids over the one that
+//! asks about deleting.
 //!
 //! The entries whose example questions are closest by their uncommon
 //! character n-grams join the candidates even when the coverage pass did
@@ -74,13 +77,14 @@ pub struct Tuning {
     /// is about that FAQ.
     pub related_field: f32,
     /// How much a term counts by how it was found, in `TermKind` order.
-    pub kinds: [f32; 7],
+    pub kinds: [f32; 8],
     /// How much an entry with many words is held back (BM25's b): long
     /// entries explain many questions a little.
     pub length_norm: f32,
     /// How much an entry whose example questions ask about the question's
-    /// aspect (금액, 신청, 위치, 일정, …) is raised, and how much one whose
-    /// examples never do is lowered, for questions that have an aspect.
+    /// aspect (금액, 신청, 위치, 일정, …) or share its sentence-type cue
+    /// (금지, 비교) is raised, and how much one whose examples never do is
+    /// lowered, for questions that have one.
     pub aspect_boost: f32,
     pub aspect_penalty: f32,
 }
@@ -100,7 +104,7 @@ impl Default for Tuning {
             agency_field: 0.7,
             body_field: 0.4,
             related_field: 0.8,
-            kinds: [1.0, 0.7, 0.8, 0.4, 0.7, 1.0, 0.2],
+            kinds: [1.0, 0.7, 0.8, 0.4, 0.7, 1.0, 0.2, 1.0],
             length_norm: 0.0,
             aspect_boost: 0.0,
             aspect_penalty: 0.3,

@@ -1,7 +1,7 @@
 //! Ranking a question: the candidates from the coverage pass, each scored
 //! by its coverage, the closeness (cosine) of its closest example question
 //! and the letter pairs it shares with it, then steered by the question's
-//! aspect, best first.
+//! aspect and sentence-type cues, best first.
 
 use super::cover::nth_largest;
 use super::examples::letter_pairs;
@@ -9,7 +9,7 @@ use super::fusion::{fuse, CALIBRATION, FUSION};
 use super::query::QueryTerm;
 use super::scratch::{Scratch, SCRATCH};
 use super::{Index, Scored, CANDIDATES, GRAM_CANDIDATES, RELATED, TIED_CANDIDATES};
-use crate::nlu::{Analysis, TermKind};
+use crate::nlu::Analysis;
 
 impl Index {
     /// Scores every entry sharing a term with `analysis`, best first.
@@ -33,7 +33,7 @@ impl Index {
         let query_aspects: Vec<&str> = analysis
             .terms
             .iter()
-            .filter(|t| t.kind == TermKind::Aspect)
+            .filter(|t| super::build::steers(t.kind))
             .map(|t| t.text.as_str())
             .collect();
         let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm, &query_chars);

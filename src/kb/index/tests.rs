@@ -102,3 +102,28 @@ fn letter_pairs_are_distinct_neighbours() {
     assert_eq!(pairs.len(), 2);
     assert!(letter_pairs("창").is_empty());
 }
+
+#[test]
+fn a_prohibition_prefers_the_example_that_forbids() {
+    // The first example shares more words with the questions; the
+    // second forbids, as they do.
+    let analyzer = Analyzer::plain().unwrap();
+    let texts: Vec<String> = [
+        "오래된 회사 메일은 다 지워줘",
+        "회사 메일 지우지 마",
+        "회사 메일이랑 개인 메일 중에 어느 게 많아",
+        "회사 메일이랑 개인 메일 중에 뭐가 더 빨라",
+    ]
+    .map(String::from)
+    .to_vec();
+    let index = index_of_examples(&analyzer, &texts);
+    for question in [
+        "오래된 회사 메일은 지우면 안 돼",
+        "오래된 회사 메일은 절대 지우지 마세요",
+    ] {
+        let ranked = index.rank(&analyzer.analyze(question));
+        assert_eq!(ranked[0].entry, 1, "{question}: {:?}", &ranked[..2]);
+    }
+    let ranked = index.rank(&analyzer.analyze("오래된 회사 메일 지워 줘"));
+    assert_eq!(ranked[0].entry, 0, "{:?}", &ranked[..2]);
+}
