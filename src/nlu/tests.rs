@@ -107,14 +107,19 @@ fn question_words_are_kept_as_weak_terms() {
     }
 }
 
-fn aspects(analyzer: &Analyzer, text: &str) -> Vec<String> {
+/// The terms of `kind` the analyzer finds in `text`.
+fn terms_of(kind: TermKind, analyzer: &Analyzer, text: &str) -> Vec<String> {
     analyzer
         .analyze(text)
         .terms
         .into_iter()
-        .filter(|t| t.kind == TermKind::Aspect)
+        .filter(|t| t.kind == kind)
         .map(|t| t.text)
         .collect()
+}
+
+fn aspects(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    terms_of(TermKind::Aspect, analyzer, text)
 }
 
 /// Whether `text` asks `aspect` (among others).
@@ -286,13 +291,7 @@ fn near_synonym_groups_skip_phrases_and_keep_their_own_words() {
 }
 
 fn cues(analyzer: &Analyzer, text: &str) -> Vec<String> {
-    analyzer
-        .analyze(text)
-        .terms
-        .into_iter()
-        .filter(|t| t.kind == TermKind::Cue)
-        .map(|t| t.text)
-        .collect()
+    terms_of(TermKind::Cue, analyzer, text)
 }
 
 #[test]
