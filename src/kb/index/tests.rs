@@ -127,3 +127,43 @@ fn a_prohibition_prefers_the_example_that_forbids() {
     let ranked = index.rank(&analyzer.analyze("오래된 회사 메일 지워 줘"));
     assert_eq!(ranked[0].entry, 0, "{:?}", &ranked[..2]);
 }
+
+/// A ranked entry with only the confidence and letter pairs set.
+fn ranked_at(entry: usize, confidence: f32) -> Scored {
+    Scored {
+        entry,
+        score: confidence,
+        confidence,
+        lexical: 0.0,
+        closeness: 0.0,
+        pairs: 0.5,
+        chars: 0.0,
+        coverage: 0.0,
+        examples: 1,
+    }
+}
+
+#[test]
+fn a_family_of_near_ties_is_offered_together_and_a_lone_guess_is_not() {
+    let config = MatchingConfig::default();
+    // Three entries at one chance in three each: none is likely alone, but
+    // the one asked about is very likely among them.
+    let family: Vec<Scored> = [0.34, 0.33, 0.3, 0.05]
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| ranked_at(i, c))
+        .collect();
+    assert_eq!(decide(&family, &config), Outcome::Suggest);
+    assert_eq!(offered(&family, &config).len(), 3);
+    // One weak guess and nothing near it: a consultant, not a suggestion.
+    let lone = vec![ranked_at(0, 0.45), ranked_at(1, 0.08), ranked_at(2, 0.05)];
+    assert_eq!(decide(&lone, &config), Outcome::Fallback);
+    assert_eq!(offered(&lone, &config).len(), 1);
+    // A confident first entry is answered.
+    let sure = vec![ranked_at(0, 0.97), ranked_at(1, 0.2)];
+    assert_eq!(decide(&sure, &config), Outcome::Answer);
+    // No more than `max_suggestions` are offered or counted.
+    let many: Vec<Scored> = (0..6).map(|i| ranked_at(i, 0.2)).collect();
+    assert_eq!(offered(&many, &config).len(), config.max_suggestions);
+    assert_eq!(decide(&many, &config), Outcome::Fallback);
+}
