@@ -376,13 +376,17 @@ fn rides_out(how: Stop) {
         );
     });
     assert_alive(&mut [&mut first, &mut second]);
-    for process in [&first, &second] {
-        let told = process.said("retrying until the database answers");
-        assert!(
-            (1..=8).contains(&told),
-            "the outage is logged once by each part that met it, not at every retry: {told}"
-        );
-    }
+    // Each part that met the outage logs it once, not at every retry. A
+    // process may meet none: a standby whose loops were waiting through
+    // the whole outage (its /readyz still said 503) has nothing to log.
+    let told: Vec<usize> = [&first, &second]
+        .iter()
+        .map(|process| process.said("retrying until the database answers"))
+        .collect();
+    assert!(
+        told.iter().all(|&n| n <= 8) && told.iter().sum::<usize>() >= 1,
+        "the outage is logged once by each part that met it, not at every retry: {told:?}"
+    );
     let errors = |port| {
         let page = get(port, "/metrics").1;
         page.lines()
