@@ -187,6 +187,20 @@ impl Browser {
             .to_string()
     }
 
+    /// The page's title once `want` holds of it (a click that submits a
+    /// form may return before the next page has loaded), or the last one
+    /// read after ten seconds.
+    async fn title_once(&self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let title = self.title().await;
+            if want(&title) || std::time::Instant::now() > deadline {
+                return title;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Whether a script opened an alert.
     async fn alert_open(&self) -> bool {
         self.call(reqwest::Method::GET, "/alert/text", Value::Null)
@@ -294,11 +308,8 @@ async fn a_supervisor_signs_in_and_reads_every_page_in_a_real_browser() {
     browser.screenshot("signin").await;
     browser.type_into("#token", &token).await;
     browser.click("button[type=submit]").await;
-    assert!(
-        browser.title().await.starts_with("지금"),
-        "{}",
-        browser.title().await
-    );
+    let title = browser.title_once(|t| t.starts_with("지금")).await;
+    assert!(title.starts_with("지금"), "{title}");
     let queues = browser.text("#queues").await;
     assert!(queues.contains("gyeonggi-center"), "{queues}");
     assert!(browser.text("#consultants").await.contains("박상담"));
@@ -318,21 +329,22 @@ async fn a_supervisor_signs_in_and_reads_every_page_in_a_real_browser() {
     browser.screenshot("ticket").await;
 
     browser.click("nav a[href='/trends']").await;
-    assert!(
-        browser.title().await.starts_with("추세"),
-        "{}",
-        browser.title().await
-    );
+    let title = browser.title_once(|t| t.starts_with("추세")).await;
+    assert!(title.starts_with("추세"), "{title}");
     browser.find("figure svg polyline").await;
     assert!(browser.text("#total").await.contains("3"));
     browser.screenshot("trends").await;
 
     browser.click("nav a[href='/unanswered']").await;
-    assert!(browser.title().await.starts_with("답하지 못한 질문"));
+    let title = browser
+        .title_once(|t| t.starts_with("답하지 못한 질문"))
+        .await;
+    assert!(title.starts_with("답하지 못한 질문"), "{title}");
     browser.screenshot("unanswered").await;
 
     browser.click("header form button").await;
-    assert!(browser.title().await.contains("로그인"));
+    let title = browser.title_once(|t| t.contains("로그인")).await;
+    assert!(title.contains("로그인"), "signed out: {title}");
     browser.go(&format!("{site}/now")).await;
     assert!(browser.title().await.contains("로그인"), "signed out");
     let _ = browser.http.delete(&browser.session).send().await;
