@@ -10,7 +10,7 @@
 //! This file holds the analyzer and what it returns; the steps live apart:
 //! `walk` reads the tokens into terms, `stopwords` lists the words that say
 //! nothing, `aspects` reads what a question asks about, `cues` what kind of
-//! sentence it is (a prohibition, a permission, a choice), `fragments` marks
+//! sentence it is (a prohibition, a comparison), `fragments` marks
 //! the words where a typo is likely, and `jamo` measures typos.
 
 mod aspects;
@@ -64,13 +64,21 @@ pub enum TermKind {
     /// A word the question sets aside (자금 in 자금 말고 또 뭐 해줘): still
     /// a word of the question, but not what it asks about.
     SetAside,
-    /// What kind of sentence it is (`#금지`, `#허락`, `#선택`, `#부정`),
-    /// from its endings and adverbs: tells a prohibition from a question
-    /// that allows, and a choice from a plain question (`cues`).
+    /// What kind of sentence it is (`#금지`, `#비교`), from its endings,
+    /// adverbs and particles: tells "don't delete it" from "how do I delete
+    /// it", and "which is faster" from "how fast is it" (`cues`).
     Cue,
 }
 
 impl TermKind {
+    /// Whether the analyzer derived the term from how the sentence is put
+    /// (an aspect or a cue) rather than from a word written in it: such
+    /// terms steer between entries, count only in example questions and
+    /// keywords, and are never typo-corrected.
+    pub fn is_derived(self) -> bool {
+        matches!(self, TermKind::Aspect | TermKind::Cue)
+    }
+
     /// How much a term of this kind counts, relative to a plain word.
     pub fn weight(self) -> f32 {
         match self {

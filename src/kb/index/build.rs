@@ -175,7 +175,7 @@ impl Index {
         for term in &analysis.terms {
             // What an entry is about is in its questions and keywords,
             // not in the details its answer happens to mention.
-            if matches!(term.kind, TermKind::Aspect | TermKind::Cue) && field < TITLE_FIELD {
+            if term.kind.is_derived() && field < TITLE_FIELD {
                 continue;
             }
             let id = self.intern(&term.text);
@@ -277,7 +277,7 @@ fn aspect_shares(analyses: &[Analysis], named: bool) -> Vec<(String, f32)> {
     let mut shares: Vec<(String, f32)> = Vec::new();
     let asked = &analyses[named as usize..];
     for analysis in asked {
-        for term in analysis.terms.iter().filter(|t| steers(t.kind)) {
+        for term in analysis.terms.iter().filter(|t| t.kind.is_derived()) {
             match shares.iter_mut().find(|(a, _)| *a == term.text) {
                 Some(share) => share.1 += 1.0,
                 None => shares.push((term.text.clone(), 1.0)),
@@ -298,10 +298,4 @@ fn aspect_shares(analyses: &[Analysis], named: bool) -> Vec<(String, f32)> {
 /// BM25's idf of a term found in `containing` of `entries` entries.
 fn bm25_idf(entries: f32, containing: f32) -> f32 {
     (1.0 + (entries - containing + 0.5) / (containing + 0.5)).ln()
-}
-
-/// Whether terms of `kind` steer between entries: what their example
-/// questions ask (aspects) and what kind of sentence they are (cues).
-pub(super) fn steers(kind: TermKind) -> bool {
-    matches!(kind, TermKind::Aspect | TermKind::Cue)
 }

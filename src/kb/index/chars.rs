@@ -8,6 +8,10 @@
 //! A gram no example has still counts in the question's length at the
 //! rarest grams' weight, so a question mostly about something else is not
 //! close to anything.
+//!
+//! Each gram also lists the examples that have it, so the examples closest
+//! by the uncommon grams are found without the morphemes (`closest`): they
+//! make candidates of entries the coverage pass did not propose.
 
 use rustc_hash::FxHashMap;
 

@@ -70,10 +70,7 @@ impl Index {
         // the joiner, not words of the question: they do not count against it.
         let counts = id.is_some()
             || !related.is_empty()
-            || !matches!(
-                term.kind,
-                TermKind::Joined | TermKind::Aspect | TermKind::Cue
-            );
+            || !(term.kind == TermKind::Joined || term.kind.is_derived());
         QueryTerm {
             id,
             weight,
@@ -87,10 +84,8 @@ impl Index {
     /// and one is close enough, weighed by how close; otherwise no id and
     /// the weight of the rarest words. (`kind`: the weight of its kind.)
     fn weigh_unknown(&self, term: &Term, analysis: &Analysis, kind: f32) -> (Option<u32>, f32) {
-        match (!matches!(
-            term.kind,
-            TermKind::Joined | TermKind::Aspect | TermKind::Cue
-        ) && analysis.fragmented.contains(&term.word))
+        match (!(term.kind == TermKind::Joined || term.kind.is_derived())
+            && analysis.fragmented.contains(&term.word))
         .then(|| self.correct_typo(&term.text))
         .flatten()
         {

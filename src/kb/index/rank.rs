@@ -33,7 +33,7 @@ impl Index {
         let query_aspects: Vec<&str> = analysis
             .terms
             .iter()
-            .filter(|t| super::build::steers(t.kind))
+            .filter(|t| t.kind.is_derived())
             .map(|t| t.text.as_str())
             .collect();
         let mut ranked = self.score(&candidates, &query, &query_pairs, query_norm, &query_chars);
