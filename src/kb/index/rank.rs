@@ -92,12 +92,10 @@ impl Index {
                 examples_found,
                 ..
             } = &mut *scratch;
-            self.chars.closest(
-                query_chars,
-                example_dots,
-                examples_found,
-                GRAM_CANDIDATES * 4,
-            )
+            self.chars
+                .accumulate_uncommon(query_chars, example_dots, examples_found);
+            self.chars
+                .closest(example_dots, examples_found, GRAM_CANDIDATES * 4)
         });
         let mut found: Vec<u32> = Vec::with_capacity(GRAM_CANDIDATES);
         for (example, _) in closest {
@@ -133,6 +131,7 @@ impl Index {
                 weights,
                 marks,
                 chars,
+                example_dots,
                 ..
             } = &mut *scratch;
             if weights.len() < self.terms.len() {
@@ -165,7 +164,7 @@ impl Index {
                         self.closest_examples(entry, weights, query_norm, marks, query_pair_count);
                     let lexical =
                         t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
-                    let char_cosine = self.closest_chars(entry, chars);
+                    let char_cosine = self.closest_chars(entry, chars, example_dots);
                     if explain() {
                         eprintln!(
                             "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} chars {char_cosine:.2} aspects {:?} -> {lexical:.3}",
@@ -236,11 +235,12 @@ impl Index {
     }
 
     /// The best character n-gram cosine of `entry`'s example questions
-    /// with the question (its gram weights by id, `query`).
-    fn closest_chars(&self, entry: u32, query: &[f32]) -> f32 {
+    /// with the question (its gram weights by id, `query`, and its dots by
+    /// the uncommon grams, `uncommon_dots`).
+    fn closest_chars(&self, entry: u32, query: &[f32], uncommon_dots: &[f32]) -> f32 {
         let range = &self.examples.of_entry[entry as usize];
         (range.start..range.end)
-            .map(|example| self.chars.cosine(example as usize, query))
+            .map(|example| self.chars.cosine(example as usize, query, uncommon_dots))
             .fold(0.0, f32::max)
     }
 

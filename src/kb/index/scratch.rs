@@ -26,8 +26,10 @@ pub(super) struct Scratch {
     pub(super) credited: Vec<u32>,
     /// Per candidate: the best credit of the current common word.
     pub(super) best: Vec<f32>,
-    /// Per example question: its n-gram dot product with the question so
-    /// far, and the examples with one.
+    /// Per example question: its n-gram dot product with the current
+    /// question by the uncommon grams, and the examples with one: set by
+    /// `CharGrams::accumulate_uncommon` for the whole of `rank` (the
+    /// candidates' cosines read it), cleared by its next call.
     pub(super) example_dots: Vec<f32>,
     pub(super) examples_found: Vec<u32>,
 }
