@@ -120,7 +120,8 @@ impl CharGrams {
         let smooth_idf = |df: f32| ((1.0 + n) / (1.0 + df)).ln() + 1.0;
         index.idf = df.iter().copied().map(smooth_idf).collect();
         index.unknown_idf = smooth_idf(0.0);
-        index.common_above = FINDING_MIN.max((counted.len() as f32 * FINDING_SHARE) as usize);
+        index.common_above =
+            ((counted.len() as f32 * FINDING_SHARE) as usize).clamp(FINDING_MIN, FINDING_MAX);
         let common_above = index.common_above as f32;
         let is_common = |id: u32| df[id as usize] > common_above;
         for grams in counted {
@@ -190,8 +191,10 @@ impl CharGrams {
 /// share of the examples (a common syllable, 지 or 요) is skipped, its
 /// posting list long and its weight small.
 const FINDING_SHARE: f32 = 0.02;
-/// ... but a gram in no more than this many examples always finds them.
+/// ... but a gram in no more than this many examples always finds them,
 const FINDING_MIN: usize = 16;
+/// and one in more than this many never does.
+const FINDING_MAX: usize = 200;
 
 impl CharGrams {
     /// Adds up every example's dot product with the question (its known
@@ -237,13 +240,20 @@ impl CharGrams {
         if limit == 0 {
             return Vec::new();
         }
-        let mut found: Vec<(u32, f32)> = touched.iter().map(|&e| (e, dots[e as usize])).collect();
+        // Kept best first in a small buffer: one comparison with the last
+        // for each of the many examples that are not among the best, where
+        // on a large knowledge base thousands share an uncommon gram.
         let by_dot = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if found.len() > limit {
-            found.select_nth_unstable_by(limit - 1, by_dot);
+        let mut found: Vec<(u32, f32)> = Vec::with_capacity(limit + 1);
+        for &example in touched {
+            let candidate = (example, dots[example as usize]);
+            if found.len() == limit && by_dot(&candidate, &found[limit - 1]).is_ge() {
+                continue;
+            }
+            let at = found.partition_point(|f| by_dot(f, &candidate).is_lt());
+            found.insert(at, candidate);
             found.truncate(limit);
         }
-        found.sort_by(by_dot);
         found
     }
 }
