@@ -108,12 +108,17 @@ impl Index {
         // a fifth against looking once, before every word in a sixteenth of
         // the entries (docs/CHANGELOG.md).
         let cheap = CANDIDATES * 4;
-        let mut left: f32 = units.iter().map(|unit| unit.weight).sum();
+        let all: f32 = units.iter().map(|unit| unit.weight).sum();
+        let mut left = all;
         let mut walked = 0;
         while walked < units.len() {
             let unit = &units[walked];
+            // No entry covers more than the words walked, so the words left
+            // can only be outweighed by the best shares once they weigh
+            // less than those: until then looking is not worth its pass.
             if unit.entries() > cheap.max(scratch.touched.len())
                 && scratch.touched.len() >= CANDIDATES
+                && left < all - left
             {
                 let best = nth_largest(
                     scratch
