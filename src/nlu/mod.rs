@@ -26,7 +26,7 @@ mod walk;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
@@ -37,6 +37,7 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera::token::Token;
 use lindera_dictionary::viterbi::Lattice;
+use rustc_hash::FxHashMap;
 
 pub use language::is_foreign;
 pub use normalize::{compact, normalize};
@@ -176,7 +177,7 @@ pub struct Analyzer {
     synonyms: Synonyms,
     /// User-dictionary words and the noun parts ko-dic alone finds in them,
     /// so 소상공인 is a term of its own and still meets 소상 and 공인.
-    user_parts: HashMap<String, Vec<String>>,
+    user_parts: FxHashMap<String, Vec<String>>,
     /// The built-in near-synonyms, as this analyzer's search terms.
     related: Related,
 }
@@ -194,7 +195,7 @@ impl Analyzer {
         let dictionary = dictionary()?;
         let plain = plain_segmenter()?;
         let mut csv = String::new();
-        let mut user_parts = HashMap::new();
+        let mut user_parts = FxHashMap::default();
         let mut seen = HashSet::new();
         for word in user_words {
             let word = normalize(word);
@@ -275,12 +276,12 @@ impl Analyzer {
             compact: compact(&normalized),
             ..Analysis::default()
         };
-        let Ok(mut tokens) = segment(&self.segmenter, &normalized) else {
+        let Ok(tokens) = segment(&self.segmenter, &normalized) else {
             analysis.text = normalized;
             return analysis;
         };
         let mut walk = Walk::new(&normalized, &self.user_parts, analysis);
-        for token in tokens.iter_mut() {
+        for token in &tokens {
             walk.read(token);
         }
         let (mut analysis, cues, fragments) = walk.finish();
@@ -348,15 +349,20 @@ fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
 
 /// Parses ko-dic's `expression` field (`알리/VV/*+어/EC/*`) into (form, tag).
 fn parse_expression(expression: &str) -> Vec<(String, String)> {
-    expression
-        .split('+')
-        .filter_map(|part| {
-            let mut fields = part.split('/');
-            let form = fields.next()?;
-            let tag = fields.next()?;
-            Some((form.to_string(), tag.to_string()))
-        })
+    expression_forms(expression)
+        .map(|(form, tag)| (form.to_string(), tag.to_string()))
         .collect()
+}
+
+/// The (form, tag) pairs of ko-dic's `expression` field
+/// (`알리/VV/*+어/EC/*`), borrowed from it.
+fn expression_forms(expression: &str) -> impl Iterator<Item = (&str, &str)> {
+    expression.split('+').filter_map(|part| {
+        let mut fields = part.split('/');
+        let form = fields.next()?;
+        let tag = fields.next()?;
+        Some((form, tag))
+    })
 }
 
 #[cfg(test)]
