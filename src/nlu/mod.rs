@@ -10,11 +10,13 @@
 //! This file holds the analyzer and what it returns; the steps live apart:
 //! `walk` reads the tokens into terms, `stopwords` lists the words that say
 //! nothing, `aspects` reads what a question asks about, `cues` what kind of
-//! sentence it is (a prohibition, a comparison), `fragments` marks
+//! sentence it is (a prohibition, a comparison), `details` reads a
+//! token's ko-dic fields, `fragments` marks
 //! the words where a typo is likely, and `jamo` measures typos.
 
 mod aspects;
 mod cues;
+mod details;
 mod fragments;
 pub mod jamo;
 pub mod language;

@@ -8,11 +8,11 @@
 //! typo marks (`fragments`).
 
 use lindera::token::Token;
-use lindera_dictionary::dictionary::DetailFields;
 use rustc_hash::FxHashMap;
 
 use super::aspects::AspectCues;
 use super::cues::SentenceCues;
+use super::details;
 use super::expression_forms;
 use super::fragments::Fragments;
 use super::stopwords::{is_content_noun, is_stop_noun, is_stop_stem};
@@ -46,7 +46,7 @@ impl<'a> Morpheme<'a> {
         debug_assert_eq!(surface, token.surface);
         // ko-dic's fields: tag, meaning, final consonant, reading, type
         // (Inflect, Compound, …), first tag, last tag, expression.
-        let mut fields = detail_fields(token);
+        let mut fields = details::fields(token);
         let tag = fields.next().unwrap_or("UNK");
         let word_type = fields.nth(3).unwrap_or("*");
         let expression = fields.nth(2).unwrap_or("*");
@@ -86,33 +86,6 @@ impl<'a> Morpheme<'a> {
                     | "UNKNOWN"
             )
     }
-}
-
-/// A token's ko-dic fields, exactly what `Token::details_iter` yields (the
-/// same dictionary entry, padded with `*` to the schema's width as `Token`
-/// pads it), read straight from the dictionary: `details_iter` first copies
-/// them into a vector it allocates and caches per token, which the walk,
-/// reading each token's fields once, does not need.
-fn detail_fields<'a>(token: &Token<'a>) -> impl Iterator<Item = &'a str> {
-    let dictionary = token.dictionary;
-    let id = token.word_id.id() as usize;
-    let fields = if token.word_id.is_unknown() {
-        dictionary.unknown_word_details_iter(id)
-    } else if token.word_id.is_system() {
-        dictionary.word_details_iter(id)
-    } else {
-        match token.user_dictionary {
-            Some(user_dictionary) => user_dictionary.word_details_iter(id),
-            None => DetailFields::unk(),
-        }
-    };
-    let width = dictionary
-        .metadata
-        .dictionary_schema
-        .get_custom_fields()
-        .len();
-    let padding = width.saturating_sub(fields.len());
-    fields.chain(std::iter::repeat_n("*", padding))
 }
 
 /// The walk through one text's tokens.
