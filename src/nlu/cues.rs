@@ -123,7 +123,7 @@ impl SentenceCues {
         // 삼가다, 자제.
         if tag == "NNG" && matches!(surface, "금지" | "자제")
             || matches!(tag, "VV" | "XR") && surface == "금"
-            || expression.contains("금지/NNG")
+            || expression != "*" && expression.contains("금지/NNG")
             || stem.starts_with("삼가")
         {
             self.push(Cue::Prohibition);

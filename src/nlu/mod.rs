@@ -244,7 +244,7 @@ impl Analyzer {
 
     /// The morphemes of `text` as `surface/TAG` pairs, for `onestop analyze`.
     pub fn morphemes(&self, text: &str) -> Vec<(String, String)> {
-        let text = glue_words(&self.synonyms.rewrite(&normalize(text)));
+        let text = glue_words(self.synonyms.rewrite(&normalize(text)));
         let Ok(mut tokens) = segment(&self.segmenter, &text) else {
             return Vec::new();
         };
@@ -267,7 +267,7 @@ impl Analyzer {
 
     /// Analyzes one text into search terms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        self.analyze_prepared(glue_words(&self.synonyms.rewrite(&normalize(text))))
+        self.analyze_prepared(glue_words(self.synonyms.rewrite(&normalize(text))))
     }
 
     /// Analyzes a text that is already normalized with its synonyms rewritten
@@ -305,12 +305,16 @@ fn segment<'a>(segmenter: &'a Segmenter, text: &'a str) -> lindera::LinderaResul
 }
 
 /// Removes the symbols that join one word's halves (r&d, g-fair, 융·복합), so
-/// the word is analyzed whole.
-fn glue_words(text: &str) -> String {
+/// the word is analyzed whole. Most texts have none of them and are
+/// returned as they are.
+fn glue_words(text: String) -> String {
+    if !text.contains(is_glue) {
+        return text;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        let glue = matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
+        let glue = is_glue(c)
             && i > 0
             && i + 1 < chars.len()
             && chars[i - 1].is_alphanumeric()
@@ -320,6 +324,11 @@ fn glue_words(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `c` is a symbol that may join one word's halves.
+fn is_glue(c: char) -> bool {
+    matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
 }
 
 /// How ko-dic alone splits `word`: `None` when it keeps it whole (no user
