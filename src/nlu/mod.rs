@@ -276,6 +276,9 @@ impl Analyzer {
     pub fn analyze_prepared(&self, normalized: String) -> Analysis {
         let mut analysis = Analysis {
             compact: compact(&normalized),
+            // Room for the terms of most questions, so the vector is
+            // allocated once rather than grown as terms are found.
+            terms: Vec::with_capacity(16),
             ..Analysis::default()
         };
         let Ok(tokens) = segment(&self.segmenter, &normalized) else {

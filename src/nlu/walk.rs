@@ -50,7 +50,12 @@ impl<'a> Morpheme<'a> {
         let tag = fields.next().unwrap_or("UNK");
         let word_type = fields.nth(3).unwrap_or("*");
         let expression = fields.nth(2).unwrap_or("*");
-        let first_tag = tag.split('+').next().unwrap_or(tag);
+        // Tags are ASCII, joined by '+': a byte scan of a few bytes finds
+        // the first one's end without a `split` searcher.
+        let first_tag = tag
+            .bytes()
+            .position(|b| b == b'+')
+            .map_or(tag, |plus| &tag[..plus]);
         Self {
             surface,
             byte_start: token.byte_start,
@@ -124,7 +129,9 @@ impl<'a> Walk<'a> {
             word: 0,
             counted_to: 0,
             analysis,
-            run: Vec::new(),
+            // Room for the longest run joined whole (five nouns) and more,
+            // so the run is allocated once.
+            run: Vec::with_capacity(8),
             joined: String::new(),
             last_noun_word: None,
             cues: AspectCues::default(),
