@@ -6,6 +6,10 @@
 //! token to `AspectCues::read`; `AspectCues::finish` adds the aspects to the
 //! analysis as `Aspect` terms.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
 use super::cues::Cue;
 use super::{Analysis, TermKind};
 
@@ -74,10 +78,7 @@ impl AspectCues {
             aspects.push("#자격");
         }
         // 뭐부터 (what first) asks for the steps.
-        if ["뭐부터", "뭘부터", "무엇부터"]
-            .iter()
-            .any(|w| text.contains(w))
-        {
+        if asks_what_first(text) {
             aspects.push("#신청");
         }
         // 뭐 asks "what is it" only when nothing more specific is asked:
@@ -97,22 +98,31 @@ impl AspectCues {
     }
 }
 
+/// Whether a text holds 뭐부터, 뭘부터 or 무엇부터 (what first): one search
+/// for 부터 and a look at what comes before it, instead of a search per
+/// spelling.
+fn asks_what_first(text: &str) -> bool {
+    text.match_indices("부터").any(|(at, _)| {
+        let before = &text[..at];
+        ["뭐", "뭘", "무엇"].iter().any(|w| before.ends_with(w))
+    })
+}
+
 /// Whether a question (written without spaces) asks whether there is help:
-/// 지원해 주는 거 있어?, 받고 싶어.
+/// 지원해 주는 거 있어?, 받고 싶어 (주는거, 주는것, 주는게, 주는데, 주는곳,
+/// 주는사업, 싶어, 싶은데, 싶습니다, 싶다). One search for 주는 and one for
+/// 싶, each followed by a look at what comes after, instead of a search per
+/// phrase.
 fn asks_for_help(compact: &str) -> bool {
-    let cue = [
-        "주는거",
-        "주는것",
-        "주는게",
-        "주는데",
-        "주는곳",
-        "주는사업",
-        "싶어",
-        "싶은데",
-        "싶습니다",
-        "싶다",
-    ];
-    cue.iter().any(|c| compact.contains(c))
+    let follows = |head: &str, tails: &[&str]| {
+        compact.match_indices(head).any(|(at, _)| {
+            tails
+                .iter()
+                .any(|t| compact[at + head.len()..].starts_with(t))
+        })
+    };
+    follows("주는", &["거", "것", "게", "데", "곳", "사업"])
+        || follows("싶", &["어", "은데", "습니다", "다"])
 }
 
 /// The aspect a token says by its word or its place in a phrase: the bot it
@@ -215,7 +225,7 @@ impl EligibilityCue {
             let stem = stem.unwrap_or(surface);
             // 가능해요: the noun before 하다 still decides.
             if !(first_tag == "XSA" && stem == "하") {
-                let past = expression.contains("/EP");
+                let past = expression != "*" && expression.contains("/EP");
                 self.ends_on_possible = match first_tag {
                     "VV" | "XSV" => stem == "되" && !past,
                     "VA" => stem == "괜찮",
@@ -223,7 +233,7 @@ impl EligibilityCue {
                     _ => false,
                 };
             }
-            if first_tag == "VCP" && expression.contains("어야/EC") {
+            if first_tag == "VCP" && expression != "*" && expression.contains("어야/EC") {
                 self.asks_condition = true;
             }
             self.after_not = first_tag == "VCN";
@@ -241,30 +251,50 @@ impl EligibilityCue {
 }
 
 /// The aspect a term asks about, from a small lexicon of everyday words for
-/// the aspects SME support FAQs are written about.
+/// the aspects SME support FAQs are written about (`ASPECT_LEXICON`). Every
+/// term of every question is looked up, so the lexicon is a hash map, built
+/// once: a `match` on the words compared a term with them one by one.
 fn aspect_of(term: &str) -> Option<&'static str> {
-    let aspect = match term {
-        "얼마" | "금액" | "액수" | "한도" | "비용" | "돈" | "요금" | "예산" | "지원액" | "무료"
-        | "공짜" | "유료" | "무상" | "수강료" | "교육비" | "이용료" | "회비" | "가격" | "값"
-        | "자부담" | "부담금" | "사업비" | "시험비" | "국비" | "시비" | "수수료" | "억"
-        | "만원" | "비" | "료" | "최대" | "최고" => "#금액",
-        "방법" | "신청" | "절차" | "접수" | "서류" | "지원서" | "신청서" | "제출" | "가입"
-        | "참가" | "참여" | "순서" | "모집" => "#신청",
-        "어디" | "위치" | "주소" | "장소" | "지역" => "#위치",
-        "언제" | "기간" | "일정" | "마감" | "날짜" | "시기" | "시간" | "며칠" | "주말"
-        | "공휴일" | "휴일" | "야간" | "밤" | "개강" | "연도" | "년도" | "요일" | "평일"
-        | "토요일" | "일요일" => "#일정",
-        "자격" | "대상" | "요건" | "조건" | "기준" => "#자격",
-        "무엇" | "설명" | "정체" | "개요" | "내용" => "#개요",
-        "성과" | "실적" | "사례" | "효과" | "후기" | "케이스" | "결과" | "성공" | "예시" => {
-            "#성과"
+    static WORDS: OnceLock<FxHashMap<&'static str, &'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut words = FxHashMap::default();
+        for &(aspect, lexicon) in ASPECT_LEXICON {
+            for word in lexicon.split_whitespace() {
+                words.entry(word).or_insert(aspect);
+            }
         }
-        "연락처" | "문의처" | "이메일" | "메일" | "담당자" | "홈페이지" | "전화" | "번호"
-        | "전화번호" | "연락" | "문의" => "#연락",
-        _ => return None,
-    };
-    Some(aspect)
+        words
+    });
+    words.get(term).copied()
 }
+
+/// Each aspect and the everyday words that ask about it, separated by
+/// whitespace.
+const ASPECT_LEXICON: &[(&str, &str)] = &[
+    (
+        "#금액",
+        "얼마 금액 액수 한도 비용 돈 요금 예산 지원액 무료 공짜 유료 무상 \
+         수강료 교육비 이용료 회비 가격 값 자부담 부담금 사업비 시험비 국비 \
+         시비 수수료 억 만원 비 료 최대 최고",
+    ),
+    (
+        "#신청",
+        "방법 신청 절차 접수 서류 지원서 신청서 제출 가입 참가 참여 순서 모집",
+    ),
+    ("#위치", "어디 위치 주소 장소 지역"),
+    (
+        "#일정",
+        "언제 기간 일정 마감 날짜 시기 시간 며칠 주말 공휴일 휴일 야간 밤 \
+         개강 연도 년도 요일 평일 토요일 일요일",
+    ),
+    ("#자격", "자격 대상 요건 조건 기준"),
+    ("#개요", "무엇 설명 정체 개요 내용"),
+    ("#성과", "성과 실적 사례 효과 후기 케이스 결과 성공 예시"),
+    (
+        "#연락",
+        "연락처 문의처 이메일 메일 담당자 홈페이지 전화 번호 전화번호 연락 문의",
+    ),
+];
 
 /// What 몇 asks with the counter after it: 몇월 when, 몇억 how much, 몇개 how many.
 fn counter_aspect(counter: &str) -> Option<&'static str> {
@@ -300,5 +330,44 @@ fn myeot_word_aspect(word: &str) -> Option<&'static str> {
         // 몇백, 몇천 with no counter: a sum.
         rest if is_power_of_ten(rest) => Some("#금액"),
         rest => counter_aspect(rest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{asks_for_help, asks_what_first};
+
+    /// The one-search readings find what a search per phrase finds.
+    #[test]
+    fn one_search_finds_each_phrase() {
+        let first = ["뭐부터", "뭘부터", "무엇부터"];
+        let help: Vec<&str> =
+            "주는거 주는것 주는게 주는데 주는곳 주는사업 싶어 싶은데 싶습니다 싶다"
+                .split(' ')
+                .collect();
+        for text in [
+            "뭐부터 해야돼",
+            "서류는 무엇부터",
+            "언제부터 뭘부터",
+            "부터 뭐",
+            "지원해주는거있어",
+            "주는 거",
+            "받고싶습니다",
+            "싶은 데",
+            "주는주는사업",
+            "싶싶다",
+            "",
+        ] {
+            assert_eq!(
+                asks_what_first(text),
+                first.iter().any(|w| text.contains(w)),
+                "{text}"
+            );
+            assert_eq!(
+                asks_for_help(text),
+                help.iter().any(|w| text.contains(w)),
+                "{text}"
+            );
+        }
     }
 }

@@ -45,7 +45,13 @@ fn last_morpheme<'e>(surface: &'e str, tags: &'e str, expression: &'e str) -> (&
             return (form, tag);
         }
     }
-    (surface, tags.rsplit('+').next().unwrap_or(tags))
+    // Tags are ASCII, joined by '+': the last one starts after the last
+    // '+' (a byte scan of a few bytes, not an `rsplit` searcher).
+    let last_tag = tags
+        .bytes()
+        .rposition(|b| b == b'+')
+        .map_or(tags, |plus| &tags[plus + 1..]);
+    (surface, last_tag)
 }
 
 /// The first form of a token's `expression` (돼 → 되), or its `surface`.
@@ -123,7 +129,7 @@ impl SentenceCues {
         // 삼가다, 자제.
         if tag == "NNG" && matches!(surface, "금지" | "자제")
             || matches!(tag, "VV" | "XR") && surface == "금"
-            || expression.contains("금지/NNG")
+            || expression != "*" && expression.contains("금지/NNG")
             || stem.starts_with("삼가")
         {
             self.push(Cue::Prohibition);

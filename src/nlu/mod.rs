@@ -10,11 +10,13 @@
 //! This file holds the analyzer and what it returns; the steps live apart:
 //! `walk` reads the tokens into terms, `stopwords` lists the words that say
 //! nothing, `aspects` reads what a question asks about, `cues` what kind of
-//! sentence it is (a prohibition, a comparison), `fragments` marks
+//! sentence it is (a prohibition, a comparison), `details` reads a
+//! token's ko-dic fields, `fragments` marks
 //! the words where a typo is likely, and `jamo` measures typos.
 
 mod aspects;
 mod cues;
+mod details;
 mod fragments;
 pub mod jamo;
 pub mod language;
@@ -26,7 +28,7 @@ mod walk;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
@@ -37,6 +39,7 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera::token::Token;
 use lindera_dictionary::viterbi::Lattice;
+use rustc_hash::FxHashMap;
 
 pub use language::is_foreign;
 pub use normalize::{compact, normalize};
@@ -176,7 +179,7 @@ pub struct Analyzer {
     synonyms: Synonyms,
     /// User-dictionary words and the noun parts ko-dic alone finds in them,
     /// so 소상공인 is a term of its own and still meets 소상 and 공인.
-    user_parts: HashMap<String, Vec<String>>,
+    user_parts: FxHashMap<String, Vec<String>>,
     /// The built-in near-synonyms, as this analyzer's search terms.
     related: Related,
 }
@@ -194,7 +197,7 @@ impl Analyzer {
         let dictionary = dictionary()?;
         let plain = plain_segmenter()?;
         let mut csv = String::new();
-        let mut user_parts = HashMap::new();
+        let mut user_parts = FxHashMap::default();
         let mut seen = HashSet::new();
         for word in user_words {
             let word = normalize(word);
@@ -241,7 +244,7 @@ impl Analyzer {
 
     /// The morphemes of `text` as `surface/TAG` pairs, for `onestop analyze`.
     pub fn morphemes(&self, text: &str) -> Vec<(String, String)> {
-        let text = glue_words(&self.synonyms.rewrite(&normalize(text)));
+        let text = glue_words(self.synonyms.rewrite(&normalize(text)));
         let Ok(mut tokens) = segment(&self.segmenter, &text) else {
             return Vec::new();
         };
@@ -264,7 +267,7 @@ impl Analyzer {
 
     /// Analyzes one text into search terms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        self.analyze_prepared(glue_words(&self.synonyms.rewrite(&normalize(text))))
+        self.analyze_prepared(glue_words(self.synonyms.rewrite(&normalize(text))))
     }
 
     /// Analyzes a text that is already normalized with its synonyms rewritten
@@ -273,14 +276,17 @@ impl Analyzer {
     pub fn analyze_prepared(&self, normalized: String) -> Analysis {
         let mut analysis = Analysis {
             compact: compact(&normalized),
+            // Room for the terms of most questions, so the vector is
+            // allocated once rather than grown as terms are found.
+            terms: Vec::with_capacity(16),
             ..Analysis::default()
         };
-        let Ok(mut tokens) = segment(&self.segmenter, &normalized) else {
+        let Ok(tokens) = segment(&self.segmenter, &normalized) else {
             analysis.text = normalized;
             return analysis;
         };
         let mut walk = Walk::new(&normalized, &self.user_parts, analysis);
-        for token in tokens.iter_mut() {
+        for token in &tokens {
             walk.read(token);
         }
         let (mut analysis, cues, fragments) = walk.finish();
@@ -302,12 +308,16 @@ fn segment<'a>(segmenter: &'a Segmenter, text: &'a str) -> lindera::LinderaResul
 }
 
 /// Removes the symbols that join one word's halves (r&d, g-fair, 융·복합), so
-/// the word is analyzed whole.
-fn glue_words(text: &str) -> String {
+/// the word is analyzed whole. Most texts have none of them and are
+/// returned as they are.
+fn glue_words(text: String) -> String {
+    if !text.contains(is_glue) {
+        return text;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        let glue = matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
+        let glue = is_glue(c)
             && i > 0
             && i + 1 < chars.len()
             && chars[i - 1].is_alphanumeric()
@@ -317,6 +327,11 @@ fn glue_words(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `c` is a symbol that may join one word's halves.
+fn is_glue(c: char) -> bool {
+    matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
 }
 
 /// How ko-dic alone splits `word`: `None` when it keeps it whole (no user
@@ -348,15 +363,20 @@ fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
 
 /// Parses ko-dic's `expression` field (`알리/VV/*+어/EC/*`) into (form, tag).
 fn parse_expression(expression: &str) -> Vec<(String, String)> {
-    expression
-        .split('+')
-        .filter_map(|part| {
-            let mut fields = part.split('/');
-            let form = fields.next()?;
-            let tag = fields.next()?;
-            Some((form.to_string(), tag.to_string()))
-        })
+    expression_forms(expression)
+        .map(|(form, tag)| (form.to_string(), tag.to_string()))
         .collect()
+}
+
+/// The (form, tag) pairs of ko-dic's `expression` field
+/// (`알리/VV/*+어/EC/*`), borrowed from it.
+fn expression_forms(expression: &str) -> impl Iterator<Item = (&str, &str)> {
+    expression.split('+').filter_map(|part| {
+        let mut fields = part.split('/');
+        let form = fields.next()?;
+        let tag = fields.next()?;
+        Some((form, tag))
+    })
 }
 
 #[cfg(test)]

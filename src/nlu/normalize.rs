@@ -49,6 +49,17 @@ fn normalize_composed(chars: impl Iterator<Item = char>, capacity: usize) -> Str
     let mut pending_space = false;
     let mut buf = [0u8; 4];
     for c in chars {
+        // A Hangul syllable, most of a Korean question, is neither invisible
+        // nor whitespace and is kept as it is, which the checks below would
+        // find one by one.
+        if is_syllable(c) {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+            continue;
+        }
         if is_invisible(c) {
             continue;
         }

@@ -6,7 +6,7 @@
 //! 알앤디, 중진공, 스마트팩토리 / 스마트공장): `spellings.txt`, one group per
 //! line, merged into every knowledge base's groups.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::normalize::normalize;
 
@@ -94,8 +94,12 @@ impl Synonyms {
         if patterns.is_empty() {
             return Self::default();
         }
+        // A DFA: a few hundred patterns make a small one, and it reads
+        // every question in one step per byte, where the default
+        // (an NFA) took several.
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("synonym patterns are plain strings");
         Self {

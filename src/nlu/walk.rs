@@ -7,52 +7,60 @@
 //! sentence-type cues (`cues`), and each content piece counted for the
 //! typo marks (`fragments`).
 
-use std::collections::HashMap;
-
 use lindera::token::Token;
+use rustc_hash::FxHashMap;
 
 use super::aspects::AspectCues;
 use super::cues::SentenceCues;
+use super::details;
+use super::expression_forms;
 use super::fragments::Fragments;
 use super::stopwords::{is_content_noun, is_stop_noun, is_stop_stem};
-use super::{parse_expression, Analysis, TermKind};
+use super::{Analysis, TermKind};
 
-/// One token, with the ko-dic fields the walk reads.
-struct Morpheme<'t> {
-    surface: String,
+/// One token, with the ko-dic fields the walk reads, all borrowed from the
+/// text and the dictionary.
+struct Morpheme<'a> {
+    surface: &'a str,
     byte_start: usize,
     byte_end: usize,
     /// Whether ko-dic does not know it.
     unknown: bool,
     /// Its part-of-speech tag, the first one of a token with several
     /// (VV+EC → VV).
-    tag: &'t str,
+    tag: &'a str,
     /// All its tags (VV+EC).
-    tags: &'t str,
+    tags: &'a str,
     /// Inflect, Compound, …
-    word_type: &'t str,
+    word_type: &'a str,
     /// The forms it is made of (`알리/VV/*+어/EC/*`), or `*`.
-    expression: &'t str,
+    expression: &'a str,
 }
 
-impl<'t> Morpheme<'t> {
-    fn of(token: &'t mut Token<'_>) -> Self {
-        let surface = token.surface.to_string();
-        let unknown = token.word_id.is_unknown();
-        let byte_start = token.byte_start;
-        let byte_end = token.byte_end;
+impl<'a> Morpheme<'a> {
+    /// The morpheme of `token`, a token of `text`.
+    fn of(token: &Token<'a>, text: &'a str) -> Self {
+        // The walk segments `text` itself, borrowed, so lindera's byte
+        // offsets are offsets into it and the surface is this slice.
+        let surface = &text[token.byte_start..token.byte_end];
+        debug_assert_eq!(surface, token.surface);
         // ko-dic's fields: tag, meaning, final consonant, reading, type
         // (Inflect, Compound, …), first tag, last tag, expression.
-        let mut fields = token.details_iter();
+        let mut fields = details::fields(token);
         let tag = fields.next().unwrap_or("UNK");
         let word_type = fields.nth(3).unwrap_or("*");
         let expression = fields.nth(2).unwrap_or("*");
-        let first_tag = tag.split('+').next().unwrap_or(tag);
+        // Tags are ASCII, joined by '+': a byte scan of a few bytes finds
+        // the first one's end without a `split` searcher.
+        let first_tag = tag
+            .bytes()
+            .position(|b| b == b'+')
+            .map_or(tag, |plus| &tag[..plus]);
         Self {
             surface,
-            byte_start,
-            byte_end,
-            unknown,
+            byte_start: token.byte_start,
+            byte_end: token.byte_end,
+            unknown: token.word_id.is_unknown(),
             tag: first_tag,
             tags: tag,
             word_type,
@@ -90,12 +98,16 @@ pub(super) struct Walk<'a> {
     /// The text as analyzed.
     text: &'a str,
     /// User-dictionary words and their noun parts.
-    user_parts: &'a HashMap<String, Vec<String>>,
-    /// Where each written word after the first begins (at its space).
-    word_starts: Vec<usize>,
+    user_parts: &'a FxHashMap<String, Vec<String>>,
+    /// The written word the latest token belongs to.
+    word: usize,
+    /// How far `word` has been counted: the spaces before here are counted.
+    counted_to: usize,
     analysis: Analysis,
     /// Nouns in a row, to be joined; broken by anything that is not a noun.
-    run: Vec<String>,
+    run: Vec<&'a str>,
+    /// Where `join_run` builds each joined term, kept between joins.
+    joined: String,
     /// The written word of the latest content piece.
     last_noun_word: Option<usize>,
     cues: AspectCues,
@@ -107,39 +119,51 @@ impl<'a> Walk<'a> {
     /// A walk through `text`, adding terms to `analysis`.
     pub(super) fn new(
         text: &'a str,
-        user_parts: &'a HashMap<String, Vec<String>>,
+        user_parts: &'a FxHashMap<String, Vec<String>>,
         analysis: Analysis,
     ) -> Self {
-        let word_starts: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
-        let fragments = Fragments::new(word_starts.len() + 1);
+        let spaces = text.bytes().filter(|&b| b == b' ').count();
         Self {
             text,
             user_parts,
-            word_starts,
+            word: 0,
+            counted_to: 0,
             analysis,
-            run: Vec::new(),
+            // Room for the longest run joined whole (five nouns) and more,
+            // so the run is allocated once.
+            run: Vec::with_capacity(8),
+            joined: String::new(),
             last_noun_word: None,
             cues: AspectCues::default(),
             sentence: SentenceCues::default(),
-            fragments,
+            fragments: Fragments::new(spaces + 1),
         }
     }
 
-    /// Reads the next token.
-    pub(super) fn read(&mut self, token: &mut Token<'_>) {
-        let morpheme = Morpheme::of(token);
-        let word = self
-            .word_starts
-            .partition_point(|&i| i < morpheme.byte_start);
+    /// The written word of the text at `byte_start`: the spaces before it,
+    /// counted on from the previous token's (tokens come in text order).
+    fn word_at(&mut self, byte_start: usize) -> usize {
+        if byte_start > self.counted_to {
+            let between = &self.text.as_bytes()[self.counted_to..byte_start];
+            self.word += between.iter().filter(|&&b| b == b' ').count();
+            self.counted_to = byte_start;
+        }
+        self.word
+    }
+
+    /// Reads the next token, a token of the walk's text.
+    pub(super) fn read(&mut self, token: &Token<'a>) {
+        let morpheme = Morpheme::of(token, self.text);
+        let word = self.word_at(morpheme.byte_start);
         self.analysis.current_word = word;
         let content_piece = morpheme.is_content_piece();
         if content_piece {
             self.fragments
-                .read(word, &morpheme.surface, morpheme.unknown);
+                .read(word, morpheme.surface, morpheme.unknown);
         }
         let rest = &self.text[morpheme.byte_end..];
         let only_cue = self.sentence.read(
-            &morpheme.surface,
+            morpheme.surface,
             morpheme.tag,
             morpheme.tags,
             morpheme.expression,
@@ -147,7 +171,7 @@ impl<'a> Walk<'a> {
         );
         if !self
             .cues
-            .read(&morpheme.surface, morpheme.tag, morpheme.expression, rest)
+            .read(morpheme.surface, morpheme.tag, morpheme.expression, rest)
         {
             return;
         }
@@ -177,12 +201,11 @@ impl<'a> Walk<'a> {
     /// terms of the latest noun's written word, and the joined words ending
     /// in it, as set aside.
     fn set_aside_last_noun(&mut self) {
-        let excluded = self.run.last().cloned();
+        let excluded = self.run.last().copied();
         self.join_run();
         if let Some((noun, word)) = excluded.zip(self.last_noun_word) {
             for term in self.analysis.terms.iter_mut() {
-                if term.word == word || term.kind == TermKind::Joined && term.text.ends_with(&noun)
-                {
+                if term.word == word || term.kind == TermKind::Joined && term.text.ends_with(noun) {
                     term.kind = TermKind::SetAside;
                 }
             }
@@ -191,25 +214,25 @@ impl<'a> Walk<'a> {
 
     /// The terms of one token, by what it is: a question word, a compound
     /// noun, a user-dictionary word, or else by its tag.
-    fn push_terms(&mut self, morpheme: Morpheme<'_>) {
-        if let Some(question) = question_word(&morpheme.surface, morpheme.tag) {
+    fn push_terms(&mut self, morpheme: Morpheme<'a>) {
+        if let Some(question) = question_word(morpheme.surface, morpheme.tag) {
             self.join_run();
             self.analysis.push(question, TermKind::Question);
             return;
         }
         if morpheme.word_type == "Compound" && morpheme.expression != "*" {
-            self.analysis.push(&morpheme.surface, TermKind::Word);
-            for (form, _) in parse_expression(morpheme.expression) {
-                if form.chars().count() >= 2 || is_content_noun(&form) {
-                    self.analysis.push(&form, TermKind::Part);
+            self.analysis.push(morpheme.surface, TermKind::Word);
+            for (form, _) in expression_forms(morpheme.expression) {
+                if form.chars().count() >= 2 || is_content_noun(form) {
+                    self.analysis.push(form, TermKind::Part);
                 }
             }
             self.run.push(morpheme.surface);
             return;
         }
         let user_parts = self.user_parts;
-        if let Some(parts) = user_parts.get(&morpheme.surface) {
-            self.analysis.push(&morpheme.surface, TermKind::Word);
+        if let Some(parts) = user_parts.get(morpheme.surface) {
+            self.analysis.push(morpheme.surface, TermKind::Word);
             for part in parts {
                 self.analysis.push(part, TermKind::Part);
             }
@@ -221,7 +244,7 @@ impl<'a> Walk<'a> {
 
     /// The terms of a token that is neither a question word nor a compound
     /// or user word, by its tag.
-    fn push_by_tag(&mut self, morpheme: Morpheme<'_>) {
+    fn push_by_tag(&mut self, morpheme: Morpheme<'a>) {
         let Morpheme {
             surface,
             tag,
@@ -232,11 +255,11 @@ impl<'a> Walk<'a> {
             // Single Latin letters (the r and d of r&d) only count joined.
             "SL" if surface.chars().count() == 1 => self.run.push(surface),
             "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
-                if !is_stop_noun(&surface) {
-                    self.analysis.push(&surface, TermKind::Word);
+                if !is_stop_noun(surface) {
+                    self.analysis.push(surface, TermKind::Word);
                     self.run.push(surface);
                 } else {
-                    self.cues.read_stop_noun(&surface);
+                    self.cues.read_stop_noun(surface);
                     self.join_run();
                 }
             }
@@ -244,48 +267,54 @@ impl<'a> Walk<'a> {
             "XPN" | "XSN" if !self.run.is_empty() || tag == "XPN" => self.run.push(surface),
             "VV" | "VA" | "VX" | "XSV" | "XSA" | "VCP" | "VCN" => {
                 self.join_run();
-                self.push_stems(surface, tag, expression);
+                if expression != "*" {
+                    for (form, form_tag) in expression_forms(expression) {
+                        self.push_stem(form, form_tag);
+                    }
+                } else {
+                    self.push_stem(surface, tag);
+                }
             }
             _ => self.join_run(),
         }
     }
 
-    /// The stems of a verb or adjective (and the question words and nouns
-    /// its expression holds), stop stems aside.
-    fn push_stems(&mut self, surface: String, tag: &str, expression: &str) {
-        let stems: Vec<(String, String)> = if expression != "*" {
-            parse_expression(expression)
-        } else {
-            vec![(surface, tag.to_string())]
-        };
-        for (form, form_tag) in stems {
-            if let Some(question) = question_word(&form, &form_tag) {
-                self.analysis.push(question, TermKind::Question);
-            } else if matches!(form_tag.as_str(), "VV" | "VA") && !is_stop_stem(&form) {
-                self.analysis.push(&form, TermKind::Stem);
-            } else if matches!(form_tag.as_str(), "NNG" | "NNP") {
-                self.analysis.push(&form, TermKind::Word);
-            }
+    /// The term of one form of a verb or adjective (its stem, or a question
+    /// word or noun its expression holds), stop stems aside.
+    fn push_stem(&mut self, form: &str, form_tag: &str) {
+        if let Some(question) = question_word(form, form_tag) {
+            self.analysis.push(question, TermKind::Question);
+        } else if matches!(form_tag, "VV" | "VA") && !is_stop_stem(form) {
+            self.analysis.push(form, TermKind::Stem);
+        } else if matches!(form_tag, "NNG" | "NNP") {
+            self.analysis.push(form, TermKind::Word);
         }
     }
 
     /// Joins the run of neighbouring nouns: every pair and triple, and the
     /// whole run when it is short, so spaced and unspaced spellings meet.
     fn join_run(&mut self) {
-        let run = &mut self.run;
-        let n = run.len();
+        let n = self.run.len();
         if n >= 2 {
             for len in 2..=n.min(3) {
                 for start in 0..=(n - len) {
-                    self.analysis
-                        .push(&run[start..start + len].concat(), TermKind::Joined);
+                    self.push_joined(start..start + len);
                 }
             }
             if n > 3 && n <= 5 {
-                self.analysis.push(&run.concat(), TermKind::Joined);
+                self.push_joined(0..n);
             }
         }
-        run.clear();
+        self.run.clear();
+    }
+
+    /// Pushes the nouns `range` of the run, joined, as a `Joined` term.
+    fn push_joined(&mut self, range: std::ops::Range<usize>) {
+        self.joined.clear();
+        for noun in &self.run[range] {
+            self.joined.push_str(noun);
+        }
+        self.analysis.push(&self.joined, TermKind::Joined);
     }
 }
 
