@@ -96,11 +96,16 @@ impl Synonyms {
         }
         // A DFA: a few hundred patterns make a small one, and it reads
         // every question in one step per byte, where the default
-        // (an NFA) took several.
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
+        // (an NFA) took several. A knowledge base with so many synonyms
+        // that the DFA would pass its size limits gets the default.
+        let build = |kind: Option<AhoCorasickKind>| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
+                .build(&patterns)
+        };
+        let matcher = build(Some(AhoCorasickKind::DFA))
+            .or_else(|_| build(None))
             .expect("synonym patterns are plain strings");
         Self {
             matcher: Some(matcher),
