@@ -11,7 +11,9 @@
 //!
 //! Each gram also lists the examples that have it, so the examples closest
 //! by the uncommon grams are found without the morphemes (`closest`): they
-//! make candidates of entries the coverage pass did not propose.
+//! make candidates of entries the coverage pass did not propose. The same
+//! sums are the uncommon grams' part of each candidate's cosine; only its
+//! common grams (stored first in each example) are read per example.
 
 use rustc_hash::FxHashMap;
 

@@ -26,9 +26,20 @@ impl Index {
             .sum::<f32>()
             .sqrt();
         let query_chars = self.chars.query(&analysis.text);
+        // The uncommon grams' dots with every example, in the scratch space
+        // until the next question: the n-gram candidates are found by them
+        // and every candidate's n-gram cosine (`score`) adds them in.
+        SCRATCH.with(|scratch| {
+            let scratch = &mut *scratch.borrow_mut();
+            self.chars.accumulate_uncommon(
+                &query_chars,
+                &mut scratch.example_dots,
+                &mut scratch.examples_found,
+            );
+        });
         let mut candidates = self.candidates(&query, total);
         let covering = candidates.len();
-        self.add_found_by_grams(&mut candidates, &query, total, &query_chars);
+        self.add_found_by_grams(&mut candidates, &query, total);
         let query_pairs = letter_pairs(&analysis.compact);
         let query_aspects: Vec<&str> = analysis
             .terms
@@ -73,8 +84,9 @@ impl Index {
     }
 
     /// Adds to `candidates` the entries of the examples closest to the
-    /// question by its character n-grams (`query_chars`) that the coverage
-    /// pass did not propose, up to `GRAM_CANDIDATES`, with their coverage:
+    /// question by its uncommon character n-grams (as accumulated in the
+    /// scratch space) that the coverage pass did not propose, up to
+    /// `GRAM_CANDIDATES`, with their coverage:
     /// a paraphrase that shares few morphemes with its entry's example
     /// (spacing, endings, a word ko-dic splits otherwise) is still a
     /// candidate.
@@ -83,19 +95,14 @@ impl Index {
         candidates: &mut Vec<(u32, f32)>,
         query: &[QueryTerm],
         total: f32,
-        query_chars: &[(u32, f32)],
     ) {
         let closest = SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let Scratch {
-                example_dots,
-                examples_found,
-                ..
-            } = &mut *scratch;
-            self.chars
-                .accumulate_uncommon(query_chars, example_dots, examples_found);
-            self.chars
-                .closest(example_dots, examples_found, GRAM_CANDIDATES * 4)
+            let scratch = scratch.borrow();
+            self.chars.closest(
+                &scratch.example_dots,
+                &scratch.examples_found,
+                GRAM_CANDIDATES * 4,
+            )
         });
         let mut found: Vec<u32> = Vec::with_capacity(GRAM_CANDIDATES);
         for (example, _) in closest {

@@ -1,7 +1,9 @@
 //! Per-thread scratch space for scoring, so a question allocates nothing the
 //! size of the vocabulary or of the knowledge base: the coverage pass
 //! (`cover`) and the finer signals (`rank`) borrow it in turn. Every slot
-//! they set is reset after use.
+//! they set is reset after use, but the examples' n-gram dots, which last
+//! the whole of `rank` and are cleared when the next question's are added
+//! up.
 
 use std::cell::RefCell;
 
