@@ -11,7 +11,7 @@
 //! same ending twice), the negation of a verb (안 가, 가지 않아), and
 //! "not A but B" (-지 말고) as a cue of its own.
 
-use super::{Analysis, TermKind};
+use super::{expression_forms, Analysis, TermKind};
 
 /// One sentence-type cue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,13 +36,8 @@ impl Cue {
 /// its ko-dic `expression` or else its `surface` and last tag of `tags`.
 fn last_morpheme<'e>(surface: &'e str, tags: &'e str, expression: &'e str) -> (&'e str, &'e str) {
     if expression != "*" {
-        let mut fields = expression
-            .rsplit('+')
-            .next()
-            .unwrap_or(expression)
-            .split('/');
-        if let (Some(form), Some(tag)) = (fields.next(), fields.next()) {
-            return (form, tag);
+        if let Some(last) = expression_forms(expression).last() {
+            return last;
         }
     }
     // Tags are ASCII, joined by '+': the last one starts after the last
@@ -56,11 +51,12 @@ fn last_morpheme<'e>(surface: &'e str, tags: &'e str, expression: &'e str) -> (&
 
 /// The first form of a token's `expression` (돼 → 되), or its `surface`.
 fn first_form<'e>(surface: &'e str, expression: &'e str) -> &'e str {
-    if expression != "*" {
-        expression.split('/').next().unwrap_or(surface)
-    } else {
-        surface
+    if expression == "*" {
+        return surface;
     }
+    expression_forms(expression)
+        .next()
+        .map_or(surface, |(form, _)| form)
 }
 
 /// The cues found so far in one text, and what the tokens before said.

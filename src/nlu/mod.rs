@@ -82,6 +82,14 @@ impl TermKind {
         matches!(self, TermKind::Aspect | TermKind::Cue)
     }
 
+    /// Whether the term was made by the analyzer rather than written: a
+    /// joined guess (`Joined`) or a derived term. Unknown to the knowledge
+    /// base, such a term does not count against the question and is never
+    /// typo-corrected.
+    pub fn is_inferred(self) -> bool {
+        self == TermKind::Joined || self.is_derived()
+    }
+
     /// How much a term of this kind counts, relative to a plain word.
     pub fn weight(self) -> f32 {
         match self {

@@ -68,9 +68,7 @@ impl Index {
         };
         // Joined words the knowledge base has never seen are guesses of
         // the joiner, not words of the question: they do not count against it.
-        let counts = id.is_some()
-            || !related.is_empty()
-            || !(term.kind == TermKind::Joined || term.kind.is_derived());
+        let counts = id.is_some() || !related.is_empty() || !term.kind.is_inferred();
         QueryTerm {
             id,
             weight,
@@ -84,10 +82,9 @@ impl Index {
     /// and one is close enough, weighed by how close; otherwise no id and
     /// the weight of the rarest words. (`kind`: the weight of its kind.)
     fn weigh_unknown(&self, term: &Term, analysis: &Analysis, kind: f32) -> (Option<u32>, f32) {
-        match (!(term.kind == TermKind::Joined || term.kind.is_derived())
-            && analysis.fragmented.contains(&term.word))
-        .then(|| self.correct_typo(&term.text))
-        .flatten()
+        match (!term.kind.is_inferred() && analysis.fragmented.contains(&term.word))
+            .then(|| self.correct_typo(&term.text))
+            .flatten()
         {
             Some((id, similarity)) => (Some(id), kind * similarity as f32 * self.idf[id as usize]),
             _ => (None, kind * self.unknown_idf),
