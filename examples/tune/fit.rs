@@ -40,6 +40,8 @@ struct Sample {
     fitting: bool,
     /// The best candidate's letter pairs, for the answer guard.
     pairs: f32,
+    /// The question as written (for `FIT_DUMP`).
+    text: String,
 }
 
 fn sample(kb: &KnowledgeBase, q: &str, expected: &[String], set: usize, fitting: bool) -> Sample {
@@ -56,6 +58,7 @@ fn sample(kb: &KnowledgeBase, q: &str, expected: &[String], set: usize, fitting:
         set,
         fitting,
         pairs,
+        text: q.to_string(),
     }
 }
 
@@ -384,11 +387,12 @@ pub fn run(kb: &KnowledgeBase) {
 /// `FIT_DUMP=FILE`: every candidate of every question as a line of
 /// tab-separated numbers, to try fusions and confidence models outside:
 /// question, set, fitting, in scope, right, the signals, coverage, the
-/// entry's number of example questions, its score and confidence.
+/// entry's number of example questions, its score and confidence, and
+/// last the entry's id and the question's text.
 fn dump(kb: &KnowledgeBase, protocol: &Protocol, samples: &[Sample], path: &std::path::Path) {
     use std::fmt::Write;
     let mut out = String::from(
-        "question\tset\tfitting\tin_scope\tright\tlexical\tchars\tcloseness\tpairs\tcoverage\texamples\tscore\tconfidence\n",
+        "question\tset\tfitting\tin_scope\tright\tlexical\tchars\tcloseness\tpairs\tcoverage\trecall\tmissing\texamples\tscore\tconfidence\tid\ttext\n",
     );
     for (q, s) in samples.iter().enumerate() {
         let base = if s.set == 0 {
@@ -402,7 +406,7 @@ fn dump(kb: &KnowledgeBase, protocol: &Protocol, samples: &[Sample], path: &std:
             let examples = base.entry(c.entry).examples().len();
             writeln!(
                 out,
-                "{q}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{examples}\t{}\t{}",
+                "{q}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{examples}\t{}\t{}\t{}\t{}",
                 s.set,
                 u8::from(s.fitting),
                 u8::from(s.in_scope),
@@ -412,8 +416,12 @@ fn dump(kb: &KnowledgeBase, protocol: &Protocol, samples: &[Sample], path: &std:
                 c.closeness,
                 c.pairs,
                 c.coverage,
+                c.recall,
+                c.missing,
                 c.score,
-                c.confidence
+                c.confidence,
+                base.entry(c.entry).id(),
+                s.text,
             )
             .unwrap();
         }

@@ -176,6 +176,10 @@ pub struct Scored {
     pub chars: f32,
     /// The share of the question the entry explains (the coverage pass).
     pub coverage: f32,
+    /// The share of its closest example question's weight the question
+    /// has, and the largest weight (over the example's norm) it lacks.
+    pub recall: f32,
+    pub missing: f32,
     /// How many example questions the entry was written with: the more it
     /// has, the likelier one of them is close to any question by chance.
     pub examples: u32,

@@ -167,14 +167,18 @@ impl Index {
             let ranked = candidates
                 .iter()
                 .map(|&(entry, coverage)| {
-                    let (closeness, pairs) =
-                        self.closest_examples(entry, weights, query_norm, marks, query_pair_count);
+                    let Closest {
+                        closeness,
+                        pairs,
+                        recall,
+                        missing,
+                    } = self.closest_examples(entry, weights, query_norm, marks, query_pair_count);
                     let lexical =
                         t.coverage * coverage + t.closeness * closeness + t.pairs * pairs;
                     let char_cosine = self.closest_chars(entry, chars, example_dots);
                     if explain() {
                         eprintln!(
-                            "  {entry:4} cov {coverage:.2} close {closeness:.2} pairs {pairs:.2} chars {char_cosine:.2} aspects {:?} -> {lexical:.3}",
+                            "  {entry:4} cov {coverage:.2} close {closeness:.2} recall {recall:.2} missing {missing:.2} pairs {pairs:.2} chars {char_cosine:.2} aspects {:?} -> {lexical:.3}",
                             self.aspects[entry as usize]
                         );
                     }
@@ -187,6 +191,8 @@ impl Index {
                         pairs,
                         chars: char_cosine,
                         coverage,
+                        recall,
+                        missing,
                         examples: self.questions[entry as usize],
                     }
                 })
@@ -204,10 +210,9 @@ impl Index {
         })
     }
 
-    /// The best cosine of `entry`'s example questions with the question
-    /// (its term weights by id, `weights`, of norm `query_norm`), and apart
-    /// from it their best letter-pair overlap (Dice) with the question's
-    /// `query_pair_count` letter pairs (`marks` by pair id).
+    /// How `entry`'s example questions compare with the question (its term
+    /// weights by id, `weights`, of norm `query_norm`, and its
+    /// `query_pair_count` letter pairs, `marks` by pair id).
     fn closest_examples(
         &self,
         entry: u32,
@@ -215,9 +220,9 @@ impl Index {
         query_norm: f32,
         marks: &[u8],
         query_pair_count: f32,
-    ) -> (f32, f32) {
-        let mut closeness = 0.0f32;
-        let mut pairs = 0.0f32;
+    ) -> Closest {
+        let mut closest = Closest::default();
+        let mut closest_example = None;
         for example in self.examples.of(entry) {
             if example.norm > 0.0 && query_norm > 0.0 {
                 let dot: f32 = self
@@ -226,7 +231,11 @@ impl Index {
                     .iter()
                     .map(|&(id, w)| weights[id as usize] * w)
                     .sum();
-                closeness = closeness.max((dot / (query_norm * example.norm)).min(1.0));
+                let cosine = (dot / (query_norm * example.norm)).min(1.0);
+                if cosine > closest.closeness || closest_example.is_none() {
+                    closest.closeness = cosine;
+                    closest_example = Some(example);
+                }
             }
             let example_pairs = self.examples.pairs(example);
             if !example_pairs.is_empty() && query_pair_count > 0.0 {
@@ -234,11 +243,24 @@ impl Index {
                     .iter()
                     .map(|&p| marks[p as usize] as u32)
                     .sum();
-                pairs = pairs
+                closest.pairs = closest
+                    .pairs
                     .max(2.0 * shared as f32 / (query_pair_count + example_pairs.len() as f32));
             }
         }
-        (closeness, pairs)
+        if let Some(example) = closest_example {
+            let (mut found, mut lacking) = (0.0f32, 0.0f32);
+            for &(id, w) in self.examples.terms(example) {
+                if weights[id as usize] > 0.0 {
+                    found += w * w;
+                } else {
+                    lacking = lacking.max(w);
+                }
+            }
+            closest.recall = found / (example.norm * example.norm);
+            closest.missing = lacking / example.norm;
+        }
+        closest
     }
 
     /// The best character n-gram cosine of `entry`'s example questions
@@ -292,6 +314,20 @@ impl Index {
                 (1.0 + t.aspect_boost * matched) * (1.0 - t.aspect_penalty * (1.0 - matched));
         }
     }
+}
+
+/// How an entry's example questions compare with the question.
+#[derive(Default)]
+struct Closest {
+    /// The best cosine of their terms with the question's.
+    closeness: f32,
+    /// Apart from it, their best letter-pair overlap (Dice).
+    pairs: f32,
+    /// Of the closest by cosine: the share of its squared term weight the
+    /// question has, and its largest term weight (over its norm) the
+    /// question lacks: what it says that the question does not.
+    recall: f32,
+    missing: f32,
 }
 
 /// The question's known terms and their near-synonyms, by id, with their

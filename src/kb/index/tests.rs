@@ -139,6 +139,8 @@ fn ranked_at(entry: usize, confidence: f32) -> Scored {
         pairs: 0.5,
         chars: 0.0,
         coverage: 0.0,
+        recall: 0.0,
+        missing: 0.0,
         examples: 1,
     }
 }
@@ -166,4 +168,28 @@ fn a_family_of_near_ties_is_offered_together_and_a_lone_guess_is_not() {
     let many: Vec<Scored> = (0..6).map(|i| ranked_at(i, 0.2)).collect();
     assert_eq!(offered(&many, &config).len(), config.max_suggestions);
     assert_eq!(decide(&many, &config), Outcome::Fallback);
+}
+
+#[test]
+fn an_example_saying_more_than_the_question_has_less_recall_and_a_missing_word() {
+    // Both examples share all the question says; only the second says
+    // nothing the question does not (학교).
+    let analyzer = Analyzer::plain().unwrap();
+    let texts = vec![
+        "학교 메일 계정은 최대 몇 개까지 만들 수 있나요".to_string(),
+        "메일 계정은 최대 몇 개까지 만들 수 있나요".to_string(),
+    ];
+    let index = index_of_examples(&analyzer, &texts);
+    let ranked = index.rank(&analyzer.analyze("메일 계정 최대 몇 개 만들 수 있어"));
+    let of = |entry: usize| ranked.iter().find(|s| s.entry == entry).unwrap();
+    let (other_thing, same_thing) = (of(0), of(1));
+    assert!(
+        same_thing.recall > other_thing.recall,
+        "{same_thing:?} {other_thing:?}"
+    );
+    assert!(
+        other_thing.missing > same_thing.missing,
+        "{same_thing:?} {other_thing:?}"
+    );
+    assert!(same_thing.confidence > other_thing.confidence, "{ranked:?}");
 }
