@@ -213,10 +213,15 @@ answer = "협력업체와 함께하는 기술개발 지원은 담당 기관에 �
 
 #[test]
 fn a_word_found_only_inside_another_word_is_not_answered() {
-    // Without the letters guard the one word is "covered" and answered.
-    let unguarded = partner_faq("[matching]\nanswer_min_letters = 0.0\n");
+    // The one word is "covered": with an answer threshold low enough to
+    // answer it, only the letters guard keeps it from being answered.
+    let unguarded = partner_faq("[matching]\nanswer_threshold = 0.3\nanswer_min_letters = 0.0\n");
     assert_eq!(unguarded.find("사랑해").outcome, Outcome::Answer);
+    let guarded = partner_faq("[matching]\nanswer_threshold = 0.3\n");
+    let love = guarded.find("사랑해");
+    assert_ne!(love.outcome, Outcome::Answer, "{:?}", love.ranked);
 
+    // With the defaults, its confidence is too low as well.
     let kb = partner_faq("");
     let love = kb.find("사랑해");
     assert_ne!(love.outcome, Outcome::Answer, "{:?}", love.ranked);
