@@ -4,8 +4,10 @@
 //! each other's questions — so people who edit `dialogs/` see what an edit
 //! cost before the bot says it to anyone.
 //!
-//! A labeled line is `question<TAB>expected`, where `expected` is an entry id
-//! or `fallback` (the question should not be answered). Lines written the
+//! A labeled line is `question<TAB>expected`, where `expected` is an entry id,
+//! several ids joined by `|` when any of them is a right answer (a question
+//! that names a program and its FAQs alike), or `fallback` (the question
+//! should not be answered). Lines written the
 //! other way round (`id<TAB>question`, as in `tests/data/`) are read too when
 //! only the first field names an entry. Blank lines and lines starting with
 //! `#` are skipped.
@@ -22,8 +24,8 @@ use crate::kb::{KnowledgeBase, MatchResult, Outcome};
 /// What a labeled question should get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
-    /// This entry, by id.
-    Entry(String),
+    /// One of these entries, by id (one, or several where any is right).
+    Entries(Vec<String>),
     /// No answer: the knowledge base does not cover it.
     Fallback,
 }
@@ -75,10 +77,12 @@ fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), Stri
     let (first, second) = (first.trim(), second.trim());
     let label = |text: &str| -> Option<Expected> {
         if text == "fallback" {
-            Some(Expected::Fallback)
-        } else {
-            kb.by_id(text).map(|_| Expected::Entry(text.to_string()))
+            return Some(Expected::Fallback);
         }
+        let ids: Vec<String> = text.split('|').map(|id| id.trim().to_string()).collect();
+        ids.iter()
+            .all(|id| kb.by_id(id).is_some())
+            .then_some(Expected::Entries(ids))
     };
     if first.is_empty() || second.is_empty() {
         return Err("a question and a label are both needed".into());
@@ -89,6 +93,17 @@ fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), Stri
     match (label(second), label(first)) {
         (Some(expected), _) => Ok((first.to_string(), expected)),
         (None, Some(expected)) => Ok((second.to_string(), expected)),
+        (None, None) if second.contains('|') => {
+            let unknown: Vec<&str> = second
+                .split('|')
+                .map(str::trim)
+                .filter(|id| kb.by_id(id).is_none())
+                .collect();
+            Err(format!(
+                "`{}` in `{second}` is not an entry id of this knowledge base",
+                unknown.join("`, `")
+            ))
+        }
         (None, None) => Err(format!(
             "`{second}` is neither an entry id of this knowledge base nor `fallback`"
         )),
@@ -162,10 +177,14 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
             .map(|s| kb.entry(s.entry).id())
             .collect();
         match &item.expected {
-            Expected::Entry(id) => {
-                score_covered(&mut report, item, id, &ids, &result, suggestions);
-                if let Some(&won) = ids.first().filter(|&&won| won != id) {
-                    *confusions.entry((id.clone(), won.to_string())).or_default() += 1;
+            Expected::Entries(expected) => {
+                score_covered(&mut report, item, expected, &ids, &result, suggestions);
+                if let Some(&won) = ids
+                    .first()
+                    .filter(|&&won| !expected.iter().any(|e| e == won))
+                {
+                    let label = expected.join("|");
+                    *confusions.entry((label, won.to_string())).or_default() += 1;
                 }
             }
             Expected::Fallback => score_uncovered(&mut report, item, &ids, &result),
@@ -183,13 +202,15 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
 fn score_covered(
     report: &mut Report,
     item: &Labeled,
-    id: &str,
+    expected: &[String],
     ids: &[&str],
     result: &MatchResult,
     suggestions: usize,
 ) {
     report.covered += 1;
-    let rank = ids.iter().position(|&got| got == id);
+    let rank = ids
+        .iter()
+        .position(|&got| expected.iter().any(|e| e == got));
     let first = rank == Some(0);
     report.top1 += usize::from(first);
     report.top3 += usize::from(rank.is_some_and(|r| r < 3));
@@ -205,7 +226,7 @@ fn score_covered(
         report.misses.push(Miss {
             line: item.line,
             question: item.question.clone(),
-            expected: id.to_string(),
+            expected: expected.join("|"),
             outcome: result.outcome.as_str(),
             got: ids.first().map(|s| s.to_string()),
             expected_rank: rank.map(|r| r + 1),

@@ -84,7 +84,8 @@ fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
     let file = labeled(
         "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
          탭이 없는 줄\n\
-         오븐 지원 얼마\tno-such-entry\n",
+         오븐 지원 얼마\tno-such-entry\n\
+         오븐 교체 지원\tbakery-grant|no-such-grant\n",
     );
     let output = run(
         &["test", "--kb", path_str(dir.path()), path_str(file.path())],
@@ -99,10 +100,34 @@ fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
         "{errors}"
     );
     assert!(
+        errors.contains(&format!(
+            "{path}:4: `no-such-grant` in `bakery-grant|no-such-grant`"
+        )),
+        "the unknown one of several ids is named: {errors}"
+    );
+    assert!(
         stdout(&output).is_empty(),
         "nothing is run: {}",
         stdout(&output)
     );
+}
+
+#[test]
+fn a_question_several_entries_answer_is_right_with_any_of_them() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    let file = labeled(
+        "빵집 오븐 교체하는데 지원금 있나요\tfishing-boat-export|bakery-grant\n\
+         제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n",
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.contains("top-1 0.500 (1)"), "{report}");
+    assert!(!report.contains("line 1:"), "no miss: {report}");
+    assert!(report.contains("line 2:"), "{report}");
 }
 
 #[test]
@@ -123,4 +148,7 @@ fn the_projects_own_labeled_files_run_as_written() {
     let covered = report["covered"].as_u64().unwrap();
     assert!(covered > 50, "{report}");
     assert!(report["top1"].as_u64().unwrap() as f64 >= 0.9 * covered as f64);
+    // covered.tsv has questions any of several entries answer (`a|b`).
+    let output = run(&["test", "tests/data/covered.tsv", "--json"], "");
+    assert!(output.status.success(), "{}", stderr(&output));
 }
