@@ -7,10 +7,9 @@
 //! A labeled line is `question<TAB>expected`, where `expected` is an entry id,
 //! several ids joined by `|` when any of them is a right answer (a question
 //! that names a program and its FAQs alike), or `fallback` (the question
-//! should not be answered). Lines written the
-//! other way round (`id<TAB>question`, as in `tests/data/`) are read too when
-//! only the first field names an entry. Blank lines and lines starting with
-//! `#` are skipped.
+//! should not be answered). Lines written the other way round
+//! (`id<TAB>question`, as in `tests/data/`) are read too when only the first
+//! field names an entry. Blank lines and lines starting with `#` are skipped.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};

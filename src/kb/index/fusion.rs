@@ -13,7 +13,8 @@
 //!   how much of the question it explains and how much of its closest
 //!   example the question has, and whether it is the first by each of the
 //!   two kinds of evidence: a logistic model of these and their products
-//!   two by two, fitted on the questions of both knowledge bases, out of scope ones included (never right). The same probability means the same
+//!   two by two, fitted on the questions of both knowledge bases, out of
+//!   scope ones included (never right). The same probability means the same
 //!   on a knowledge base of 100 entries with ten examples each and on one
 //!   of 500 with one each, so `[matching]` thresholds work on both.
 //!
@@ -54,7 +55,7 @@ pub const CALIBRATION: [f32; CONFIDENCE_FEATURES] = [
     0.4007723, -0.0654513, -0.2675375, -0.23485641, 0.7931469,
     0.24521829, 0.24979496, -0.31613836, 0.6030454, 0.3539388,
     0.65888876, -0.3476258,
-    // products: measure a (one row each) times measures a.. (MEASURES)
+    // products, in order: measure 0 times measures 0..10, 1 times 1..10, …
     -0.017596599, 0.031882323, -0.33103213, -0.13071108, 0.17654483, -0.17110841,
     -0.012131477, 0.36919582, 0.07931584, 0.21046822,
     -0.022966731, -0.38448113, -0.77722, 0.5317626, 0.19188945, -0.29401186,
