@@ -46,8 +46,8 @@ pub const FUSION: [f32; SIGNALS] = [
 /// open answered right 0.653 → 0.732 with 2.3 % of out-of-scope questions
 /// answered (was 2.4 %); ours covered answered right 0.578 → 0.694,
 /// held-out 0.838 → 0.878 (the same three wrong), uncovered fallback 0.979
-/// → 1.000; one more covered question answered with a sibling of its
-/// entry (two).
+/// → 1.000 at suggest 0.8 (0.979 at 0.7, the default since); one more
+/// covered question answered with a sibling of its entry (two).
 #[rustfmt::skip]
 pub const CALIBRATION: [f32; CONFIDENCE_FEATURES] = [
     // 1; the measures; first by morpheme score, by n-gram cosine
