@@ -146,7 +146,8 @@ enum Command {
     /// Run labeled questions against the knowledge base and report how it did.
     ///
     /// FILE holds one `question<TAB>expected` per line, where expected is an
-    /// entry id or `fallback`. Prints every miss with what won instead, top-1
+    /// entry id, several joined by `|` when any of them is right, or
+    /// `fallback`. Prints every miss with what won instead, top-1
     /// and top-3, answered right and wrong, fallbacks, and the entries that
     /// take each other's questions. Exits 1 when top-1 is below
     /// --min-accuracy, 2 when FILE cannot be read or a line is malformed.

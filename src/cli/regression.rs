@@ -23,10 +23,44 @@ use crate::kb::{KnowledgeBase, MatchResult, Outcome};
 /// What a labeled question should get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
-    /// One of these entries, by id (one, or several where any is right).
-    Entries(Vec<String>),
+    /// One of these entries.
+    Entries(EntryIds),
     /// No answer: the knowledge base does not cover it.
     Fallback,
+}
+
+/// The ids of the entries that answer a question right: one, or several
+/// where any of them is right (written `a|b`), each an entry of the
+/// knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryIds(Vec<String>);
+
+impl EntryIds {
+    /// Reads `a|b|…`; the ids the knowledge base does not know are the error.
+    fn parse<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<EntryIds, Vec<&'t str>> {
+        let ids: Vec<&str> = text.split('|').map(str::trim).collect();
+        let unknown: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| kb.by_id(id).is_none())
+            .collect();
+        if unknown.is_empty() {
+            Ok(EntryIds(ids.into_iter().map(String::from).collect()))
+        } else {
+            Err(unknown)
+        }
+    }
+
+    /// Whether `id` is one of them.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|e| e == id)
+    }
+}
+
+impl fmt::Display for EntryIds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("|"))
+    }
 }
 
 /// One labeled question and where it was written.
@@ -74,38 +108,31 @@ fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), Stri
         return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
     };
     let (first, second) = (first.trim(), second.trim());
-    let label = |text: &str| -> Option<Expected> {
-        if text == "fallback" {
-            return Some(Expected::Fallback);
-        }
-        let ids: Vec<String> = text.split('|').map(|id| id.trim().to_string()).collect();
-        ids.iter()
-            .all(|id| kb.by_id(id).is_some())
-            .then_some(Expected::Entries(ids))
-    };
     if first.is_empty() || second.is_empty() {
         return Err("a question and a label are both needed".into());
     }
     if second.contains('\t') {
         return Err("more than two fields; a question may not contain a tab".into());
     }
-    match (label(second), label(first)) {
-        (Some(expected), _) => Ok((first.to_string(), expected)),
-        (None, Some(expected)) => Ok((second.to_string(), expected)),
-        (None, None) if second.contains('|') => {
-            let unknown: Vec<&str> = second
-                .split('|')
-                .map(str::trim)
-                .filter(|id| kb.by_id(id).is_none())
-                .collect();
-            Err(format!(
-                "`{}` in `{second}` is not an entry id of this knowledge base",
-                unknown.join("`, `")
-            ))
-        }
-        (None, None) => Err(format!(
+    match (label(second, kb), label(first, kb)) {
+        (Ok(expected), _) => Ok((first.to_string(), expected)),
+        (Err(_), Ok(expected)) => Ok((second.to_string(), expected)),
+        (Err(unknown), Err(_)) if second.contains('|') => Err(format!(
+            "`{}` in `{second}` is not an entry id of this knowledge base",
+            unknown.join("`, `")
+        )),
+        (Err(_), Err(_)) => Err(format!(
             "`{second}` is neither an entry id of this knowledge base nor `fallback`"
         )),
+    }
+}
+
+/// What a label field says, or the ids in it the knowledge base does not know.
+fn label<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<Expected, Vec<&'t str>> {
+    if text == "fallback" {
+        Ok(Expected::Fallback)
+    } else {
+        EntryIds::parse(text, kb).map(Expected::Entries)
     }
 }
 
@@ -178,12 +205,10 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
         match &item.expected {
             Expected::Entries(expected) => {
                 score_covered(&mut report, item, expected, &ids, &result, suggestions);
-                if let Some(&won) = ids
-                    .first()
-                    .filter(|&&won| !expected.iter().any(|e| e == won))
-                {
-                    let label = expected.join("|");
-                    *confusions.entry((label, won.to_string())).or_default() += 1;
+                if let Some(&won) = ids.first().filter(|&&won| !expected.contains(won)) {
+                    *confusions
+                        .entry((expected.to_string(), won.to_string()))
+                        .or_default() += 1;
                 }
             }
             Expected::Fallback => score_uncovered(&mut report, item, &ids, &result),
@@ -201,15 +226,13 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
 fn score_covered(
     report: &mut Report,
     item: &Labeled,
-    expected: &[String],
+    expected: &EntryIds,
     ids: &[&str],
     result: &MatchResult,
     suggestions: usize,
 ) {
     report.covered += 1;
-    let rank = ids
-        .iter()
-        .position(|&got| expected.iter().any(|e| e == got));
+    let rank = ids.iter().position(|&got| expected.contains(got));
     let first = rank == Some(0);
     report.top1 += usize::from(first);
     report.top3 += usize::from(rank.is_some_and(|r| r < 3));
@@ -225,7 +248,7 @@ fn score_covered(
         report.misses.push(Miss {
             line: item.line,
             question: item.question.clone(),
-            expected: expected.join("|"),
+            expected: expected.to_string(),
             outcome: result.outcome.as_str(),
             got: ids.first().map(|s| s.to_string()),
             expected_rank: rank.map(|r| r + 1),
