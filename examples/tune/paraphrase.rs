@@ -374,7 +374,7 @@ pub fn report(protocol: &Protocol) -> Figures {
         ),
     ];
     for (label, a, b) in rows {
-        println!("{label:<44} {a:>8.3} {b:>8.3}");
+        println!("{label:<44} {a:>8.4} {b:>8.4}");
     }
     for (label, half) in [("fitting half", true), ("reported half", false)] {
         let f = figures(protocol, &onestop, Some(half));

@@ -228,3 +228,48 @@ fn a_word_found_only_inside_another_word_is_not_answered() {
     let asked = kb.find("협력업체랑 공동 기술개발 하면 지원돼요?");
     assert_eq!(asked.outcome, Outcome::Answer, "{:?}", asked.ranked);
 }
+
+#[test]
+fn everyday_words_find_entries_written_with_their_near_synonyms() {
+    // An agency's FAQs, one example each: the question says 밤 and 티비
+    // where the knowledge base wrote 야간 and TV (each second, so a tie
+    // would not find it).
+    let text = r#"
+[[faq]]
+id = "faq-weekend"
+category = "기타"
+questions = ["주말 상담도 가능한가요?"]
+answer = "주말 상담 안내예요."
+
+[[faq]]
+id = "faq-night"
+category = "기타"
+questions = ["야간 상담도 가능한가요?"]
+answer = "야간 상담 안내예요."
+
+[[faq]]
+id = "faq-radio-ads"
+category = "판로·마케팅"
+questions = ["라디오 광고 제작비 지원"]
+answer = "라디오 광고 지원 안내예요."
+
+[[faq]]
+id = "faq-tv-ads"
+category = "판로·마케팅"
+questions = ["TV 광고 제작비 지원"]
+answer = "방송 광고 지원 안내예요."
+"#;
+    let kb = KnowledgeBase::load(&[SourceFile {
+        path: "kb/everyday.toml".into(),
+        text: text.to_string(),
+    }])
+    .expect("the test knowledge base loads");
+    for (question, expected) in [
+        ("밤에도 상담 돼요?", "faq-night"),
+        ("티비 광고 만드는 비용도 지원해줘요?", "faq-tv-ads"),
+    ] {
+        let result = kb.find(question);
+        let first = result.ranked.first().map(|s| kb.entry(s.entry).id());
+        assert_eq!(first, Some(expected), "{question}: {:?}", result.ranked);
+    }
+}
