@@ -21,6 +21,9 @@
 //! - `cargo run --release --example tune -- fit` fits the fusion and
 //!   confidence coefficients of `src/kb/index/fusion.rs` on both knowledge
 //!   bases (ours and paraphrase-dev) and prints them (`fit`).
+//! - `cargo run --release --example tune -- time` times `find` and the
+//!   analysis alone on every labeled question, ten rounds (`TIME_ROUNDS=N`
+//!   for more, so a profiler sees the loop rather than the loading).
 //! - `cargo run --release --example tune -- baseline` scores character
 //!   n-gram TF-IDF (the bar the issue sets) on the same questions: each
 //!   entry's name, keywords and example questions as one document, and each
@@ -378,7 +381,7 @@ fn main() {
         let time = |label: &str, work: &dyn Fn(&str)| {
             let mut times = Vec::new();
             let mut best = vec![std::time::Duration::MAX; questions.len()];
-            for _ in 0..10 {
+            for _ in 0..std::env::var("TIME_ROUNDS").map_or(10, |r| r.parse().unwrap()) {
                 for (q, best) in questions.iter().zip(best.iter_mut()) {
                     let start = std::time::Instant::now();
                     work(q);

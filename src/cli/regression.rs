@@ -9,7 +9,10 @@
 //! that names a program and its FAQs alike), or `fallback` (the question
 //! should not be answered). Lines written the other way round
 //! (`id<TAB>question`, as in `tests/data/`) are read too when only the first
-//! field names an entry. Blank lines and lines starting with `#` are skipped.
+//! field names an entry. Blank lines and lines starting with `#` are skipped;
+//! a spreadsheet's byte-order mark and Windows line ends are read as nothing,
+//! and `fallback` in any case. An unknown id is named with the closest known
+//! one, and a line whose label is set off by spaces instead of a tab is told so.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -19,6 +22,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::kb::{KnowledgeBase, MatchResult, Outcome};
+use crate::source::diagnostic::did_you_mean;
 
 /// What a labeled question should get.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +83,8 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
     };
     let mut labeled = Vec::new();
     let mut problems = Vec::new();
+    // Spreadsheets and Notepad save UTF-8 with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -105,6 +111,13 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
 
 fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), String> {
     let Some((first, second)) = line.split_once('\t') else {
+        // Pasted through an editor that turns tabs into spaces?
+        let label = line.split_whitespace().last().unwrap_or_default();
+        if line.split_whitespace().count() > 1 && label_of(label, kb).is_ok() {
+            return Err(format!(
+                "found no tab: separate the question from `{label}` with a tab, not spaces"
+            ));
+        }
         return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
     };
     let (first, second) = (first.trim(), second.trim());
@@ -114,22 +127,34 @@ fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), Stri
     if second.contains('\t') {
         return Err("more than two fields; a question may not contain a tab".into());
     }
-    match (label(second, kb), label(first, kb)) {
+    match (label_of(second, kb), label_of(first, kb)) {
         (Ok(expected), _) => Ok((first.to_string(), expected)),
         (Err(_), Ok(expected)) => Ok((second.to_string(), expected)),
-        (Err(unknown), Err(_)) if second.contains('|') => Err(format!(
-            "`{}` in `{second}` is not an entry id of this knowledge base",
-            unknown.join("`, `")
-        )),
+        (Err(unknown), Err(_)) if second.contains('|') => {
+            let named: Vec<String> = unknown
+                .iter()
+                .map(|id| format!("`{id}`{}", did_you_mean(id, kb.ids())))
+                .collect();
+            let verb = if unknown.len() == 1 {
+                "is not an entry id"
+            } else {
+                "are not entry ids"
+            };
+            Err(format!(
+                "{} in `{second}` {verb} of this knowledge base",
+                named.join(", ")
+            ))
+        }
         (Err(_), Err(_)) => Err(format!(
-            "`{second}` is neither an entry id of this knowledge base nor `fallback`"
+            "`{second}` is neither an entry id of this knowledge base nor `fallback`{}",
+            did_you_mean(second, kb.ids())
         )),
     }
 }
 
 /// What a label field says, or the ids in it the knowledge base does not know.
-fn label<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<Expected, Vec<&'t str>> {
-    if text == "fallback" {
+fn label_of<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<Expected, Vec<&'t str>> {
+    if text.eq_ignore_ascii_case("fallback") {
         Ok(Expected::Fallback)
     } else {
         EntryIds::parse(text, kb).map(Expected::Entries)

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::source::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
+use crate::source::diagnostic::{did_you_mean, Diagnostic, Diagnostics, LineIndex, Location};
 use crate::source::{Document, SourceFile};
 
 /// What a step asks for, and how the answer is checked.
@@ -261,7 +261,7 @@ fn check_flow(raw: RawFlow, lines: &LineIndex<'_>, diags: &mut Diagnostics) -> O
             lines.location(raw.start.span().start),
             format!(
                 "unknown start step `{start}`{}",
-                did_you_mean(&start, &checker.known())
+                did_you_mean(&start, checker.known())
             ),
         );
     }
@@ -475,7 +475,7 @@ impl<'a, 'l> FlowChecker<'a, 'l> {
         } else {
             diags.push(
                 at,
-                format!("unknown step `{name}`{}", did_you_mean(name, &self.known())),
+                format!("unknown step `{name}`{}", did_you_mean(name, self.known())),
             );
             None
         }
@@ -588,13 +588,4 @@ fn check_action_slots(
             );
         }
     }
-}
-
-fn did_you_mean(name: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| (strsim::normalized_levenshtein(k, name), *k))
-        .filter(|(score, _)| *score >= 0.5)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
 }

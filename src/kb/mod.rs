@@ -123,6 +123,11 @@ impl KnowledgeBase {
         }
     }
 
+    /// Every entry's id, in no particular order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(String::as_str)
+    }
+
     /// The entry with this id.
     pub fn by_id(&self, id: &str) -> Option<Entry<'_>> {
         self.ids.get(id).map(|&i| self.entry(i))

@@ -2,6 +2,18 @@
 
 use std::fmt;
 
+/// ` (did you mean `x`?)` with the closest of `known` to `name`, if one is
+/// close enough to be what was meant; otherwise nothing.
+pub fn did_you_mean<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> String {
+    known
+        .into_iter()
+        .map(|k| (strsim::normalized_levenshtein(k, name), k))
+        .filter(|(score, _)| *score >= 0.5)
+        // Of equally close ones the first in order, whatever order `known` is in.
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+}
+
 /// A place in a source file: 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Location {

@@ -113,6 +113,55 @@ fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
 }
 
 #[test]
+fn an_admins_slips_are_named_with_what_was_meant() {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    // Saved by a spreadsheet: a byte-order mark before the comment and
+    // Windows line ends; `Fallback` capitalized; an id misspelt; a label
+    // set off by spaces.
+    let file = labeled(
+        "\u{feff}# 관리자가 만든 파일\r\n\
+         빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\r\n\
+         오늘 날씨 어때요\tFallback\r\n\
+         오징어 수출 운송비 지원\tfishing-boat-exprot\r\n\
+         제과점 오븐 보조금    bakery-grant\r\n",
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    let path = path_str(file.path());
+    assert!(
+        errors.contains(&format!(
+            "{path}:4: `fishing-boat-exprot` is neither an entry id of this knowledge base nor `fallback` (did you mean `fishing-boat-export`?)"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!(
+            "{path}:5: found no tab: separate the question from `bakery-grant` with a tab"
+        )),
+        "{errors}"
+    );
+    assert_eq!(errors.lines().count(), 3, "only those two lines: {errors}");
+
+    // Mended, the same file runs: the mark, the comment and `Fallback` were fine.
+    let file = labeled(
+        "\u{feff}# 관리자가 만든 파일\r\n\
+         빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\r\n\
+         오늘 날씨 어때요\tFallback\r\n",
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.contains("questions labeled fallback: 1"), "{report}");
+}
+
+#[test]
 fn a_question_several_entries_answer_is_right_with_any_of_them() {
     let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     let file = labeled(
