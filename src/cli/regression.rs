@@ -12,7 +12,8 @@
 //! field names an entry. Blank lines and lines starting with `#` are skipped;
 //! a spreadsheet's byte-order mark and Windows line ends are read as nothing,
 //! and `fallback` in any case. An unknown id is named with the closest known
-//! one, and a line whose label is set off by spaces instead of a tab is told so.
+//! one, and a line whose label is set off by spaces or a comma instead of a tab
+//! is told so.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -111,12 +112,21 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
 
 fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), String> {
     let Some((first, second)) = line.split_once('\t') else {
-        // Pasted through an editor that turns tabs into spaces?
-        let label = line.split_whitespace().last().unwrap_or_default();
-        if line.split_whitespace().count() > 1 && label_of(label, kb).is_ok() {
-            return Err(format!(
-                "found no tab: separate the question from `{label}` with a tab, not spaces"
-            ));
+        // Saved as CSV, or pasted through an editor that turns tabs into spaces?
+        let separator = |c: char| c.is_whitespace() || c == ',' || c == ';';
+        if let Some(at) = line.trim_end().rfind(separator) {
+            let (question, label) = line.trim_end().split_at(at);
+            let used = match label.chars().next() {
+                Some(',') => "a comma",
+                Some(';') => "a semicolon",
+                _ => "spaces",
+            };
+            let label = label[label.chars().next().map_or(0, char::len_utf8)..].trim();
+            if !question.trim().is_empty() && label_of(label, kb).is_ok() {
+                return Err(format!(
+                    "found no tab: separate the question from `{label}` with a tab, not {used}"
+                ));
+            }
         }
         return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
     };

@@ -117,13 +117,14 @@ fn an_admins_slips_are_named_with_what_was_meant() {
     let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     // Saved by a spreadsheet: a byte-order mark before the comment and
     // Windows line ends; `Fallback` capitalized; an id misspelt; a label
-    // set off by spaces.
+    // set off by spaces, another by a comma.
     let file = labeled(
         "\u{feff}# 관리자가 만든 파일\r\n\
          빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\r\n\
          오늘 날씨 어때요\tFallback\r\n\
          오징어 수출 운송비 지원\tfishing-boat-exprot\r\n\
-         제과점 오븐 보조금    bakery-grant\r\n",
+         제과점 오븐 보조금    bakery-grant\r\n\
+         오징어 수출 지원,fishing-boat-export\r\n",
     );
     let output = run(
         &["test", "--kb", path_str(dir.path()), path_str(file.path())],
@@ -144,7 +145,17 @@ fn an_admins_slips_are_named_with_what_was_meant() {
         )),
         "{errors}"
     );
-    assert_eq!(errors.lines().count(), 3, "only those two lines: {errors}");
+    assert!(
+        errors.contains(&format!(
+            "{path}:6: found no tab: separate the question from `fishing-boat-export` with a tab, not a comma"
+        )),
+        "{errors}"
+    );
+    assert_eq!(
+        errors.lines().count(),
+        4,
+        "only those three lines: {errors}"
+    );
 
     // Mended, the same file runs: the mark, the comment and `Fallback` were fine.
     let file = labeled(
