@@ -163,6 +163,16 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_spellings_rewrite_what_users_type() {
+        // ko-dic reads 어플 as 어 + 플: rewritten, it is the app it means,
+        // and the longer word that starts with it stays one word.
+        let s = Synonyms::new(&with_built_in(&[]));
+        assert_eq!(s.rewrite("어플로 신청 돼요?"), "앱로 신청 돼요?");
+        assert_eq!(s.rewrite("어플리케이션 설치"), "앱 설치");
+        assert_eq!(s.rewrite("스마트팩토리 지원"), "스마트공장 지원");
+    }
+
+    #[test]
     fn a_variant_inside_the_canonical_form_leaves_it_whole() {
         let s = Synonyms::new(&[vec!["창조경제혁신센터".into(), "혁신센터".into()]]);
         assert_eq!(s.rewrite("창조경제혁신센터 어디"), "창조경제혁신센터 어디");
