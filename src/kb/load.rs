@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::diagnostic::{Diagnostic, Diagnostics, Location};
+use super::diagnostic::{closest, Diagnostic, Diagnostics, Location};
 use super::index::{EntryText, Index, Tuning};
 use super::model::{Entry, Faq, FreshnessConfig, MatchingConfig, Program, Referral};
 use super::parse::{self, Located};
@@ -205,18 +205,12 @@ fn check_related(faqs: &[Faq], ids: &HashMap<String, usize>, diags: &mut Diagnos
             if ids.contains_key(related) {
                 continue;
             }
-            let closest = ids
-                .keys()
-                .map(|id| (strsim::jaro_winkler(id, related), id))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .filter(|(score, _)| *score > 0.85)
-                .map(|(_, id)| format!("; did you mean `{id}`?"))
+            let hint = closest(related, ids.keys().map(String::as_str))
+                .map(|id| format!("; did you mean `{id}`?"))
                 .unwrap_or_default();
             diags.push(
                 at.clone(),
-                format!(
-                    "`related` refers to `{related}`, which no program or FAQ has as id{closest}"
-                ),
+                format!("`related` refers to `{related}`, which no program or FAQ has as id{hint}"),
             );
         }
     }

@@ -2,16 +2,22 @@
 
 use std::fmt;
 
-/// ` (did you mean `x`?)` with the closest of `known` to `name`, if one is
-/// close enough to be what was meant; otherwise nothing.
-pub fn did_you_mean<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> String {
+/// The one of `known` closest to `name`, if it is close enough to be what
+/// was meant (a typo, a letter or two swapped or left out): Jaro-Winkler
+/// above 0.8, and of equally close ones the first by name, whatever order
+/// `known` is in. Every "did you mean" in onestop comes from here.
+pub fn closest<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
     known
         .into_iter()
-        .map(|k| (strsim::normalized_levenshtein(k, name), k))
-        .filter(|(score, _)| *score >= 0.5)
-        // Of equally close ones the first in order, whatever order `known` is in.
+        .map(|k| (strsim::jaro_winkler(k, name), k))
+        .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
-        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+        .map(|(_, k)| k)
+}
+
+/// ` (did you mean `x`?)` with `closest` of `known` to `name`, or nothing.
+pub fn did_you_mean<'k>(name: &str, known: impl IntoIterator<Item = &'k str>) -> String {
+    closest(name, known).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
 }
 
 /// A place in a source file: 1-based line and column (in characters).

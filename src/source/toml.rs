@@ -19,15 +19,9 @@ pub struct Located<T> {
 }
 
 pub(crate) fn unknown_key_message(place: &str, key: &str, known: &[&str]) -> String {
-    let closest = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(k, key), *k))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((score, k)) if score > 0.8 => {
-            format!("unknown key `{key}` in {place}; did you mean `{k}`?")
-        }
-        _ => format!(
+    match super::diagnostic::closest(key, known.iter().copied()) {
+        Some(k) => format!("unknown key `{key}` in {place}; did you mean `{k}`?"),
+        None => format!(
             "unknown key `{key}` in {place}; expected one of: {}",
             known.join(", ")
         ),

@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::{BusinessHours, Calendar, Queue, Routing, Rule, Sla};
-use crate::source::diagnostic::{Diagnostics, Location};
+use crate::source::diagnostic::{closest, Diagnostics, Location};
 use crate::source::toml::{Fields, Located, Reader};
 use crate::source::{Document, TopLevel};
 use crate::vocabulary::{region_short_name, NATIONWIDE};
@@ -465,7 +465,7 @@ impl QueueIds {
             return;
         }
         let known: Vec<&str> = self.queues.iter().map(|q| q.id.as_str()).collect();
-        let hint = match closest(&id.value, &known) {
+        let hint = match closest(&id.value, known.iter().copied()) {
             Some(close) => format!("; did you mean `{close}`?"),
             None if known.is_empty() => "; no [[queue]] is defined".to_string(),
             None => format!("; the queues are: {}", known.join(", ")),
@@ -509,14 +509,4 @@ fn unique_rules(
         }
     }
     rules
-}
-
-/// The known name closest to `name`, if it is close enough to be a typo.
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(k, name), *k))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(score, _)| *score > 0.8)
-        .map(|(_, k)| k)
 }
