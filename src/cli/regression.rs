@@ -340,6 +340,19 @@ pub fn render(report: &Report, kb: &KnowledgeBase, confusions: usize) -> String 
             "line {}: {}\n  expected {}; the bot {got}{rank}",
             miss.line, miss.question, miss.expected
         );
+        // A confident wrong answer is either a slip in the label or a gap
+        // in the knowledge base: say how to mend each.
+        if let ("answer", Some(got)) = (miss.outcome, miss.got.as_deref()) {
+            let mend = if miss.expected == "fallback" {
+                format!("if `{got}` does answer it, label it so")
+            } else {
+                format!(
+                    "if the label is a slip, correct it; if not, add the question to the example questions of `{}`",
+                    miss.expected
+                )
+            };
+            let _ = writeln!(out, "  the bot was sure: {mend}");
+        }
     }
     if !report.misses.is_empty() {
         out.push('\n');

@@ -39,6 +39,10 @@ fn a_run_reports_misses_with_what_won_and_the_figures() {
         "{report}"
     );
     assert!(
+        report.contains("the bot was sure: if the label is a slip, correct it; if not, add the question to the example questions of `fishing-boat-export`"),
+        "a confident wrong answer says how to mend it: {report}"
+    );
+    assert!(
         !report.contains("line 2:"),
         "a right answer is no miss: {report}"
     );
