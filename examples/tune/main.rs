@@ -381,7 +381,10 @@ fn main() {
         let time = |label: &str, work: &dyn Fn(&str)| {
             let mut times = Vec::new();
             let mut best = vec![std::time::Duration::MAX; questions.len()];
-            for _ in 0..std::env::var("TIME_ROUNDS").map_or(10, |r| r.parse().unwrap()) {
+            let rounds: usize = std::env::var("TIME_ROUNDS").map_or(10, |r| {
+                r.parse().expect("TIME_ROUNDS is a number of rounds")
+            });
+            for _ in 0..rounds {
                 for (q, best) in questions.iter().zip(best.iter_mut()) {
                     let start = std::time::Instant::now();
                     work(q);
