@@ -53,6 +53,22 @@ fn spaced_and_unspaced_compounds_meet() {
 }
 
 #[test]
+fn a_lamp_written_onto_its_noun_is_one_word() {
+    // ko-dic reads the 등 of 형광등 and 무드등 as "and so on".
+    let analyzer = plain();
+    let fluorescent = terms(&analyzer, "형광등 사용하지 마세요");
+    assert!(
+        fluorescent.contains(&"형광등".to_string()),
+        "{fluorescent:?}"
+    );
+    let mood = terms(&analyzer, "무드등 켜줘");
+    assert!(mood.contains(&"무드등".to_string()), "{mood:?}");
+    // Spaced, it is "and so on" and joins nothing.
+    let documents = terms(&analyzer, "서류 등을 내요");
+    assert!(!documents.iter().any(|t| t.contains('등')), "{documents:?}");
+}
+
+#[test]
 fn user_words_keep_knowledge_base_names_whole() {
     let found = terms(&plain(), "소상공인 지원");
     assert!(
@@ -210,6 +226,10 @@ fn what_a_question_sets_aside_is_not_what_it_asks_about() {
     assert_eq!(kind_of(question, "응답"), Some(TermKind::SetAside));
     assert_eq!(kind_of(question, "자동응답"), Some(TermKind::SetAside));
     assert_eq!(kind_of(question, "직원"), Some(TermKind::Word));
+    // A lamp set aside is the lamp, not its first half alone.
+    let question = "형광등말고 다른 조명 써요";
+    assert_eq!(kind_of(question, "형광등"), Some(TermKind::SetAside));
+    assert_eq!(kind_of(question, "조명"), Some(TermKind::Word));
     // 말이에요 (말 the noun) sets nothing aside.
     assert_eq!(kind_of("창업 지원 말이에요", "창업"), Some(TermKind::Word));
 }

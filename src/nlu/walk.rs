@@ -247,11 +247,22 @@ impl<'a> Walk<'a> {
     fn push_by_tag(&mut self, morpheme: Morpheme<'a>) {
         let Morpheme {
             surface,
+            byte_start,
             tag,
             expression,
             ..
         } = morpheme;
         match tag {
+            // 등 written onto a noun is the lamp of 형광등 or 무드등 (ko-dic
+            // reads it as the bound noun "and so on", which is written
+            // spaced): it joins the noun into one word.
+            "NNB" | "NNBC"
+                if surface == "등"
+                    && !self.run.is_empty()
+                    && !self.text[..byte_start].ends_with(' ') =>
+            {
+                self.run.push(surface)
+            }
             // Single Latin letters (the r and d of r&d) only count joined.
             "SL" if surface.chars().count() == 1 => self.run.push(surface),
             "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
