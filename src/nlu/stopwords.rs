@@ -97,5 +97,9 @@ pub(super) fn is_stop_stem(stem: &str) -> bool {
             | "여쭈"
             | "묻"
             | "물"
+            // 알켜줘, the spoken 알려줘; 바래요 / 바랍니다, a polite wish.
+            | "알키"
+            | "바라"
+            | "바래"
     )
 }

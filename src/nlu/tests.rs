@@ -28,6 +28,19 @@ fn drops_particles_and_endings() {
 }
 
 #[test]
+fn spoken_requests_and_wishes_name_nothing() {
+    // 알켜줘 is the spoken 알려줘 and 바래요 a polite wish: neither is a
+    // topic, so neither weighs against the question as an unknown word.
+    let analyzer = plain();
+    assert_eq!(
+        terms(&analyzer, "신청방법 알켜줘"),
+        terms(&analyzer, "신청방법 알려줘")
+    );
+    let wish = terms(&analyzer, "지원 바래요");
+    assert_eq!(wish, vec!["지원".to_string()], "{wish:?}");
+}
+
+#[test]
 fn reduces_inflected_verbs_to_their_stems() {
     let found = terms(&plain(), "지원금 받으려면 어떻게 해야 돼요");
     assert!(found.contains(&"받".to_string()), "{found:?}");
