@@ -113,15 +113,18 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
 fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), String> {
     let Some((first, second)) = line.split_once('\t') else {
         // Saved as CSV, or pasted through an editor that turns tabs into spaces?
-        let separator = |c: char| c.is_whitespace() || c == ',' || c == ';';
-        if let Some(at) = line.trim_end().rfind(separator) {
-            let (question, label) = line.trim_end().split_at(at);
-            let used = match label.chars().next() {
-                Some(',') => "a comma",
-                Some(';') => "a semicolon",
+        let line = line.trim_end();
+        let separator = line
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || c == ',' || c == ';');
+        if let Some((at, c)) = separator {
+            let (question, label) = (&line[..at], line[at + c.len_utf8()..].trim());
+            let used = match c {
+                ',' => "a comma",
+                ';' => "a semicolon",
                 _ => "spaces",
             };
-            let label = label[label.chars().next().map_or(0, char::len_utf8)..].trim();
             if !question.trim().is_empty() && label_of(label, kb).is_ok() {
                 return Err(format!(
                     "found no tab: separate the question from `{label}` with a tab, not {used}"

@@ -1,6 +1,8 @@
 //! `onestop test`: an admin runs labeled questions against a knowledge base
 //! and sees the misses, the figures and the exit code a script can rely on.
 
+use std::process::Output;
+
 use crate::common::{dialogs, path_str, run, stderr, stdout, SMALL_KB};
 
 fn labeled(lines: &str) -> tempfile::NamedTempFile {
@@ -9,22 +11,28 @@ fn labeled(lines: &str) -> tempfile::NamedTempFile {
     file
 }
 
+/// `onestop test` on the labeled `lines` against the small knowledge base:
+/// what it wrote and exited with, and the labeled file's path (which its
+/// messages name).
+fn test_on_small_kb(lines: &str) -> (Output, String) {
+    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
+    let file = labeled(lines);
+    let path = path_str(file.path()).to_string();
+    let output = run(&["test", "--kb", path_str(dir.path()), &path], "");
+    (output, path)
+}
+
 #[test]
 fn a_run_reports_misses_with_what_won_and_the_figures() {
-    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     // The third line is labeled wrongly on purpose: the oven question is
     // asked, the fishing entry is expected.
-    let file = labeled(
+    let (output, _) = test_on_small_kb(
         "# oven and fish\n\
          빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
          오징어 냉동해서 수출하는데 운송비 지원돼요?\tfishing-boat-export\n\
          제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n\
          \n\
          비자 연장 어떻게 해요\tfallback\n",
-    );
-    let output = run(
-        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
-        "",
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
@@ -84,20 +92,14 @@ fn min_accuracy_fails_the_run_below_it_and_passes_at_it() {
 
 #[test]
 fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
-    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
-    let file = labeled(
+    let (output, path) = test_on_small_kb(
         "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
          탭이 없는 줄\n\
          오븐 지원 얼마\tno-such-entry\n\
          오븐 교체 지원\tbakery-grant|no-such-grant\n",
     );
-    let output = run(
-        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
-        "",
-    );
     assert_eq!(output.status.code(), Some(2));
     let errors = stderr(&output);
-    let path = path_str(file.path());
     assert!(errors.contains(&format!("{path}:2: ")), "{errors}");
     assert!(
         errors.contains(&format!("{path}:3: `no-such-entry`")),
@@ -118,11 +120,10 @@ fn a_malformed_file_names_each_bad_line_and_runs_nothing() {
 
 #[test]
 fn an_admins_slips_are_named_with_what_was_meant() {
-    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     // Saved by a spreadsheet: a byte-order mark before the comment and
     // Windows line ends; `Fallback` capitalized; an id misspelt; a label
     // set off by spaces, another by a comma.
-    let file = labeled(
+    let (output, path) = test_on_small_kb(
         "\u{feff}# 관리자가 만든 파일\r\n\
          빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\r\n\
          오늘 날씨 어때요\tFallback\r\n\
@@ -130,13 +131,8 @@ fn an_admins_slips_are_named_with_what_was_meant() {
          제과점 오븐 보조금    bakery-grant\r\n\
          오징어 수출 지원,fishing-boat-export\r\n",
     );
-    let output = run(
-        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
-        "",
-    );
     assert_eq!(output.status.code(), Some(2));
     let errors = stderr(&output);
-    let path = path_str(file.path());
     assert!(
         errors.contains(&format!(
             "{path}:4: `fishing-boat-exprot` is neither an entry id of this knowledge base nor `fallback` (did you mean `fishing-boat-export`?)"
@@ -162,14 +158,10 @@ fn an_admins_slips_are_named_with_what_was_meant() {
     );
 
     // Mended, the same file runs: the mark, the comment and `Fallback` were fine.
-    let file = labeled(
+    let (output, _) = test_on_small_kb(
         "\u{feff}# 관리자가 만든 파일\r\n\
          빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\r\n\
          오늘 날씨 어때요\tFallback\r\n",
-    );
-    let output = run(
-        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
-        "",
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
@@ -178,14 +170,9 @@ fn an_admins_slips_are_named_with_what_was_meant() {
 
 #[test]
 fn a_question_several_entries_answer_is_right_with_any_of_them() {
-    let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
-    let file = labeled(
+    let (output, _) = test_on_small_kb(
         "빵집 오븐 교체하는데 지원금 있나요\tfishing-boat-export|bakery-grant\n\
          제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n",
-    );
-    let output = run(
-        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
-        "",
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);

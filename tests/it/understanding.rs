@@ -231,42 +231,48 @@ fn a_word_found_only_inside_another_word_is_not_answered() {
 
 #[test]
 fn everyday_words_find_entries_written_with_their_near_synonyms() {
-    // An agency's FAQs, one example each: the question says 밤 and 티비
-    // where the knowledge base wrote 야간 and TV (each second, so a tie
-    // would not find it).
-    let text = r#"
-[[faq]]
-id = "faq-weekend"
-category = "기타"
-questions = ["주말 상담도 가능한가요?"]
-answer = "주말 상담 안내예요."
-
-[[faq]]
-id = "faq-night"
-category = "기타"
-questions = ["야간 상담도 가능한가요?"]
-answer = "야간 상담 안내예요."
-
-[[faq]]
-id = "faq-radio-ads"
-category = "판로·마케팅"
-questions = ["라디오 광고 제작비 지원"]
-answer = "라디오 광고 지원 안내예요."
-
-[[faq]]
-id = "faq-tv-ads"
-category = "판로·마케팅"
-questions = ["TV 광고 제작비 지원"]
-answer = "방송 광고 지원 안내예요."
-"#;
+    // An agency's FAQs, one example each: the question says 밤 and 여름
+    // where the knowledge base wrote 야간 and 하절기 (each second, so a tie
+    // would not find it). 여름 meets 하절기 through the near-synonym alone;
+    // 밤 meets 야간 also through the schedule aspect both words ask.
+    let faqs = [
+        (
+            "faq-weekend",
+            "주말 상담도 가능한가요?",
+            "주말 상담 안내예요.",
+        ),
+        (
+            "faq-night",
+            "야간 상담도 가능한가요?",
+            "야간 상담 안내예요.",
+        ),
+        (
+            "faq-holiday-hours",
+            "공휴일 운영 시간이 어떻게 되나요?",
+            "공휴일 운영 안내예요.",
+        ),
+        (
+            "faq-summer-hours",
+            "하절기 운영 시간이 어떻게 되나요?",
+            "하절기 운영 안내예요.",
+        ),
+    ];
+    let text: String = faqs
+        .iter()
+        .map(|(id, question, answer)| {
+            format!(
+                "[[faq]]\nid = \"{id}\"\ncategory = \"기타\"\nquestions = [\"{question}\"]\nanswer = \"{answer}\"\n\n"
+            )
+        })
+        .collect();
     let kb = KnowledgeBase::load(&[SourceFile {
         path: "kb/everyday.toml".into(),
-        text: text.to_string(),
+        text,
     }])
     .expect("the test knowledge base loads");
     for (question, expected) in [
         ("밤에도 상담 돼요?", "faq-night"),
-        ("티비 광고 만드는 비용도 지원해줘요?", "faq-tv-ads"),
+        ("여름에는 어때요?", "faq-summer-hours"),
     ] {
         let result = kb.find(question);
         let first = result.ranked.first().map(|s| kb.entry(s.entry).id());
