@@ -199,7 +199,8 @@ impl Analyzer {
     }
 
     /// An analyzer whose dictionary also knows `user_words` as proper nouns
-    /// (only the ones ko-dic would otherwise break apart are added), and which
+    /// (only the ones ko-dic would otherwise break apart, alone or before
+    /// another word, are added), and which
     /// rewrites `synonyms` to their canonical forms.
     pub fn new(user_words: &[String], synonyms: Synonyms) -> Result<Self> {
         let dictionary = dictionary()?;
@@ -215,8 +216,12 @@ impl Analyzer {
             {
                 continue;
             }
-            let Some(parts) = split_by_kodic(plain, &word) else {
-                continue;
+            let parts = match split_by_kodic(plain, &word) {
+                Some(parts) => parts,
+                // Whole alone, but not always in a sentence: 가게 before
+                // another word is read as 가 (go) + 게.
+                None if broken_before_a_word(plain, &word) => Vec::new(),
+                None => continue,
             };
             csv.push_str(&format!("{word},NNP,{word}\n"));
             user_parts.insert(word, parts);
@@ -340,6 +345,30 @@ fn glue_words(text: String) -> String {
 /// Whether `c` is a symbol that may join one word's halves.
 fn is_glue(c: char) -> bool {
     matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
+}
+
+/// Whether ko-dic alone reads `word`, a noun on its own, as something else
+/// when another word follows it, as one does in most questions: 가게 이름
+/// is read 가 (go) + 게 + 이름. Words that are no nouns alone (어디, 통해)
+/// are left to ko-dic.
+fn broken_before_a_word(segmenter: &Segmenter, word: &str) -> bool {
+    first_token_is_noun(segmenter, word, word)
+        && !first_token_is_noun(segmenter, &format!("{word} 문의"), word)
+}
+
+/// Whether the first token ko-dic alone finds in `text` is `word`, read as
+/// a noun.
+fn first_token_is_noun(segmenter: &Segmenter, text: &str, word: &str) -> bool {
+    let Ok(mut tokens) = segment(segmenter, text) else {
+        return false;
+    };
+    tokens.first_mut().is_some_and(|first| {
+        first.surface == word
+            && first
+                .details()
+                .first()
+                .is_some_and(|tag| tag.starts_with("NN"))
+    })
 }
 
 /// How ko-dic alone splits `word`: `None` when it keeps it whole (no user

@@ -94,6 +94,31 @@ fn user_words_keep_knowledge_base_names_whole() {
 }
 
 #[test]
+fn a_keyword_ko_dic_misreads_before_another_word_is_read_whole() {
+    // Alone, ko-dic reads 가게 (a shop) as a noun; before another word,
+    // as 가 (go) + 게, so "가게 이름" named no shop.
+    let found = terms(&plain(), "가게 이름 지어주세요");
+    assert!(
+        !found.contains(&"가게".to_string()),
+        "ko-dic alone: {found:?}"
+    );
+    let analyzer = Analyzer::new(&["가게".to_string()], Synonyms::default()).unwrap();
+    for question in [
+        "가게 이름 지어주세요",
+        "우리 가게 오픈 준비중이에요",
+        "가게에 cctv 달려면",
+    ] {
+        let found = terms(&analyzer, question);
+        assert!(found.contains(&"가게".to_string()), "{question}: {found:?}");
+    }
+    // A keyword that is no noun alone is left to ko-dic: 어디 stays a
+    // pronoun (a question word), not a proper noun.
+    let analyzer = Analyzer::new(&["어디".to_string()], Synonyms::default()).unwrap();
+    let morphemes = analyzer.morphemes("어디 가면 돼요");
+    assert_eq!(morphemes[0], ("어디".to_string(), "NP".to_string()));
+}
+
+#[test]
 fn synonyms_are_read_as_their_canonical_form() {
     let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
     let analyzer = Analyzer::new(&[], synonyms).unwrap();
