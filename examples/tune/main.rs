@@ -544,6 +544,8 @@ fn ours(kb: &KnowledgeBase) {
     let holdout = covered(kb, &read("holdout.tsv"), None, false);
     let (fallback, answers) = uncovered(kb, &read("uncovered.tsv"), false);
     let (held_fallback, held_answers) = uncovered(kb, &read("holdout-uncovered.tsv"), false);
+    let unseen = covered(kb, &read("unseen.tsv"), None, false);
+    let (unseen_fallback, unseen_answers) = uncovered(kb, &read("unseen-uncovered.tsv"), false);
     let n = covered_score.n.max(1) as f64;
     println!("ours (default knowledge base, tests/data)");
     println!(
@@ -563,6 +565,14 @@ fn ours(kb: &KnowledgeBase) {
     );
     println!(
         "  uncovered fallback {fallback:.3}, answered {answers}; holdout-uncovered fallback {held_fallback:.3}, answered {held_answers}"
+    );
+    let unseen_n = unseen.n.max(1) as f64;
+    println!(
+        "  unseen top-1 {:.3} top-3 {:.3}, answered right {:.3}, wrong answers {}; unseen-uncovered fallback {unseen_fallback:.3}, answered {unseen_answers}",
+        unseen.top1(),
+        unseen.top3 as f64 / unseen_n,
+        unseen.answered_right as f64 / unseen_n,
+        unseen.wrong_answers
     );
 }
 
