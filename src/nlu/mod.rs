@@ -257,7 +257,7 @@ impl Analyzer {
 
     /// The morphemes of `text` as `surface/TAG` pairs, for `onestop analyze`.
     pub fn morphemes(&self, text: &str) -> Vec<(String, String)> {
-        let text = glue_words(self.synonyms.rewrite(&normalize(text)));
+        let text = self.prepare(text);
         let Ok(mut tokens) = segment(&self.segmenter, &text) else {
             return Vec::new();
         };
@@ -280,7 +280,18 @@ impl Analyzer {
 
     /// Analyzes one text into search terms.
     pub fn analyze(&self, text: &str) -> Analysis {
-        self.analyze_prepared(glue_words(self.synonyms.rewrite(&normalize(text))))
+        self.analyze_prepared(self.prepare(text))
+    }
+
+    /// `text` normalized, its synonyms rewritten and its words' halves
+    /// glued; rewritten again after gluing, so a synonym written with a
+    /// joining symbol (지-페어) is found as well.
+    fn prepare(&self, text: &str) -> String {
+        let rewritten = self.synonyms.rewrite(&normalize(text));
+        if !rewritten.contains(is_glue) {
+            return rewritten;
+        }
+        glue_words(self.synonyms.rewrite(&glue_words(rewritten)))
     }
 
     /// Analyzes a text that is already normalized with its synonyms rewritten

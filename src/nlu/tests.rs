@@ -41,6 +41,38 @@ fn spoken_requests_and_wishes_name_nothing() {
 }
 
 #[test]
+fn polite_openings_and_closings_name_nothing() {
+    // 문의 드립니다 is read 문 (a door) + 의 by ko-dic, and 다름이 아니라
+    // (the thing is) as 다르다 (to differ): neither is what is asked.
+    let analyzer = plain();
+    for (polite, plain_question) in [
+        ("염수분무 시험 기간 문의 드립니다", "염수분무 시험 기간"),
+        ("염수분무 시험 기간 문의드려요", "염수분무 시험 기간"),
+        ("다름이 아니라 염수분무 시험 기간", "염수분무 시험 기간"),
+    ] {
+        assert_eq!(
+            terms(&analyzer, polite),
+            terms(&analyzer, plain_question),
+            "{polite}"
+        );
+    }
+    // 뭐가 달라요 keeps its 다르다.
+    assert!(terms(&analyzer, "뭐가 달라요").contains(&"다르".to_string()));
+}
+
+#[test]
+fn a_synonym_written_with_a_joining_symbol_is_found() {
+    // 지-페어 is 지페어 with a hyphen, as users write G-FAIR; the synonym
+    // is found once the halves are glued.
+    let synonyms = Synonyms::new(&[vec!["G-FAIR".to_string(), "지페어".to_string()]]);
+    let analyzer = Analyzer::new(&[], synonyms).unwrap();
+    assert_eq!(
+        terms(&analyzer, "지-페어 일정"),
+        terms(&analyzer, "G-FAIR 일정")
+    );
+}
+
+#[test]
 fn reduces_inflected_verbs_to_their_stems() {
     let found = terms(&plain(), "지원금 받으려면 어떻게 해야 돼요");
     assert!(found.contains(&"받".to_string()), "{found:?}");

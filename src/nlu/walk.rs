@@ -248,11 +248,24 @@ impl<'a> Walk<'a> {
         let Morpheme {
             surface,
             byte_start,
+            byte_end,
             tag,
             expression,
             ..
         } = morpheme;
+        let rest = &self.text[byte_end..];
         match tag {
+            // 문의 드립니다 (I would like to ask): before 드리다 ko-dic
+            // reads 문의 as 문 (a door) + 의. It asks nothing in
+            // particular, as polite closings go.
+            "NNG" if surface == "문" && asks_before_giving(rest) => self.join_run(),
+            // 다름이 아니라 (the thing is): a polite opening, not 다르다
+            // (to differ).
+            "VA" if surface == "다름"
+                && (rest.starts_with("이 아니") || rest.starts_with("이아니")) =>
+            {
+                self.join_run();
+            }
             // 등 written onto a noun is the lamp of 형광등 or 무드등 (ko-dic
             // reads it as the bound noun "and so on", which is written
             // spaced): it joins the noun into one word.
@@ -327,6 +340,14 @@ impl<'a> Walk<'a> {
         }
         self.analysis.push(&self.joined, TermKind::Joined);
     }
+}
+
+/// Whether `rest`, the text after a 문, is 의 before 드리다 (문의 드립니다,
+/// 문의드려요).
+fn asks_before_giving(rest: &str) -> bool {
+    rest.strip_prefix('의')
+        .map(|after| after.trim_start_matches(' '))
+        .is_some_and(|after| after.starts_with(['드', '들']))
 }
 
 /// Question words tell "how to apply" from "when": kept as weak terms.
