@@ -393,6 +393,15 @@ fn main() {
                     *best = (*best).min(elapsed);
                 }
             }
+            if std::env::var_os("TIME_SLOWEST").is_some() {
+                // The questions that cost most, best of the rounds.
+                let mut slowest: Vec<(&std::time::Duration, &String)> =
+                    best.iter().zip(&questions).collect();
+                slowest.sort_by(|a, b| b.0.cmp(a.0));
+                for (time, question) in slowest.iter().take(8) {
+                    println!("  {label} {time:?}  {question}");
+                }
+            }
             for (what, times) in [("all", &mut times), ("best of ten", &mut best)] {
                 times.sort();
                 let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
