@@ -55,6 +55,12 @@ pub(super) fn is_stop_noun(word: &str) -> bool {
             | "분"
             | "님"
             | "가요"
+            // 알려 주세요, 연락 주십시오: after a space ko-dic reads the
+            // polite 주다 as a noun.
+            | "주세요"
+            | "주십시오"
+            // 수고하십니다, 수고 많으세요: a greeting.
+            | "수고"
     )
 }
 
@@ -95,6 +101,8 @@ pub(super) fn is_stop_stem(stem: &str) -> bool {
             | "계시"
             | "어떻"
             | "여쭈"
+            | "여쭙"
+            | "부탁드리"
             | "묻"
             | "물"
             // 알켜줘, the spoken 알려줘; 바래요 / 바랍니다, a polite wish.

@@ -43,12 +43,23 @@ fn spoken_requests_and_wishes_name_nothing() {
 #[test]
 fn polite_openings_and_closings_name_nothing() {
     // 문의 드립니다 is read 문 (a door) + 의 by ko-dic, and 다름이 아니라
-    // (the thing is) as 다르다 (to differ): neither is what is asked.
+    // (the thing is) as 다르다 (to differ): no polite phrase is what is
+    // asked.
     let analyzer = plain();
     for (polite, plain_question) in [
         ("염수분무 시험 기간 문의 드립니다", "염수분무 시험 기간"),
         ("염수분무 시험 기간 문의드려요", "염수분무 시험 기간"),
         ("다름이 아니라 염수분무 시험 기간", "염수분무 시험 기간"),
+        // 주세요 after a space is a proper noun to ko-dic; 수고 greets.
+        (
+            "수고하십니다 염수분무 시험 기간 알려 주세요",
+            "염수분무 시험 기간",
+        ),
+        (
+            "말씀 좀 여쭙겠습니다 염수분무 시험 기간",
+            "염수분무 시험 기간",
+        ),
+        ("염수분무 시험 기간 답변 부탁드립니다", "염수분무 시험 기간"),
     ] {
         assert_eq!(
             terms(&analyzer, polite),

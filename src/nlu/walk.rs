@@ -343,11 +343,11 @@ impl<'a> Walk<'a> {
 }
 
 /// Whether `rest`, the text after a 문, is 의 before 드리다 (문의 드립니다,
-/// 문의드려요).
+/// 문의드려요) or 사항 (문의사항이 있어서요).
 fn asks_before_giving(rest: &str) -> bool {
     rest.strip_prefix('의')
         .map(|after| after.trim_start_matches(' '))
-        .is_some_and(|after| after.starts_with(['드', '들']))
+        .is_some_and(|after| after.starts_with(['드', '들']) || after.starts_with("사항"))
 }
 
 /// Question words tell "how to apply" from "when": kept as weak terms.
