@@ -95,6 +95,8 @@ pub(super) fn is_stop_stem(stem: &str) -> bool {
             | "원하"
             | "궁금하"
             | "감사하"
+            | "고맙"
+            | "알아보"
             | "괜찮"
             | "많"
             | "싫"
