@@ -200,8 +200,8 @@ impl Analyzer {
 
     /// An analyzer whose dictionary also knows `user_words` as proper nouns
     /// (only the ones ko-dic would otherwise break apart, alone or before
-    /// another word, are added), and which
-    /// rewrites `synonyms` to their canonical forms.
+    /// another word, are added), and which rewrites `synonyms` to their
+    /// canonical forms.
     pub fn new(user_words: &[String], synonyms: Synonyms) -> Result<Self> {
         let dictionary = dictionary()?;
         let plain = plain_segmenter()?;

@@ -255,10 +255,10 @@ impl<'a> Walk<'a> {
         } = morpheme;
         let rest = &self.text[byte_end..];
         match tag {
-            // 문의 드립니다 (I would like to ask): before 드리다 ko-dic
+            // 문의 드립니다 (I would like to ask), 문의사항: there ko-dic
             // reads 문의 as 문 (a door) + 의. It asks nothing in
             // particular, as polite closings go.
-            "NNG" if surface == "문" && asks_before_giving(rest) => self.join_run(),
+            "NNG" if surface == "문" && is_inquiry_phrase(rest) => self.join_run(),
             // 다름이 아니라 (the thing is): a polite opening, not 다르다
             // (to differ).
             "VA" if surface == "다름"
@@ -342,9 +342,10 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Whether `rest`, the text after a 문, is 의 before 드리다 (문의 드립니다,
-/// 문의드려요) or 사항 (문의사항이 있어서요).
-fn asks_before_giving(rest: &str) -> bool {
+/// Whether `rest`, the text after a 문, makes it the 문의 of a polite
+/// phrase: before 드리다 (문의 드립니다, 문의드려요) or 사항 (문의사항이
+/// 있어서요).
+fn is_inquiry_phrase(rest: &str) -> bool {
     rest.strip_prefix('의')
         .map(|after| after.trim_start_matches(' '))
         .is_some_and(|after| after.starts_with(['드', '들']) || after.starts_with("사항"))
