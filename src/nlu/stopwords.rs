@@ -96,7 +96,6 @@ pub(super) fn is_stop_stem(stem: &str) -> bool {
             | "궁금하"
             | "감사하"
             | "고맙"
-            | "알아보"
             | "괜찮"
             | "많"
             | "싫"

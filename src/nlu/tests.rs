@@ -60,10 +60,7 @@ fn polite_openings_and_closings_name_nothing() {
             "염수분무 시험 기간",
         ),
         ("염수분무 시험 기간 답변 부탁드립니다", "염수분무 시험 기간"),
-        (
-            "알아보고 있는데요 염수분무 시험 기간 고맙습니다",
-            "염수분무 시험 기간",
-        ),
+        ("염수분무 시험 기간 고맙습니다", "염수분무 시험 기간"),
     ] {
         assert_eq!(
             terms(&analyzer, polite),
