@@ -216,12 +216,14 @@ impl Analyzer {
             {
                 continue;
             }
-            let parts = match split_by_kodic(plain, &word) {
-                Some(parts) => parts,
+            let parts = match kodic_reading(plain, &word) {
+                KodicReading::Split(parts) => parts,
                 // Whole alone, but not always in a sentence: 가게 before
                 // another word is read as 가 (go) + 게.
-                None if broken_before_a_word(plain, &word) => Vec::new(),
-                None => continue,
+                KodicReading::Noun if !noun_before_a_word(plain, &word) => Vec::new(),
+                // Kept whole, or no noun even alone (어디, 통해): left to
+                // ko-dic.
+                KodicReading::Noun | KodicReading::Other => continue,
             };
             csv.push_str(&format!("{word},NNP,{word}\n"));
             user_parts.insert(word, parts);
@@ -358,36 +360,31 @@ fn is_glue(c: char) -> bool {
     matches!(c, '&' | '-' | '·' | 'ㆍ' | '・' | '‧')
 }
 
-/// Whether ko-dic alone reads `word`, a noun on its own, as something else
-/// when another word follows it, as one does in most questions: 가게 이름
-/// is read 가 (go) + 게 + 이름. Words that are no nouns alone (어디, 통해)
-/// are left to ko-dic.
-fn broken_before_a_word(segmenter: &Segmenter, word: &str) -> bool {
-    first_token_is_noun(segmenter, word, word)
-        && !first_token_is_noun(segmenter, &format!("{word} 문의"), word)
+/// How ko-dic alone reads a word on its own.
+enum KodicReading {
+    /// As several tokens, with the noun parts it finds (two syllables or
+    /// more).
+    Split(Vec<String>),
+    /// As one noun.
+    Noun,
+    /// As one token of another kind (어디, a pronoun).
+    Other,
 }
 
-/// Whether the first token ko-dic alone finds in `text` is `word`, read as
-/// a noun.
-fn first_token_is_noun(segmenter: &Segmenter, text: &str, word: &str) -> bool {
-    let Ok(mut tokens) = segment(segmenter, text) else {
-        return false;
+/// How ko-dic alone reads `word`.
+fn kodic_reading(segmenter: &Segmenter, word: &str) -> KodicReading {
+    let Ok(mut tokens) = segment(segmenter, word) else {
+        return KodicReading::Other;
     };
-    tokens.first_mut().is_some_and(|first| {
-        first.surface == word
-            && first
-                .details()
-                .first()
-                .is_some_and(|tag| tag.starts_with("NN"))
-    })
-}
-
-/// How ko-dic alone splits `word`: `None` when it keeps it whole (no user
-/// entry needed), otherwise the noun parts it finds (two syllables or more).
-fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
-    let mut tokens = segment(segmenter, word).ok()?;
     if tokens.len() <= 1 {
-        return None;
+        let noun = tokens
+            .first_mut()
+            .is_some_and(|token| is_noun_token(token, word));
+        return if noun {
+            KodicReading::Noun
+        } else {
+            KodicReading::Other
+        };
     }
     let mut parts = Vec::new();
     for token in tokens.iter_mut() {
@@ -406,7 +403,29 @@ fn split_by_kodic(segmenter: &Segmenter, word: &str) -> Option<Vec<String>> {
             }
         }
     }
-    Some(parts)
+    KodicReading::Split(parts)
+}
+
+/// Whether ko-dic alone still reads `word` as one noun when another word
+/// follows it, as one does in most questions: it reads 가게 이름 as 가 (go)
+/// + 게 + 이름.
+fn noun_before_a_word(segmenter: &Segmenter, word: &str) -> bool {
+    let text = format!("{word} 문의");
+    let Ok(mut tokens) = segment(segmenter, &text) else {
+        return true;
+    };
+    tokens
+        .first_mut()
+        .is_some_and(|first| is_noun_token(first, word))
+}
+
+/// Whether `token` is `word`, read as a noun.
+fn is_noun_token(token: &mut Token<'_>, word: &str) -> bool {
+    token.surface == word
+        && token
+            .details()
+            .first()
+            .is_some_and(|tag| tag.starts_with("NN"))
 }
 
 /// Parses ko-dic's `expression` field (`알리/VV/*+어/EC/*`) into (form, tag).

@@ -209,8 +209,6 @@ mod tests {
         // With no groups of its own, a knowledge base still gets them.
         let s = Synonyms::new(&with_built_in(&[]));
         assert_eq!(s.rewrite("스마트팩토리 지원"), "스마트공장 지원");
-        // Common misspellings ko-dic reads as another word.
-        assert_eq!(s.rewrite("신청 몇일까지 해요"), "신청 며칠까지 해요");
     }
 
     #[test]

@@ -262,7 +262,7 @@ impl<'a> Walk<'a> {
             // 다름이 아니라 (the thing is): a polite opening, not 다르다
             // (to differ).
             "VA" if surface == "다름"
-                && (rest.starts_with("이 아니") || rest.starts_with("이아니")) =>
+                && after(rest, '이').is_some_and(|a| a.starts_with("아니")) =>
             {
                 self.join_run();
             }
@@ -346,9 +346,13 @@ impl<'a> Walk<'a> {
 /// phrase: before 드리다 (문의 드립니다, 문의드려요) or 사항 (문의사항이
 /// 있어서요).
 fn is_inquiry_phrase(rest: &str) -> bool {
-    rest.strip_prefix('의')
-        .map(|after| after.trim_start_matches(' '))
-        .is_some_and(|after| after.starts_with(['드', '들']) || after.starts_with("사항"))
+    after(rest, '의').is_some_and(|a| a.starts_with(['드', '들']) || a.starts_with("사항"))
+}
+
+/// The text after `first`, which `rest` starts with, and the spaces after
+/// it: what the next word is, spaced or not (다름이 아니라, 다름이아니라).
+fn after(rest: &str, first: char) -> Option<&str> {
+    rest.strip_prefix(first).map(|a| a.trim_start_matches(' '))
 }
 
 /// Question words tell "how to apply" from "when": kept as weak terms.
