@@ -287,7 +287,7 @@ fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diag
     let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         for (example, at) in entry.examples().iter().zip(entry.example_locations()) {
-            let letters = compact(&analyzer.synonyms().rewrite(&normalize(example)));
+            let letters = compact(&analyzer.prepare(example));
             let mut words: Vec<String> = analyzer
                 .analyze(example)
                 .terms

@@ -288,7 +288,7 @@ impl Analyzer {
     /// `text` normalized, its synonyms rewritten and its words' halves
     /// glued; rewritten again after gluing, so a synonym written with a
     /// joining symbol (지-페어) is found as well.
-    fn prepare(&self, text: &str) -> String {
+    pub fn prepare(&self, text: &str) -> String {
         let rewritten = self.synonyms.rewrite(&normalize(text));
         if !rewritten.contains(is_glue) {
             return rewritten;
