@@ -180,6 +180,16 @@ fn plain_segmenter() -> Result<&'static Segmenter> {
     Ok(PLAIN.get_or_init(|| segmenter))
 }
 
+/// Everyday business nouns ko-dic misreads in a sentence (보고서 as 보 +
+/// 고서, 매장 as an adverb, 알바 after another word as 알 + 바), from
+/// `nouns.txt`: user words of every knowledge base.
+fn built_in_nouns() -> impl Iterator<Item = &'static str> {
+    include_str!("nouns.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
 /// Turns text into search terms. Cheap to share; build one per knowledge base
 /// (its user dictionary and synonyms come from there).
 pub struct Analyzer {
@@ -193,14 +203,16 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// An analyzer with ko-dic alone: no user words, no synonyms.
+    /// An analyzer with ko-dic and the built-in nouns alone: no knowledge-base
+    /// words, no synonyms.
     pub fn plain() -> Result<Self> {
         Self::new(&[], Synonyms::default())
     }
 
     /// An analyzer whose dictionary also knows `user_words` as proper nouns
     /// (only the ones ko-dic would otherwise break apart, alone or before
-    /// another word, are added), and which rewrites `synonyms` to their
+    /// another word, are added), as it knows the built-in nouns ko-dic
+    /// misreads (`nouns.txt`), and which rewrites `synonyms` to their
     /// canonical forms.
     pub fn new(user_words: &[String], synonyms: Synonyms) -> Result<Self> {
         let dictionary = dictionary()?;
@@ -208,6 +220,15 @@ impl Analyzer {
         let mut csv = String::new();
         let mut user_parts = FxHashMap::default();
         let mut seen = HashSet::new();
+        for word in built_in_nouns() {
+            let parts = match kodic_reading(plain, word) {
+                KodicReading::Split(parts) => parts,
+                KodicReading::Noun | KodicReading::Other => Vec::new(),
+            };
+            csv.push_str(&format!("{word},NNP,{word}\n"));
+            user_parts.insert(word.to_string(), parts);
+            seen.insert(word.to_string());
+        }
         for word in user_words {
             let word = normalize(word);
             if word.chars().count() < 2

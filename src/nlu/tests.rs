@@ -163,6 +163,61 @@ fn a_keyword_ko_dic_misreads_before_another_word_is_read_whole() {
 }
 
 #[test]
+fn everyday_business_nouns_ko_dic_misreads_are_read_whole() {
+    // ko-dic alone reads 보고서 (a report) as 보 (see) + 고서, 매장 (a
+    // shop) as an adverb and 알바 after another word as 알 (know) + 바:
+    // every knowledge base knows them as words (nouns.txt).
+    let analyzer = plain();
+    for (question, noun) in [
+        ("보고서 언제 내야 돼요", "보고서"),
+        ("지원 받고 나서 결과보고서 써야되나요", "보고서"),
+        ("매장 운영 지원 있나요", "매장"),
+        ("이번에 알바 뽑는데 지원돼요?", "알바"),
+    ] {
+        let found = terms_of(TermKind::Word, &analyzer, question);
+        assert!(found.contains(&noun.to_string()), "{question}: {found:?}");
+        let stems = terms_of(TermKind::Stem, &analyzer, question);
+        assert!(
+            !stems.contains(&"보".to_string()) && !stems.contains(&"알".to_string()),
+            "{question}: {stems:?}"
+        );
+    }
+    // Nouns ko-dic reads whole in every place stay ko-dic's: the list
+    // holds only the ones it misreads.
+    let reading = kodic_reading(plain_segmenter().unwrap(), "보고서");
+    assert!(matches!(reading, KodicReading::Split(_)));
+}
+
+#[test]
+fn a_verb_ko_dic_reads_as_a_noun_before_its_ending_is_a_stem() {
+    // 내야 돼요 (must hand in) typed without the space is read 내야 (the
+    // infield), 내면 되나요 as 내면 (the inside), 내는 방법 as 내 (my) +
+    // 는: each is the verb 내다, like the spaced 내야 되나요.
+    let analyzer = plain();
+    for question in [
+        "서류 뭐뭐 내야돼요",
+        "서류 내면되나요",
+        "서류 내야하나요",
+        "서류 내야 되나요",
+        "비용 내는 방법",
+    ] {
+        let stems = terms_of(TermKind::Stem, &analyzer, question);
+        assert!(stems.contains(&"내".to_string()), "{question}: {stems:?}");
+        let words = terms_of(TermKind::Word, &analyzer, question);
+        assert!(
+            !words.iter().any(|w| w.starts_with('내')),
+            "{question}: {words:?}"
+        );
+    }
+    let stems = terms_of(TermKind::Stem, &analyzer, "물건 사면돼요");
+    assert_eq!(stems, vec!["사".to_string()]);
+    // My shop and the inner world are no verbs.
+    assert!(terms_of(TermKind::Stem, &analyzer, "내 가게 이름").is_empty());
+    let words = terms_of(TermKind::Word, &analyzer, "내면 세계");
+    assert!(words.contains(&"내면".to_string()), "{words:?}");
+}
+
+#[test]
 fn synonyms_are_read_as_their_canonical_form() {
     let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
     let analyzer = Analyzer::new(&[], synonyms).unwrap();

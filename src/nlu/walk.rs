@@ -254,6 +254,15 @@ impl<'a> Walk<'a> {
             ..
         } = morpheme;
         let rest = &self.text[byte_end..];
+        // 내다 (to hand in, to pay) and 사다 (to buy) before an ending
+        // ko-dic takes for part of a noun or for a particle: 내야 돼요 (내야
+        // "infield"), 내면 되나요 (내면 "the inside"), 사면 돼요, 내는 방법
+        // (내 "my").
+        if let Some(stem) = misread_verb(surface, tag, rest) {
+            self.join_run();
+            self.push_stem(stem, "VV");
+            return;
+        }
         match tag {
             // 문의 드립니다 (I would like to ask), 문의사항: there ko-dic
             // reads 문의 as 문 (a door) + 의. It asks nothing in
@@ -347,6 +356,37 @@ impl<'a> Walk<'a> {
 /// 있어서요).
 fn is_inquiry_phrase(rest: &str) -> bool {
     after(rest, '의').is_some_and(|a| a.starts_with(['드', '들']) || a.starts_with("사항"))
+}
+
+/// The verb stem of a token ko-dic read as a noun or pronoun (`surface`,
+/// `tag`, the text after it `rest`) when it is 내다 or 사다 with its
+/// ending: 내 or 사 with 야 or 면 before 되다 or 하다 (내야 돼요, 사면
+/// 되나요); 내 "my" before the same endings or before 는 (내는 방법).
+fn misread_verb(surface: &str, tag: &str, rest: &str) -> Option<&'static str> {
+    if !matches!(tag, "NNG" | "NNP" | "NP") {
+        return None;
+    }
+    let mut chars = surface.chars();
+    let stem = match chars.next()? {
+        '내' => "내",
+        '사' if tag != "NP" => "사",
+        _ => return None,
+    };
+    let (ending, after) = match (tag, chars.next()) {
+        (_, Some(ending)) if chars.next().is_none() => (ending, rest),
+        ("NP", None) => {
+            let mut rest_chars = rest.chars();
+            (rest_chars.next()?, rest_chars.as_str())
+        }
+        _ => return None,
+    };
+    let next = after.trim_start_matches(' ');
+    let read_as_verb = match ending {
+        '야' | '면' => next.starts_with(['되', '돼', '됩', '된', '하', '해', '합']),
+        '는' => tag == "NP",
+        _ => false,
+    };
+    read_as_verb.then_some(stem)
 }
 
 /// The text after `first`, which `rest` starts with, and the spaces after
