@@ -218,6 +218,19 @@ fn a_verb_ko_dic_reads_as_a_noun_before_its_ending_is_a_stem() {
 }
 
 #[test]
+fn naming_is_read_as_making_up_a_name_not_as_an_auxiliary() {
+    // ko-dic reads 지어 of 이름 지어주세요 as the auxiliary 지다 (as in
+    // 만들어지다), which names nothing; after a noun it is 짓다.
+    let analyzer = plain();
+    for question in ["가게 이름 지어주세요", "상호 지어줄 수 있나요"] {
+        let stems = terms_of(TermKind::Stem, &analyzer, question);
+        assert_eq!(stems, vec!["짓".to_string()], "{question}");
+    }
+    let stems = terms_of(TermKind::Stem, &analyzer, "언제 만들어지나요");
+    assert!(!stems.contains(&"짓".to_string()), "{stems:?}");
+}
+
+#[test]
 fn synonyms_are_read_as_their_canonical_form() {
     let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
     let analyzer = Analyzer::new(&[], synonyms).unwrap();

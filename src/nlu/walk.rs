@@ -35,6 +35,9 @@ struct Morpheme<'a> {
     word_type: &'a str,
     /// The forms it is made of (`알리/VV/*+어/EC/*`), or `*`.
     expression: &'a str,
+    /// The first tag of the token before it in the text (empty for the
+    /// first).
+    previous_tag: &'a str,
 }
 
 impl<'a> Morpheme<'a> {
@@ -65,6 +68,7 @@ impl<'a> Morpheme<'a> {
             tags: tag,
             word_type,
             expression,
+            previous_tag: "",
         }
     }
 
@@ -110,6 +114,8 @@ pub(super) struct Walk<'a> {
     joined: String,
     /// The written word of the latest content piece.
     last_noun_word: Option<usize>,
+    /// The first tag of the latest token.
+    last_tag: &'a str,
     cues: AspectCues,
     sentence: SentenceCues,
     fragments: Fragments,
@@ -134,6 +140,7 @@ impl<'a> Walk<'a> {
             run: Vec::with_capacity(8),
             joined: String::new(),
             last_noun_word: None,
+            last_tag: "",
             cues: AspectCues::default(),
             sentence: SentenceCues::default(),
             fragments: Fragments::new(spaces + 1),
@@ -153,7 +160,8 @@ impl<'a> Walk<'a> {
 
     /// Reads the next token, a token of the walk's text.
     pub(super) fn read(&mut self, token: &Token<'a>) {
-        let morpheme = Morpheme::of(token, self.text);
+        let mut morpheme = Morpheme::of(token, self.text);
+        morpheme.previous_tag = std::mem::replace(&mut self.last_tag, morpheme.tag);
         let word = self.word_at(morpheme.byte_start);
         self.analysis.current_word = word;
         let content_piece = morpheme.is_content_piece();
@@ -251,6 +259,7 @@ impl<'a> Walk<'a> {
             byte_end,
             tag,
             expression,
+            previous_tag,
             ..
         } = morpheme;
         let rest = &self.text[byte_end..];
@@ -264,6 +273,16 @@ impl<'a> Walk<'a> {
             return;
         }
         match tag {
+            // 짓다 (to make up a name, to build) in 이름 지어주세요: ko-dic
+            // reads 지어 as the auxiliary 지다, which follows a verb, never
+            // a noun or a particle.
+            "VX" if surface == "지"
+                && rest.starts_with('어')
+                && (previous_tag.starts_with('N') || previous_tag.starts_with('J')) =>
+            {
+                self.join_run();
+                self.push_stem("짓", "VV");
+            }
             // 문의 드립니다 (I would like to ask), 문의사항: there ko-dic
             // reads 문의 as 문 (a door) + 의. It asks nothing in
             // particular, as polite closings go.
