@@ -61,6 +61,9 @@ pub(super) fn is_stop_noun(word: &str) -> bool {
             | "주십시오"
             // 수고하십니다, 수고 많으세요: a greeting.
             | "수고"
+            // 않되나요, 않돼요: the common misspelling of 안 되나요, whose
+            // 않 ko-dic reads as a noun.
+            | "않"
     )
 }
 

@@ -231,6 +231,22 @@ fn naming_is_read_as_making_up_a_name_not_as_an_auxiliary() {
 }
 
 #[test]
+fn a_misspelt_negation_names_nothing() {
+    // 않되나요 for 안 되나요: ko-dic reads the 않 as a noun.
+    let analyzer = plain();
+    for (misspelt, spelt) in [
+        ("창업 지원금 신청 않되나요", "창업 지원금 신청 안되나요"),
+        ("신청 않돼요?", "신청 안돼요?"),
+    ] {
+        assert_eq!(
+            terms(&analyzer, misspelt),
+            terms(&analyzer, spelt),
+            "{misspelt}"
+        );
+    }
+}
+
+#[test]
 fn synonyms_are_read_as_their_canonical_form() {
     let synonyms = Synonyms::new(&[vec!["연구개발".into(), "R&D".into(), "알앤디".into()]]);
     let analyzer = Analyzer::new(&[], synonyms).unwrap();
