@@ -182,6 +182,18 @@ fn everyday_business_nouns_ko_dic_misreads_are_read_whole() {
             "{question}: {stems:?}"
         );
     }
+    // A listed noun is found first in unspaced text, so none may start a
+    // longer everyday word: 확인서 would take 확인서류 apart, 홍보비
+    // 홍보비용, 할부 해야할부분.
+    for (question, word) in [
+        ("확인서류 준비", "서류"),
+        ("홍보비용 지원", "비용"),
+        ("정산금액 확인", "금액"),
+        ("이거 해야할부분이 뭐예요", "부분"),
+    ] {
+        let found = terms_of(TermKind::Word, &analyzer, question);
+        assert!(found.contains(&word.to_string()), "{question}: {found:?}");
+    }
     // Nouns ko-dic reads whole in every place stay ko-dic's: the list
     // holds only the ones it misreads.
     let reading = kodic_reading(plain_segmenter().unwrap(), "보고서");
