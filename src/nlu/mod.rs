@@ -219,15 +219,18 @@ impl Analyzer {
         let plain = plain_segmenter()?;
         let mut csv = String::new();
         let mut user_parts = FxHashMap::default();
+        let mut add = |word: String, parts: Vec<String>| {
+            csv.push_str(&format!("{word},NNP,{word}\n"));
+            user_parts.insert(word, parts);
+        };
         let mut seen = HashSet::new();
         for word in built_in_nouns() {
             let parts = match kodic_reading(plain, word) {
                 KodicReading::Split(parts) => parts,
                 KodicReading::Noun | KodicReading::Other => Vec::new(),
             };
-            csv.push_str(&format!("{word},NNP,{word}\n"));
-            user_parts.insert(word.to_string(), parts);
             seen.insert(word.to_string());
+            add(word.to_string(), parts);
         }
         for word in user_words {
             let word = normalize(word);
@@ -246,8 +249,7 @@ impl Analyzer {
                 // ko-dic.
                 KodicReading::Noun | KodicReading::Other => continue,
             };
-            csv.push_str(&format!("{word},NNP,{word}\n"));
-            user_parts.insert(word, parts);
+            add(word, parts);
         }
         let segmenter = if csv.is_empty() {
             plain.clone()
@@ -255,7 +257,9 @@ impl Analyzer {
             let builder = DictionaryBuilder::new((*dictionary.metadata).clone());
             let user = builder
                 .build_user_dict_from_reader(csv.as_bytes())
-                .context("building the user dictionary from knowledge-base names")?;
+                .context(
+                    "building the user dictionary from the built-in nouns and knowledge-base names",
+                )?;
             Segmenter::new(Mode::Normal, dictionary, Some(user))
         };
         let mut analyzer = Self {

@@ -41,8 +41,9 @@ struct Morpheme<'a> {
 }
 
 impl<'a> Morpheme<'a> {
-    /// The morpheme of `token`, a token of `text`.
-    fn of(token: &Token<'a>, text: &'a str) -> Self {
+    /// The morpheme of `token`, a token of `text` after one tagged
+    /// `previous_tag`.
+    fn of(token: &Token<'a>, text: &'a str, previous_tag: &'a str) -> Self {
         // The walk segments `text` itself, borrowed, so lindera's byte
         // offsets are offsets into it and the surface is this slice.
         let surface = &text[token.byte_start..token.byte_end];
@@ -68,7 +69,7 @@ impl<'a> Morpheme<'a> {
             tags: tag,
             word_type,
             expression,
-            previous_tag: "",
+            previous_tag,
         }
     }
 
@@ -160,8 +161,8 @@ impl<'a> Walk<'a> {
 
     /// Reads the next token, a token of the walk's text.
     pub(super) fn read(&mut self, token: &Token<'a>) {
-        let mut morpheme = Morpheme::of(token, self.text);
-        morpheme.previous_tag = std::mem::replace(&mut self.last_tag, morpheme.tag);
+        let morpheme = Morpheme::of(token, self.text, self.last_tag);
+        self.last_tag = morpheme.tag;
         let word = self.word_at(morpheme.byte_start);
         self.analysis.current_word = word;
         let content_piece = morpheme.is_content_piece();

@@ -99,7 +99,7 @@ impl Scored {
     /// first four count; a knowledge base of ten each weighs them apart.
     pub fn signals(&self) -> [f32; SIGNALS] {
         let base = [self.lexical, self.chars, self.closeness, self.pairs];
-        let many = (self.examples.max(1) as f32).ln();
+        let many = self.log_examples();
         [
             base[0],
             base[1],
@@ -110,6 +110,13 @@ impl Scored {
             base[2] * many,
             base[3] * many,
         ]
+    }
+
+    /// The log of the entry's number of example questions (0 for one):
+    /// how many ways it is written, which the ranking weighs its signals by
+    /// and the confidence reads.
+    fn log_examples(&self) -> f32 {
+        (self.examples.max(1) as f32).ln()
     }
 }
 
@@ -217,7 +224,7 @@ fn measures(ranked: &[Scored], i: usize, leaders: &Leaders) -> [f32; MEASURES] {
         me.coverage,
         me.recall,
         me.missing,
-        (me.examples.max(1) as f32).ln(),
+        me.log_examples(),
     ]
 }
 
