@@ -125,7 +125,7 @@ const TITLE_FIELD: f32 = 1.0;
 /// against the word itself.
 const RELATED: f32 = 0.7;
 /// Entries kept from the coverage pass for the finer signals.
-const CANDIDATES: usize = 16;
+const CANDIDATES: usize = 12;
 /// Entries found by the character n-grams of their examples alone, added
 /// to the candidates, at most. 4 gives the same figures on both knowledge
 /// bases as 8 and 16 (`tune -- paraphrase`), for half the cost of 8.
