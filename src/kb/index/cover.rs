@@ -15,10 +15,11 @@ impl Index {
     ///
     /// Words are walked entry by entry from the rarest (shortest posting
     /// list) on. Before a common one (지원, 신청, a region in a large
-    /// knowledge base), the `CANDIDATES`-th best share so far is a floor for
-    /// the last candidate: when an entry found by none of the words walked
-    /// could not reach it even with all the words left, the rest are not
-    /// walked but looked up for the entries still in the race (MaxScore).
+    /// knowledge base), the `CANDIDATES`-th best share so far (of the
+    /// entries found first: `floor_of`) is a floor for the last candidate:
+    /// when an entry found by none of the words walked could not reach it
+    /// even with all the words left, the rest are not walked but looked up
+    /// for the entries still in the race (MaxScore).
     pub(super) fn cover(&self, query: &[QueryTerm], total: f32) -> Vec<(u32, f32)> {
         let units = self.units(query);
         SCRATCH.with(|scratch| {
@@ -32,14 +33,7 @@ impl Index {
                     let rest = &units[walk.walked..];
                     self.look_up_rest(&touched, rest, walk.left, floor, total, scratch)
                 }
-                None => {
-                    let mut candidates = Vec::with_capacity(touched.len());
-                    for &entry in &touched {
-                        let covered = scratch.coverage[entry as usize];
-                        candidates.push((entry, self.share(entry, covered, total).min(1.0)));
-                    }
-                    candidates
-                }
+                None => self.best_covering(&touched, total, scratch),
             };
             for &entry in &touched {
                 scratch.coverage[entry as usize] = 0.0;
@@ -91,6 +85,44 @@ impl Index {
         units
     }
 
+    /// The entries of `touched` (every word walked) with the share they
+    /// cover, those below the `CANDIDATES`-th best share left out: they
+    /// would not be candidates, and on a large knowledge base they are
+    /// thousands.
+    fn best_covering(&self, touched: &[u32], total: f32, scratch: &Scratch) -> Vec<(u32, f32)> {
+        let share = |entry: u32| {
+            let covered = scratch.coverage[entry as usize];
+            self.share(entry, covered, total).min(1.0)
+        };
+        let floor = if touched.len() > CANDIDATES {
+            self.floor_of(touched, total, scratch) - 1e-6
+        } else {
+            f32::MIN
+        };
+        touched
+            .iter()
+            .map(|&entry| (entry, share(entry)))
+            .filter(|c| c.1 >= floor)
+            .collect()
+    }
+
+    /// A floor for the `CANDIDATES`-th best share of `touched` (more than
+    /// `CANDIDATES` entries): the `CANDIDATES`-th best of the first
+    /// `FLOOR_SAMPLE`, which never exceeds it. Those were found by the
+    /// rarest words, so they are most often the best, and the floor is the
+    /// `CANDIDATES`-th best itself or close below; on a large knowledge
+    /// base the rest are thousands more, and the floor only has to be safe:
+    /// what falls below it is not a candidate.
+    fn floor_of(&self, touched: &[u32], total: f32, scratch: &Scratch) -> f32 {
+        let sample = &touched[..touched.len().min(FLOOR_SAMPLE)];
+        nth_largest(
+            sample
+                .iter()
+                .map(|&e| self.share(e, scratch.coverage[e as usize], total).min(1.0)),
+            CANDIDATES,
+        )
+    }
+
     /// The share of the question (of weight `total`) an entry covering
     /// `covered` of it explains, held back by its length.
     fn share(&self, entry: u32, covered: f32, total: f32) -> f32 {
@@ -99,7 +131,7 @@ impl Index {
 
     /// Walks `units` into the coverage in `scratch`, rarest first, until
     /// the words left are common and could not lift an entry none of the
-    /// walked words found above the `CANDIDATES`-th best share so far.
+    /// walked words found above the floor (`floor_of`) of the shares so far.
     fn walk_rarest(&self, units: &[Unit<'_>], total: f32, scratch: &mut Scratch) -> Walked {
         // A word is walked without looking first when its list is short, or
         // no longer than the list of entries found so far: looking costs a
@@ -120,18 +152,12 @@ impl Index {
                 && scratch.touched.len() >= CANDIDATES
                 && left < all - left
             {
-                let best = nth_largest(
-                    scratch
-                        .touched
-                        .iter()
-                        .map(|&e| self.share(e, scratch.coverage[e as usize], total)),
-                    CANDIDATES,
-                );
-                if left / total * self.max_length_factor < best {
+                let floor = self.floor_of(&scratch.touched, total, scratch);
+                if left / total * self.max_length_factor < floor {
                     return Walked {
                         walked,
                         left,
-                        floor: Some(best),
+                        floor: Some(floor),
                     };
                 }
             }
@@ -163,7 +189,10 @@ impl Index {
             let covered = scratch.coverage[entry as usize];
             (self.share(entry, covered + left, total) >= floor).then_some((entry, covered))
         }));
-        candidates.sort_unstable_by_key(|c| c.0);
+        // `touched` is in runs of ascending entries (each word's new
+        // entries, in its posting list's order), which the stable sort
+        // merges rather than sorting afresh.
+        candidates.sort_by_key(|c| c.0);
         for unit in rest {
             unit.credit_each(&mut candidates, &mut scratch.best);
         }
@@ -174,13 +203,16 @@ impl Index {
     }
 }
 
+/// How many entries, in the order they were found, `floor_of` reads.
+const FLOOR_SAMPLE: usize = 256;
+
 /// How far the walk of the rarest words went.
 struct Walked {
     /// How many words were walked.
     walked: usize,
     /// The weight of the words not walked.
     left: f32,
-    /// If it stopped early: the `CANDIDATES`-th best share then.
+    /// If it stopped early: the floor of the shares then (`floor_of`).
     floor: Option<f32>,
 }
 
@@ -301,20 +333,22 @@ fn gallop(list: &[(u32, f32)], from: usize, entry: u32) -> usize {
     from + low + rest[low..high].partition_point(|p| p.0 < entry)
 }
 
-/// The `n`-th largest of `values` (at least `n` of them), kept in a small
-/// sorted buffer: one comparison per value for the many that are not among
-/// the largest, instead of partitioning them all.
-pub(super) fn nth_largest(values: impl Iterator<Item = f32>, n: usize) -> f32 {
+/// The `n`-th largest of `values` (the smallest of them if there are fewer
+/// than `n`), kept in a small sorted buffer: one comparison per value for
+/// the many that are not among the largest, instead of partitioning them
+/// all.
+pub(super) fn nth_largest(mut values: impl Iterator<Item = f32>, n: usize) -> f32 {
     // Ascending: top[0] is the n-th largest so far.
-    let mut top: Vec<f32> = Vec::with_capacity(n);
-    for value in values {
-        if top.len() < n {
-            let at = top.partition_point(|&t| t < value);
-            top.insert(at, value);
-        } else if value > top[0] {
-            let at = top.partition_point(|&t| t < value);
-            top.insert(at, value);
-            top.remove(0);
+    let mut top: Vec<f32> = values.by_ref().take(n).collect();
+    top.sort_unstable_by(f32::total_cmp);
+    if top.len() == n {
+        for value in values {
+            if value > top[0] {
+                // Drop top[0] and put `value` in its place in the order.
+                let at = top.partition_point(|&t| t < value);
+                top.copy_within(1..at, 0);
+                top[at - 1] = value;
+            }
         }
     }
     top.first().copied().unwrap_or(0.0)

@@ -57,7 +57,21 @@ fn common_words_still_count_for_the_entries_rare_words_found() {
     assert!(ranked.iter().all(|s| s.entry < 30), "{ranked:?}");
     assert_eq!(ranked.len(), CANDIDATES, "{ranked:?}");
     // The coverage itself: all three words for entry 0, two for entry 1.
-    let analysis = analyzer.analyze("창업, 회의, 지원");
+    let (query, total) = query_of(&index, &analyzer, "창업, 회의, 지원");
+    let covered = index.cover(&query, total);
+    let share = |entry: u32| covered.iter().find(|c| c.0 == entry).unwrap().1;
+    assert!(share(0) > 0.99, "{covered:?}");
+    assert!(share(1) < share(0) - 0.1, "{covered:?}");
+}
+
+/// The question's known terms as the coverage pass reads them, each at
+/// its rarity (`index`'s idf), with their total weight.
+fn query_of<'i>(
+    index: &'i Index,
+    analyzer: &Analyzer,
+    question: &str,
+) -> (Vec<QueryTerm<'i>>, f32) {
+    let analysis = analyzer.analyze(question);
     let query: Vec<QueryTerm> = analysis
         .terms
         .iter()
@@ -69,11 +83,55 @@ fn common_words_still_count_for_the_entries_rare_words_found() {
             related: &[],
         })
         .collect();
-    let total: f32 = query.iter().map(|q| q.weight).sum();
-    let covered = index.cover(&query, total);
-    let share = |entry: u32| covered.iter().find(|c| c.0 == entry).unwrap().1;
-    assert!(share(0) > 0.99, "{covered:?}");
-    assert!(share(1) < share(0) - 0.1, "{covered:?}");
+    let total = query.iter().map(|q| q.weight).sum();
+    (query, total)
+}
+
+#[test]
+fn the_best_covered_entries_are_candidates_even_when_found_late() {
+    // 1,000 entries say 지원. The rarest word, 창업, finds 280 entries
+    // first; the best covered ones (회의 and 상담 too) are found after
+    // them, by words walked later. Whatever the coverage pass skips or
+    // stops early on, the candidates it returns must be the best covered
+    // entries, with the shares every word looked up for every entry gives.
+    let analyzer = Analyzer::plain().unwrap();
+    let texts: Vec<String> = (0..1000)
+        .map(|i| {
+            let mut text = String::from("지원");
+            if i < 280 {
+                text.push_str(", 창업");
+            }
+            if (300..600).contains(&i) {
+                text.push_str(", 회의");
+            }
+            if (300..610).contains(&i) || (700..720).contains(&i) {
+                text.push_str(", 상담");
+            }
+            if i % 7 == 0 {
+                text.push_str(", 안내");
+            }
+            text
+        })
+        .collect();
+    let index = index_of_examples(&analyzer, &texts);
+    let (query, total) = query_of(&index, &analyzer, "창업, 회의, 상담, 안내, 지원");
+    let candidates = index.cover(&query, total);
+    let all: Vec<u32> = (0..1000).collect();
+    let mut exhaustive = index.coverage_of(&query, total, &all);
+    exhaustive.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let last = exhaustive[CANDIDATES - 1].1;
+    for &(entry, share) in exhaustive.iter().take_while(|c| c.1 >= last - 1e-6) {
+        let found = candidates.iter().find(|c| c.0 == entry);
+        assert!(
+            found.is_some_and(|c| (c.1 - share).abs() < 1e-5),
+            "entry {entry} ({share}) not a candidate as it should be: {found:?}"
+        );
+    }
+    assert!(
+        exhaustive[0].0 >= 300 && exhaustive[0].0 < 600 && exhaustive[0].0.is_multiple_of(7),
+        "{:?}",
+        &exhaustive[..3]
+    );
 }
 
 #[test]
