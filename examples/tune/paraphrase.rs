@@ -207,6 +207,26 @@ pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figur
     for q in protocol.open_queries.iter().filter(|q| in_half(q)) {
         let (outcome, ids) = find(&protocol.open, &q.text);
         let answered = outcome == Outcome::Answer;
+        if std::env::var_os("PARAPHRASE_MISSES").is_some() && half == Some(true) {
+            // What an open miss looks like: an out-of-scope query answered
+            // (with the entry's example and the query's own intent's first
+            // phrasing), or an in-scope one ranked right but not answered.
+            let example = |id: &str| {
+                protocol
+                    .open
+                    .by_id(id)
+                    .and_then(|e| e.examples().first().cloned())
+                    .unwrap_or_default()
+            };
+            let got = ids.first().map_or(String::new(), |id| example(id));
+            let own = &protocol.intents[q.intent].phrasings[0];
+            let right = ids.first() == Some(&protocol.intents[q.intent].id());
+            if !q.in_scope && answered {
+                println!("FALSE {} | got {} | own {}", q.text, got, own);
+            } else if q.in_scope && right && !answered {
+                println!("QUIET {} | want {}", q.text, got);
+            }
+        }
         if q.in_scope {
             inside += 1;
             let ok = ids.first() == Some(&protocol.intents[q.intent].id());
