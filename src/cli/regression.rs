@@ -97,7 +97,20 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
                 question,
                 expected,
             }),
-            Err(why) => problems.push(format!("{}:{}: {why}", path.display(), i + 1)),
+            Err(why) => {
+                // A spreadsheet's column titles (질문, 정답 / question,
+                // expected) make a first line whose label is no id.
+                let header = labeled.is_empty()
+                    && problems.is_empty()
+                    && why.contains("is neither an entry id")
+                    && !why.contains("did you mean");
+                let hint = if header {
+                    " (if this line holds column titles, remove it or start it with #)"
+                } else {
+                    ""
+                };
+                problems.push(format!("{}:{}: {why}{hint}", path.display(), i + 1));
+            }
         }
     }
     if labeled.is_empty() && problems.is_empty() {

@@ -169,6 +169,32 @@ fn an_admins_slips_are_named_with_what_was_meant() {
 }
 
 #[test]
+fn column_titles_on_the_first_line_are_named_as_such() {
+    let (output, path) = test_on_small_kb(
+        "질문\t정답\n\
+         빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         제과점 오븐 보조금\tno-such-grant\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!(
+            "{path}:1: `정답` is neither an entry id of this knowledge base nor `fallback` (if this line holds column titles, remove it or start it with #)"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("{path}:3: `no-such-grant` is neither"))
+            && !errors
+                .lines()
+                .nth(1)
+                .unwrap_or("")
+                .contains("column titles"),
+        "only the first line can be titles: {errors}"
+    );
+}
+
+#[test]
 fn a_question_several_entries_answer_is_right_with_any_of_them() {
     let (output, _) = test_on_small_kb(
         "빵집 오븐 교체하는데 지원금 있나요\tfishing-boat-export|bakery-grant\n\
