@@ -189,13 +189,7 @@ pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figur
         {
             // What a closed miss looks like: the query, its intent's
             // example and the first entry's.
-            let example = |id: &str| {
-                protocol
-                    .closed
-                    .by_id(id)
-                    .and_then(|e| e.examples().first().cloned())
-                    .unwrap_or_default()
-            };
+            let example = |id: &str| first_example(&protocol.closed, id);
             let got = ids.first().map_or(String::new(), |id| example(id));
             println!("MISS {} | want {} | got {}", q.text, example(&want), got);
         }
@@ -211,14 +205,9 @@ pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figur
             // What an open miss looks like: an out-of-scope query answered
             // (with the entry's example and the query's own intent's first
             // phrasing), or an in-scope one ranked right but not answered.
-            let example = |id: &str| {
-                protocol
-                    .open
-                    .by_id(id)
-                    .and_then(|e| e.examples().first().cloned())
-                    .unwrap_or_default()
-            };
-            let got = ids.first().map_or(String::new(), |id| example(id));
+            let got = ids
+                .first()
+                .map_or(String::new(), |id| first_example(&protocol.open, id));
             let own = &protocol.intents[q.intent].phrasings[0];
             let right = ids.first() == Some(&protocol.intents[q.intent].id());
             if !q.in_scope && answered {
@@ -245,6 +234,13 @@ pub fn figures(protocol: &Protocol, find: &Matcher, half: Option<bool>) -> Figur
         open_wrong: share(wrong, inside),
         open_false: share(false_answers, outside),
     }
+}
+
+/// The first example question of entry `id` of `kb` (empty if none).
+fn first_example(kb: &KnowledgeBase, id: &str) -> String {
+    kb.by_id(id)
+        .and_then(|e| e.examples().first().cloned())
+        .unwrap_or_default()
 }
 
 /// The matcher's ids and outcome for a question.
