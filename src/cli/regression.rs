@@ -91,26 +91,14 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        match parse_line(line, kb) {
+        let first_line = labeled.is_empty() && problems.is_empty();
+        match parse_line(line, kb, first_line) {
             Ok((question, expected)) => labeled.push(Labeled {
                 line: i + 1,
                 question,
                 expected,
             }),
-            Err(why) => {
-                // A spreadsheet's column titles (질문, 정답 / question,
-                // expected) make a first line whose label is no id.
-                let header = labeled.is_empty()
-                    && problems.is_empty()
-                    && why.contains("is neither an entry id")
-                    && !why.contains("did you mean");
-                let hint = if header {
-                    " (if this line holds column titles, remove it or start it with #)"
-                } else {
-                    ""
-                };
-                problems.push(format!("{}:{}: {why}{hint}", path.display(), i + 1));
-            }
+            Err(why) => problems.push(format!("{}:{}: {why}", path.display(), i + 1)),
         }
     }
     if labeled.is_empty() && problems.is_empty() {
@@ -123,7 +111,12 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
     }
 }
 
-fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), String> {
+/// One line's question and label; `first_line`: no line before it had any.
+fn parse_line(
+    line: &str,
+    kb: &KnowledgeBase,
+    first_line: bool,
+) -> Result<(String, Expected), String> {
     let Some((first, second)) = line.split_once('\t') else {
         // Saved as CSV, or pasted through an editor that turns tabs into spaces?
         let line = line.trim_end();
@@ -171,10 +164,19 @@ fn parse_line(line: &str, kb: &KnowledgeBase) -> Result<(String, Expected), Stri
                 named.join(", ")
             ))
         }
-        (Err(_), Err(_)) => Err(format!(
-            "`{second}` is neither an entry id of this knowledge base nor `fallback`{}",
-            did_you_mean(second, kb.ids())
-        )),
+        (Err(_), Err(_)) => {
+            let meant = did_you_mean(second, kb.ids());
+            // A spreadsheet's column titles (질문, 정답 / question,
+            // expected) make a first line whose label is no id.
+            let hint = if first_line && meant.is_empty() {
+                " (if this line holds column titles, remove it or start it with #)"
+            } else {
+                ""
+            };
+            Err(format!(
+                "`{second}` is neither an entry id of this knowledge base nor `fallback`{meant}{hint}"
+            ))
+        }
     }
 }
 

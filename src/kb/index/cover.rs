@@ -90,10 +90,6 @@ impl Index {
     /// would not be candidates, and on a large knowledge base they are
     /// thousands.
     fn best_covering(&self, touched: &[u32], total: f32, scratch: &Scratch) -> Vec<(u32, f32)> {
-        let share = |entry: u32| {
-            let covered = scratch.coverage[entry as usize];
-            self.share(entry, covered, total).min(1.0)
-        };
         let floor = if touched.len() > CANDIDATES {
             self.floor_of(touched, total, scratch) - 1e-6
         } else {
@@ -101,7 +97,7 @@ impl Index {
         };
         touched
             .iter()
-            .map(|&entry| (entry, share(entry)))
+            .map(|&entry| (entry, self.share_so_far(entry, total, scratch)))
             .filter(|c| c.1 >= floor)
             .collect()
     }
@@ -116,11 +112,15 @@ impl Index {
     fn floor_of(&self, touched: &[u32], total: f32, scratch: &Scratch) -> f32 {
         let sample = &touched[..touched.len().min(FLOOR_SAMPLE)];
         nth_largest(
-            sample
-                .iter()
-                .map(|&e| self.share(e, scratch.coverage[e as usize], total).min(1.0)),
+            sample.iter().map(|&e| self.share_so_far(e, total, scratch)),
             CANDIDATES,
         )
+    }
+
+    /// The share `entry` covers by the words walked into `scratch`.
+    fn share_so_far(&self, entry: u32, total: f32, scratch: &Scratch) -> f32 {
+        let covered = scratch.coverage[entry as usize];
+        self.share(entry, covered, total).min(1.0)
     }
 
     /// The share of the question (of weight `total`) an entry covering
