@@ -11,9 +11,10 @@
 //! (`id<TAB>question`, as in `tests/data/`) are read too when only the first
 //! field names an entry. Blank lines and lines starting with `#` are skipped;
 //! a spreadsheet's byte-order mark and Windows line ends are read as nothing,
-//! and `fallback` in any case. An unknown id is named with the closest known
-//! one, and a line whose label is set off by spaces or a comma instead of a tab
-//! is told so.
+//! `fallback` in any case (or 없음), and what Korean spreadsheets write is read
+//! as meant: UTF-16 or CP949 text, fields in double quotes, ids joined by
+//! commas. An unknown id is named with the closest known one, and a line whose
+//! label is set off by spaces or a comma instead of a tab is told so.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -41,9 +42,10 @@ pub enum Expected {
 pub struct EntryIds(Vec<String>);
 
 impl EntryIds {
-    /// Reads `a|b|…`; the ids the knowledge base does not know are the error.
+    /// Reads `a|b|…` (or `a, b`); the ids the knowledge base does not know
+    /// are the error.
     fn parse<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<EntryIds, Vec<&'t str>> {
-        let ids: Vec<&str> = text.split('|').map(str::trim).collect();
+        let ids: Vec<&str> = text.split(['|', ',']).map(str::trim).collect();
         let unknown: Vec<&str> = ids
             .iter()
             .copied()
@@ -78,14 +80,12 @@ pub struct Labeled {
 
 /// Reads labeled questions; every bad line is reported as `FILE:LINE: why`.
 pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec<String>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let text = match std::fs::read(path) {
+        Ok(bytes) => decode(&bytes).map_err(|why| vec![format!("{}: {why}", path.display())])?,
         Err(error) => return Err(vec![format!("{}: {error}", path.display())]),
     };
     let mut labeled = Vec::new();
     let mut problems = Vec::new();
-    // Spreadsheets and Notepad save UTF-8 with a byte-order mark.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -111,6 +111,45 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
     }
 }
 
+/// The text of a labeled file as a spreadsheet or an editor saved it:
+/// UTF-8 or UTF-16 after a byte-order mark (Excel's "Unicode text"), else
+/// UTF-8, else CP949 (Korean Windows' own, what Excel's "text (tab
+/// delimited)" writes there). The byte-order mark is not part of the text.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .map(String::from)
+            .ok_or_else(|| {
+                format!(
+                    "not valid {} text after its byte-order mark",
+                    encoding.name()
+                )
+            });
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    encoding_rs::EUC_KR
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(String::from)
+        .ok_or_else(|| {
+            "not a text file in UTF-8, UTF-16 or CP949: save it as text (UTF-8), one question per line".into()
+        })
+}
+
+/// A field as written, without the double quotes a spreadsheet puts around
+/// it (`"a ""b"""` is `a "b"`).
+fn unquote(field: &str) -> String {
+    match field
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+    {
+        Some(inner) => inner.replace("\"\"", "\"").trim().to_string(),
+        None => field.to_string(),
+    }
+}
+
 /// One line's question and label; `first_line`: no line before it had any.
 fn parse_line(
     line: &str,
@@ -125,7 +164,8 @@ fn parse_line(
             .rev()
             .find(|&(_, c)| c.is_whitespace() || c == ',' || c == ';');
         if let Some((at, c)) = separator {
-            let (question, label) = (&line[..at], line[at + c.len_utf8()..].trim());
+            let (question, label) = (&line[..at], unquote(line[at + c.len_utf8()..].trim()));
+            let label = label.as_str();
             let used = match c {
                 ',' => "a comma",
                 ';' => "a semicolon",
@@ -139,7 +179,8 @@ fn parse_line(
         }
         return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
     };
-    let (first, second) = (first.trim(), second.trim());
+    let (first, second) = (unquote(first.trim()), unquote(second.trim()));
+    let (first, second) = (first.as_str(), second.as_str());
     if first.is_empty() || second.is_empty() {
         return Err("a question and a label are both needed".into());
     }
@@ -149,7 +190,7 @@ fn parse_line(
     match (label_of(second, kb), label_of(first, kb)) {
         (Ok(expected), _) => Ok((first.to_string(), expected)),
         (Err(_), Ok(expected)) => Ok((second.to_string(), expected)),
-        (Err(unknown), Err(_)) if second.contains('|') => {
+        (Err(unknown), Err(_)) if second.contains(['|', ',']) => {
             let named: Vec<String> = unknown
                 .iter()
                 .map(|id| format!("`{id}`{}", did_you_mean(id, kb.ids())))
@@ -168,10 +209,10 @@ fn parse_line(
             let meant = did_you_mean(second, kb.ids());
             // A spreadsheet's column titles (질문, 정답 / question,
             // expected) make a first line whose label is no id.
-            let hint = if first_line && meant.is_empty() {
-                " (if this line holds column titles, remove it or start it with #)"
-            } else {
-                ""
+            let hint = match (first_line, meant.is_empty()) {
+                (true, true) => " (if this line holds column titles, remove it or start it with #)",
+                (false, true) => " (label a question nothing should answer `fallback`)",
+                (_, false) => "",
             };
             Err(format!(
                 "`{second}` is neither an entry id of this knowledge base nor `fallback`{meant}{hint}"
@@ -182,7 +223,8 @@ fn parse_line(
 
 /// What a label field says, or the ids in it the knowledge base does not know.
 fn label_of<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<Expected, Vec<&'t str>> {
-    if text.eq_ignore_ascii_case("fallback") {
+    if text.eq_ignore_ascii_case("fallback") || matches!(text, "없음" | "해당없음" | "해당 없음")
+    {
         Ok(Expected::Fallback)
     } else {
         EntryIds::parse(text, kb).map(Expected::Entries)

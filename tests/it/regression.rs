@@ -5,9 +5,9 @@ use std::process::Output;
 
 use crate::common::{dialogs, path_str, run, stderr, stdout, SMALL_KB};
 
-fn labeled(lines: &str) -> tempfile::NamedTempFile {
+fn labeled(bytes: &[u8]) -> tempfile::NamedTempFile {
     let mut file = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut file, lines.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
     file
 }
 
@@ -15,8 +15,13 @@ fn labeled(lines: &str) -> tempfile::NamedTempFile {
 /// what it wrote and exited with, and the labeled file's path (which its
 /// messages name).
 fn test_on_small_kb(lines: &str) -> (Output, String) {
+    test_file_on_small_kb(lines.as_bytes())
+}
+
+/// The same for a file of these bytes, whatever their encoding.
+fn test_file_on_small_kb(bytes: &[u8]) -> (Output, String) {
     let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
-    let file = labeled(lines);
+    let file = labeled(bytes);
     let path = path_str(file.path()).to_string();
     let output = run(&["test", "--kb", path_str(dir.path()), &path], "");
     (output, path)
@@ -68,7 +73,8 @@ fn min_accuracy_fails_the_run_below_it_and_passes_at_it() {
     let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     let file = labeled(
         "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
-         제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n",
+         제과점 오븐 새로 살 때 보조금 받나요\tfishing-boat-export\n"
+            .as_bytes(),
     );
     let kb = path_str(dir.path());
     let path = path_str(file.path());
@@ -166,6 +172,61 @@ fn an_admins_slips_are_named_with_what_was_meant() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(report.contains("questions labeled fallback: 1"), "{report}");
+}
+
+#[test]
+fn what_a_korean_spreadsheet_saves_is_read_as_meant() {
+    // Excel on Korean Windows saves "Unicode text" as UTF-16 and "text (tab
+    // delimited)" as CP949, quotes a field it thinks needs it, and admins
+    // write 없음 for "nothing should answer" and join ids with commas.
+    let lines = "# 3월 질문\r\n\
+                 \"빵집 오븐 교체하는데 지원금 있나요\"\t\"bakery-grant\"\r\n\
+                 오징어 냉동해서 수출하는데 운송비 지원돼요?\tbakery-grant, fishing-boat-export\r\n\
+                 비자 연장 어떻게 해요\t없음\r\n";
+    let utf16: Vec<u8> = format!("\u{feff}{lines}")
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let (cp949, _, unmappable) = encoding_rs::EUC_KR.encode(lines);
+    assert!(!unmappable);
+    for (encoding, bytes) in [("UTF-16", &utf16[..]), ("CP949", &cp949[..])] {
+        let (output, _) = test_file_on_small_kb(bytes);
+        assert!(output.status.success(), "{encoding}: {}", stderr(&output));
+        let report = stdout(&output);
+        assert!(
+            report.contains("covered questions: 2"),
+            "{encoding}: {report}"
+        );
+        assert!(report.contains("top-1 1.000 (2)"), "{encoding}: {report}");
+        assert!(
+            report.contains("questions labeled fallback: 1"),
+            "{encoding}: {report}"
+        );
+    }
+
+    // Bytes that are no text at all, and a label that is no id and no
+    // fallback after a good first line, are told so; nothing runs.
+    let (output, path) = test_file_on_small_kb(&[0x80, 0xff, 0x00, 0xc8, b'\t', b'a']);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{path}: not a text file in UTF-8, UTF-16 or CP949: save it as text (UTF-8)"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let (output, path) = test_on_small_kb(
+        "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         비자 연장 어떻게 해요\t모름\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{path}:2: `모름` is neither an entry id of this knowledge base nor `fallback` (label a question nothing should answer `fallback`)"
+        )),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
