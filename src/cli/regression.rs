@@ -13,8 +13,9 @@
 //! a spreadsheet's byte-order mark and Windows line ends are read as nothing,
 //! `fallback` in any case (or 없음), and what Korean spreadsheets write is read
 //! as meant: UTF-16 or CP949 text, fields in double quotes, ids joined by
-//! commas. An unknown id is named with the closest known one, and a line whose
-//! label is set off by spaces or a comma instead of a tab is told so.
+//! commas. An unknown id is named with the closest known one (or, for an
+//! entry's title, with its id), and a line whose label is set off by spaces
+//! or a comma instead of a tab is told so.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -206,6 +207,26 @@ fn parse_line(
             ))
         }
         (Err(_), Err(_)) => {
+            // An admin who knows the entries by their titles writes one.
+            let titled: Vec<&str> = (0..kb.len())
+                .map(|i| kb.entry(i))
+                .filter(|entry| entry.title() == second)
+                .map(|entry| entry.id())
+                .collect();
+            match titled[..] {
+                [] => {}
+                [id] => {
+                    return Err(format!(
+                        "`{second}` is the title of an entry: label the question with its id, `{id}`"
+                    ))
+                }
+                _ => {
+                    return Err(format!(
+                        "`{second}` is the title of several entries (`{}`): label the question with the id of the one meant",
+                        titled.join("`, `")
+                    ))
+                }
+            }
             let meant = did_you_mean(second, kb.ids());
             // A spreadsheet's column titles (질문, 정답 / question,
             // expected) make a first line whose label is no id.

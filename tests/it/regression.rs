@@ -215,17 +215,25 @@ fn what_a_korean_spreadsheet_saves_is_read_as_meant() {
         "{}",
         stderr(&output)
     );
+    // Nor is an entry's title: the error names its id.
     let (output, path) = test_on_small_kb(
         "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
-         비자 연장 어떻게 해요\t모름\n",
+         비자 연장 어떻게 해요\t모름\n\
+         제과점 오븐 보조금\t동네빵집 오븐 교체 지원\n",
     );
     assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
     assert!(
-        stderr(&output).contains(&format!(
+        errors.contains(&format!(
             "{path}:2: `모름` is neither an entry id of this knowledge base nor `fallback` (label a question nothing should answer `fallback`)"
         )),
-        "{}",
-        stderr(&output)
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!(
+            "{path}:3: `동네빵집 오븐 교체 지원` is the title of an entry: label the question with its id, `bakery-grant`"
+        )),
+        "{errors}"
     );
 }
 
