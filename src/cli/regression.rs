@@ -17,7 +17,7 @@
 //! entry's title, with its id), and a line whose label is set off by spaces
 //! or a comma instead of a tab is told so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
 use std::path::Path;
 
@@ -71,6 +71,28 @@ impl fmt::Display for EntryIds {
     }
 }
 
+impl Expected {
+    /// Whether the two labels say the same, whatever the order of the ids.
+    fn same_as(&self, other: &Expected) -> bool {
+        match (self, other) {
+            (Expected::Entries(a), Expected::Entries(b)) => {
+                a.0.iter().all(|id| b.contains(id)) && b.0.iter().all(|id| a.contains(id))
+            }
+            (Expected::Fallback, Expected::Fallback) => true,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Entries(ids) => ids.fmt(f),
+            Expected::Fallback => f.write_str("fallback"),
+        }
+    }
+}
+
 /// One labeled question and where it was written.
 #[derive(Debug, Clone)]
 pub struct Labeled {
@@ -86,7 +108,8 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
         Err(error) => return Err(vec![format!("{}: {error}", path.display())]),
     };
     let mut labeled = Vec::new();
-    let mut problems = Vec::new();
+    // (line, why); line 0 for the whole file.
+    let mut problems: Vec<(usize, String)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -99,16 +122,45 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
                 question,
                 expected,
             }),
-            Err(why) => problems.push(format!("{}:{}: {why}", path.display(), i + 1)),
+            Err(why) => problems.push((i + 1, why)),
         }
     }
     if labeled.is_empty() && problems.is_empty() {
-        problems.push(format!("{}: no labeled questions", path.display()));
+        problems.push((0, "no labeled questions".into()));
     }
+    // One question labeled two ways is a miss whichever way the bot goes.
+    let mut first_seen: HashMap<String, &Labeled> = HashMap::new();
+    for item in &labeled {
+        let question = item
+            .question
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match first_seen.get(&question) {
+            Some(earlier) if !earlier.expected.same_as(&item.expected) => problems.push((
+                item.line,
+                format!(
+                    "this question is labeled `{}` on line {}, `{}` here: keep the right one",
+                    earlier.expected, earlier.line, item.expected
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                first_seen.insert(question, item);
+            }
+        }
+    }
+    problems.sort_by_key(|&(line, _)| line);
     if problems.is_empty() {
         Ok(labeled)
     } else {
-        Err(problems)
+        Err(problems
+            .into_iter()
+            .map(|(line, why)| match line {
+                0 => format!("{}: {why}", path.display()),
+                line => format!("{}:{line}: {why}", path.display()),
+            })
+            .collect())
     }
 }
 

@@ -238,6 +238,30 @@ fn what_a_korean_spreadsheet_saves_is_read_as_meant() {
 }
 
 #[test]
+fn a_question_labeled_two_ways_is_named_with_both_lines() {
+    let (output, path) = test_on_small_kb(
+        "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         오징어 수출 운송비 지원\tfishing-boat-export|bakery-grant\n\
+         빵집  오븐 교체하는데 지원금 있나요\tfallback\n\
+         오징어 수출 운송비 지원\tbakery-grant|fishing-boat-export\n\
+         빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n",
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!(
+            "{path}:3: this question is labeled `bakery-grant` on line 1, `fallback` here: keep the right one"
+        )),
+        "{errors}"
+    );
+    assert_eq!(
+        errors.lines().count(),
+        2,
+        "the same label twice, in any order, is no contradiction: {errors}"
+    );
+}
+
+#[test]
 fn column_titles_on_the_first_line_are_named_as_such() {
     let (output, path) = test_on_small_kb(
         "질문\t정답\n\
