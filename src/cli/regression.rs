@@ -485,6 +485,14 @@ pub fn render(report: &Report, kb: &KnowledgeBase, confusions: usize) -> String 
                 )
             };
             let _ = writeln!(out, "  the bot was sure: {mend}");
+        } else if let (Some(1), "fallback", Some(first)) =
+            (miss.expected_rank, miss.outcome, miss.got.as_deref())
+        {
+            // Ranked right but not sure enough to answer or offer it.
+            let _ = writeln!(
+                out,
+                "  the right entry came first, but the bot was not sure of it: add the question to the example questions of `{first}`"
+            );
         }
     }
     if !report.misses.is_empty() {

@@ -69,6 +69,21 @@ fn a_run_reports_misses_with_what_won_and_the_figures() {
 }
 
 #[test]
+fn a_question_ranked_right_but_left_to_a_consultant_says_how_to_mend_it() {
+    let (output, _) = test_on_small_kb("오징어 보내는 거\tfishing-boat-export\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("the bot fell back (best: fishing-boat-export (수산물 수출 물류비 지원)); the expected entry ranked 1"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  the right entry came first, but the bot was not sure of it: add the question to the example questions of `fishing-boat-export`"),
+        "{report}"
+    );
+}
+
+#[test]
 fn min_accuracy_fails_the_run_below_it_and_passes_at_it() {
     let dir = dialogs(&[("kb/small.toml", SMALL_KB)]);
     let file = labeled(
