@@ -43,10 +43,18 @@ pub enum Expected {
 pub struct EntryIds(Vec<String>);
 
 impl EntryIds {
-    /// Reads `a|b|…` (or `a, b`); the ids the knowledge base does not know
-    /// are the error.
+    /// Reads `a|b|…` (or `a, b`; a separator left at the end, as a
+    /// spreadsheet may, counts for nothing); the ids the knowledge base
+    /// does not know are the error, and so is a text of separators alone.
     fn parse<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<EntryIds, Vec<&'t str>> {
-        let ids: Vec<&str> = text.split(['|', ',']).map(str::trim).collect();
+        let ids: Vec<&str> = text
+            .split(['|', ','])
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .collect();
+        if ids.is_empty() {
+            return Err(vec![text]);
+        }
         let unknown: Vec<&str> = ids
             .iter()
             .copied()

@@ -196,7 +196,7 @@ fn what_a_korean_spreadsheet_saves_is_read_as_meant() {
     // write 없음 for "nothing should answer" and join ids with commas.
     let lines = "# 3월 질문\r\n\
                  \"빵집 오븐 교체하는데 지원금 있나요\"\t\"bakery-grant\"\r\n\
-                 오징어 냉동해서 수출하는데 운송비 지원돼요?\tbakery-grant, fishing-boat-export\r\n\
+                 오징어 냉동해서 수출하는데 운송비 지원돼요?\tbakery-grant, fishing-boat-export,\r\n\
                  비자 연장 어떻게 해요\t없음\r\n";
     let utf16: Vec<u8> = format!("\u{feff}{lines}")
         .encode_utf16()
