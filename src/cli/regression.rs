@@ -136,6 +136,18 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
     if labeled.is_empty() && problems.is_empty() {
         problems.push((0, "no labeled questions".into()));
     }
+    // A list of questions with no labels at all: one message, not one per line.
+    if labeled.is_empty() && !problems.is_empty() && problems.iter().all(|(_, why)| why == NO_TAB) {
+        problems = vec![(
+            0,
+            format!(
+                "no line has a label: after each question write a tab and the id of the entry \
+                 that should answer it, or `fallback` (to see what the bot does with questions \
+                 that have no label: `onestop match < {}`)",
+                path.display()
+            ),
+        )];
+    }
     // One question labeled two ways is a miss whichever way the bot goes.
     let mut first_seen: HashMap<String, &Labeled> = HashMap::new();
     for item in &labeled {
@@ -212,6 +224,9 @@ fn unquote(field: &str) -> String {
 }
 
 /// One line's question and label; `first_line`: no line before it had any.
+/// A line with no tab and no label that a comma or spaces set off.
+const NO_TAB: &str = "expected `question<TAB>entry id` (or `fallback`), found no tab";
+
 fn parse_line(
     line: &str,
     kb: &KnowledgeBase,
@@ -238,7 +253,7 @@ fn parse_line(
                 ));
             }
         }
-        return Err("expected `question<TAB>entry id` (or `fallback`), found no tab".into());
+        return Err(NO_TAB.into());
     };
     let (first, second) = (unquote(first.trim()), unquote(second.trim()));
     let (first, second) = (first.as_str(), second.as_str());
@@ -549,6 +564,9 @@ impl fmt::Display for Report {
     }
 }
 
+/// Bad lines named one by one, at most: the first ones show what to mend.
+const PROBLEMS_SHOWN: usize = 20;
+
 /// `onestop test FILE`: reads, runs, prints; exit 1 below `min_accuracy`,
 /// exit 2 on an unreadable or malformed file.
 pub fn execute(
@@ -561,8 +579,11 @@ pub fn execute(
     let labeled = match read_labeled(file, kb) {
         Ok(labeled) => labeled,
         Err(problems) => {
-            for problem in &problems {
+            for problem in problems.iter().take(PROBLEMS_SHOWN) {
                 eprintln!("{problem}");
+            }
+            if problems.len() > PROBLEMS_SHOWN {
+                eprintln!("… and {} more", problems.len() - PROBLEMS_SHOWN);
             }
             eprintln!(
                 "{}: {} problem(s); nothing was run",

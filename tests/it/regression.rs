@@ -303,6 +303,47 @@ fn column_titles_on_the_first_line_are_named_as_such() {
 }
 
 #[test]
+fn questions_written_without_labels_get_one_message_saying_what_to_add() {
+    let questions: String = (1..=30)
+        .map(|n| format!("빵집 오븐 {n}대 바꾸면 지원돼요\n"))
+        .collect();
+    let (output, path) = test_on_small_kb(&questions);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!(
+            "{path}: no line has a label: after each question write a tab"
+        )) && errors.contains(&format!("`onestop match < {path}`")),
+        "{errors}"
+    );
+    assert_eq!(
+        errors.lines().count(),
+        2,
+        "one message and the count, not one per line: {errors}"
+    );
+}
+
+#[test]
+fn a_file_with_many_bad_lines_names_the_first_ones_and_counts_the_rest() {
+    let lines: String = (1..=30)
+        .map(|n| format!("빵집 오븐 {n}대 바꾸면 지원돼요\tno-such-grant\n"))
+        .collect();
+    let (output, path) = test_on_small_kb(&lines);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!("{path}:20: `no-such-grant`")),
+        "{errors}"
+    );
+    assert!(!errors.contains(&format!("{path}:21:")), "{errors}");
+    assert!(errors.contains("… and 10 more"), "{errors}");
+    assert!(
+        errors.contains(&format!("{path}: 30 problem(s); nothing was run")),
+        "{errors}"
+    );
+}
+
+#[test]
 fn a_question_several_entries_answer_is_right_with_any_of_them() {
     let (output, _) = test_on_small_kb(
         "빵집 오븐 교체하는데 지원금 있나요\tfishing-boat-export|bakery-grant\n\
