@@ -78,7 +78,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
             return None;
         }
     };
-    check_collisions(&entries, &analyzer, diags);
+    let reordered = check_collisions(&entries, &analyzer, diags);
     if !diags.is_empty() {
         return None;
     }
@@ -89,7 +89,9 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
         .collect();
     let index = Index::build(&analyzer, &texts_of, Tuning::default());
     drop(texts_of);
-    let warnings = stale_entries(&entries, &freshness, today());
+    let mut warnings = stale_entries(&entries, &freshness, today());
+    warnings.extend(reordered);
+    warnings.sort();
     drop(entries);
     Some(KnowledgeBase {
         programs,
@@ -280,9 +282,16 @@ pub(super) fn program_name<'a>(
     programs.get(*ids.get(id)?).map(|p| p.name.as_str())
 }
 
-/// Two entries must not share an example question: the same letters, or the
-/// same words in another order or spacing.
-fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diagnostics) {
+/// Two entries must not share an example question: the same letters with
+/// other spacing or punctuation are an error. The same words in another
+/// order are only a warning, returned: they may ask different things (수출
+/// 말고 내수 / 내수 말고 수출), though the bot tells them apart poorly.
+fn check_collisions(
+    entries: &[Entry<'_>],
+    analyzer: &Analyzer,
+    diags: &mut Diagnostics,
+) -> Vec<Diagnostic> {
+    let mut reordered = Vec::new();
     let mut by_letters: HashMap<String, (usize, Location)> = HashMap::new();
     let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -319,9 +328,13 @@ fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diag
             }
             if !words.is_empty() {
                 match by_words.get(&words) {
-                    Some((other, first)) if *other != i => {
-                        report(*other, first, "the same words");
-                    }
+                    Some((other, first)) if *other != i => reordered.push(Diagnostic {
+                        location: at.clone(),
+                        message: format!(
+                            "example question \"{example}\" has the same words as one of `{}` ({first}), in another order: if they ask the same thing, keep the question in one entry; if not, add words that tell them apart",
+                            entries[*other].id()
+                        ),
+                    }),
                     Some(_) => {}
                     None => {
                         by_words.insert(words, (i, at.clone()));
@@ -330,4 +343,5 @@ fn check_collisions(entries: &[Entry<'_>], analyzer: &Analyzer, diags: &mut Diag
             }
         }
     }
+    reordered
 }

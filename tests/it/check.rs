@@ -157,6 +157,22 @@ fn colliding_example_questions_between_entries_are_errors() {
 }
 
 #[test]
+fn the_same_words_in_another_order_between_entries_are_a_warning() {
+    // 수출 말고 내수 and 내수 말고 수출 are different questions with the
+    // same words: the admin is told, and the knowledge base still loads.
+    let reordered = SMALL_KB.replace("\"수산 가공품 해외 물류비\"", "\"교체 지원금 제과점 오븐\"");
+    let dir = dialogs(&[("kb/a.toml", &reordered)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 0, "{report:#?}");
+    let line = line_with(&report, "has the same words as one of `bakery-grant`");
+    assert!(
+        line.contains("a.toml:") && line.contains(": warning: "),
+        "{line}"
+    );
+    line_with(&report, ": ok (");
+}
+
+#[test]
 fn bad_values_are_reported() {
     let broken = SMALL_KB
         .replace("regions = [\"부산\"]", "regions = [\"부싼\"]")
