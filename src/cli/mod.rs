@@ -155,7 +155,7 @@ enum Command {
         /// The labeled questions.
         file: PathBuf,
         /// Fail (exit 1) when top-1 over the covered questions is below this
-        /// share, e.g. 0.9.
+        /// share, e.g. 0.9 (or 90%).
         #[arg(long, value_name = "SHARE", value_parser = parse_share)]
         min_accuracy: Option<f64>,
         /// Write the figures and misses as JSON instead of text.
@@ -500,10 +500,15 @@ fn check(dir: &std::path::Path) -> Result<ExitCode> {
 
 /// A share between 0 and 1, for `--min-accuracy`.
 fn parse_share(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
+    // 90% is 0.9, as people write shares.
+    let parsed = match text.trim().strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().map(|p| p / 100.0),
+        None => text.trim().parse::<f64>(),
+    };
+    match parsed {
         Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
         _ => Err(format!(
-            "`{text}` is not a share between 0 and 1 (e.g. 0.9)"
+            "`{text}` is not a share between 0 and 1 (e.g. 0.9, or 90%)"
         )),
     }
 }

@@ -43,28 +43,41 @@ pub enum Expected {
 pub struct EntryIds(Vec<String>);
 
 impl EntryIds {
-    /// Reads `a|b|…` (or `a, b`; a separator left at the end, as a
-    /// spreadsheet may, counts for nothing); the ids the knowledge base
-    /// does not know are the error, and so is a text of separators alone.
+    /// Reads `a|b|…` (or `a, b`, `a / b`, or ids set off by spaces alone
+    /// when every one is an id; a separator left at the end, as a
+    /// spreadsheet may, counts for nothing), each id in any case
+    /// (`Faq-1379-hours`, as a spreadsheet may capitalize it); the ids the
+    /// knowledge base does not know are the error, and so is a text of
+    /// separators alone.
     fn parse<'t>(text: &'t str, kb: &KnowledgeBase) -> Result<EntryIds, Vec<&'t str>> {
-        let ids: Vec<&str> = text
-            .split(['|', ','])
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .collect();
+        let pieces = |separators: &[char]| -> Vec<&'t str> {
+            text.split(separators)
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .collect()
+        };
+        let known = |id: &str| {
+            kb.by_id(id)
+                .or_else(|| kb.by_id(&id.to_ascii_lowercase()))
+                .map(|entry| entry.id().to_string())
+        };
+        let ids = pieces(&['|', ',', '/']);
         if ids.is_empty() {
             return Err(vec![text]);
         }
         let unknown: Vec<&str> = ids
             .iter()
             .copied()
-            .filter(|id| kb.by_id(id).is_none())
+            .filter(|id| known(id).is_none())
             .collect();
         if unknown.is_empty() {
-            Ok(EntryIds(ids.into_iter().map(String::from).collect()))
-        } else {
-            Err(unknown)
+            return Ok(EntryIds(ids.into_iter().filter_map(known).collect()));
         }
+        let spaced = pieces(&['|', ',', '/', ' ', '\t']);
+        if spaced.len() > ids.len() && spaced.iter().all(|id| known(id).is_some()) {
+            return Ok(EntryIds(spaced.into_iter().filter_map(known).collect()));
+        }
+        Err(unknown)
     }
 
     /// Whether `id` is one of them.
@@ -266,7 +279,7 @@ fn parse_line(
     match (label_of(second, kb), label_of(first, kb)) {
         (Ok(expected), _) => Ok((first.to_string(), expected)),
         (Err(_), Ok(expected)) => Ok((second.to_string(), expected)),
-        (Err(unknown), Err(_)) if second.contains(['|', ',']) => {
+        (Err(unknown), Err(_)) if second.contains(['|', ',', '/']) => {
             let named: Vec<String> = unknown
                 .iter()
                 .map(|id| format!("`{id}`{}", did_you_mean(id, kb.ids())))

@@ -102,6 +102,11 @@ fn min_accuracy_fails_the_run_below_it_and_passes_at_it() {
     );
     let at = run(&["test", "--kb", kb, path, "--min-accuracy", "0.5"], "");
     assert_eq!(at.status.code(), Some(0), "{}", stderr(&at));
+    // As people write shares: 50% is 0.5, 90% is 0.9.
+    let at = run(&["test", "--kb", kb, path, "--min-accuracy", "50%"], "");
+    assert_eq!(at.status.code(), Some(0), "{}", stderr(&at));
+    let below = run(&["test", "--kb", kb, path, "--min-accuracy", "90%"], "");
+    assert_eq!(below.status.code(), Some(1), "{}", stderr(&below));
     let nonsense = run(&["test", "--kb", kb, path, "--min-accuracy", "90"], "");
     assert_eq!(nonsense.status.code(), Some(2));
     assert!(
@@ -299,6 +304,28 @@ fn column_titles_on_the_first_line_are_named_as_such() {
                 .unwrap_or("")
                 .contains("column titles"),
         "only the first line can be titles: {errors}"
+    );
+}
+
+#[test]
+fn ids_written_loosely_are_read_as_the_ids_meant() {
+    // A capital a spreadsheet put in, and several ids set off by a slash
+    // or by spaces alone.
+    let (output, _) = test_on_small_kb(
+        "빵집 오븐 교체하는데 지원금 있나요\tBakery-Grant\n\
+         오븐 지원금 얼마까지 나와요\tbakery-grant / oven-grant-amount\n\
+         제과점 오븐 보조금 한도\toven-grant-amount bakery-grant\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.contains("covered questions: 3"), "{report}");
+    // Words that are not all ids are still no ids.
+    let (output, path) = test_on_small_kb("빵집 오븐 교체 지원금\tbakery-grant 빵집\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!("{path}:1: `bakery-grant 빵집` is neither")),
+        "{}",
+        stderr(&output)
     );
 }
 
