@@ -131,19 +131,19 @@ pub fn read_labeled(path: &Path, kb: &KnowledgeBase) -> Result<Vec<Labeled>, Vec
     let mut labeled = Vec::new();
     // (line, why); line 0 for the whole file.
     let mut problems: Vec<(usize, String)> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches('\r');
+    for (number, line) in records(&text) {
+        let line = line.as_str();
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         let first_line = labeled.is_empty() && problems.is_empty();
         match parse_line(line, kb, first_line) {
             Ok((question, expected)) => labeled.push(Labeled {
-                line: i + 1,
+                line: number,
                 question,
                 expected,
             }),
-            Err(why) => problems.push((i + 1, why)),
+            Err(why) => problems.push((number, why)),
         }
     }
     if labeled.is_empty() && problems.is_empty() {
@@ -236,10 +236,68 @@ fn unquote(field: &str) -> String {
     }
 }
 
-/// One line's question and label; `first_line`: no line before it had any.
+/// The records of a labeled file, each with the number of the line it
+/// starts on: its lines, except that a field in double quotes may go on
+/// over several lines, as a spreadsheet saves a cell with line breaks in
+/// it (the breaks become spaces). A quote that never closes leaves every
+/// line a record of its own.
+fn records(text: &str) -> Vec<(usize, String)> {
+    let mut records = Vec::new();
+    let mut record = String::new();
+    let mut starts_on = 1;
+    // Inside a quoted field; a quote opens one only at a field's start.
+    let mut quoted = false;
+    let mut at_field_start = true;
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted => {
+                if chars.peek() == Some(&'"') {
+                    record.push_str("\"\"");
+                    chars.next();
+                } else {
+                    quoted = false;
+                    record.push('"');
+                }
+            }
+            '"' if at_field_start => {
+                quoted = true;
+                record.push('"');
+            }
+            '\n' => {
+                line += 1;
+                if quoted {
+                    record.push(' ');
+                } else {
+                    records.push((starts_on, std::mem::take(&mut record)));
+                    starts_on = line;
+                    at_field_start = true;
+                    continue;
+                }
+            }
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            c => record.push(c),
+        }
+        at_field_start = !quoted && (c == '\t' || c.is_whitespace() && at_field_start);
+    }
+    if quoted {
+        return text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim_end_matches('\r').to_string()))
+            .collect();
+    }
+    if !record.is_empty() {
+        records.push((starts_on, record));
+    }
+    records
+}
+
 /// A line with no tab and no label that a comma or spaces set off.
 const NO_TAB: &str = "expected `question<TAB>entry id` (or `fallback`), found no tab";
 
+/// One line's question and label; `first_line`: no line before it had any.
 fn parse_line(
     line: &str,
     kb: &KnowledgeBase,

@@ -308,6 +308,32 @@ fn column_titles_on_the_first_line_are_named_as_such() {
 }
 
 #[test]
+fn a_cell_with_line_breaks_is_one_question_counted_from_its_first_line() {
+    // A spreadsheet saves a cell with line breaks, or with quotes in it,
+    // in double quotes; the line after it is still line 3.
+    let (output, path) = test_on_small_kb(
+        "\"빵집 오븐\n교체하는데 지원금 있나요\"\tbakery-grant\n\
+         \"\"\"동네빵집\"\" 오븐 지원금\"\tno-such-grant\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!("{path}:3: `no-such-grant`")) && !errors.contains(":1:"),
+        "{errors}"
+    );
+    let (output, _) = test_on_small_kb(
+        "\"빵집 오븐\r\n교체하는데 지원금 있나요\"\tbakery-grant\r\n\
+         \"\"\"동네빵집\"\" 오븐 지원금\"\tbakery-grant\r\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("covered questions: 2"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
 fn ids_written_loosely_are_read_as_the_ids_meant() {
     // A capital a spreadsheet put in, and several ids set off by a slash
     // or by spaces alone.
