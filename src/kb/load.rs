@@ -283,9 +283,10 @@ pub(super) fn program_name<'a>(
 }
 
 /// Two entries must not share an example question: the same letters with
-/// other spacing or punctuation are an error. The same words in another
-/// order are only a warning, returned: they may ask different things (수출
-/// 말고 내수 / 내수 말고 수출), though the bot tells them apart poorly.
+/// other spacing or punctuation, or the same words in the same order with
+/// other endings, are an error. The same words in another order are only a
+/// warning, returned: they may ask different things (수출 말고 내수 / 내수
+/// 말고 수출), though the bot tells them apart poorly.
 fn check_collisions(
     entries: &[Entry<'_>],
     analyzer: &Analyzer,
@@ -293,17 +294,19 @@ fn check_collisions(
 ) -> Vec<Diagnostic> {
     let mut reordered = Vec::new();
     let mut by_letters: HashMap<String, (usize, Location)> = HashMap::new();
-    let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
+    // By the words sorted: the entry, the place and the words in order.
+    let mut by_words: HashMap<Vec<String>, (usize, Location, Vec<String>)> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         for (example, at) in entry.examples().iter().zip(entry.example_locations()) {
             let letters = compact(&analyzer.prepare(example));
-            let mut words: Vec<String> = analyzer
+            let in_order: Vec<String> = analyzer
                 .analyze(example)
                 .terms
                 .into_iter()
                 .filter(|t| t.kind != crate::nlu::TermKind::Joined)
                 .map(|t| t.text)
                 .collect();
+            let mut words = in_order.clone();
             words.sort();
             let mut report = |other: usize, first: &Location, how: &str| {
                 diags.push(
@@ -328,7 +331,10 @@ fn check_collisions(
             }
             if !words.is_empty() {
                 match by_words.get(&words) {
-                    Some((other, first)) if *other != i => reordered.push(Diagnostic {
+                    Some((other, first, order)) if *other != i && *order == in_order => {
+                        report(*other, first, "the same words");
+                    }
+                    Some((other, first, _)) if *other != i => reordered.push(Diagnostic {
                         location: at.clone(),
                         message: format!(
                             "example question \"{example}\" has the same words as one of `{}` ({first}), in another order: if they ask the same thing, keep the question in one entry; if not, add words that tell them apart",
@@ -337,7 +343,7 @@ fn check_collisions(
                     }),
                     Some(_) => {}
                     None => {
-                        by_words.insert(words, (i, at.clone()));
+                        by_words.insert(words, (i, at.clone(), in_order));
                     }
                 }
             }

@@ -170,6 +170,16 @@ fn the_same_words_in_another_order_between_entries_are_a_warning() {
         "{line}"
     );
     line_with(&report, ": ok (");
+    // The same words in the same order, with other endings, are the same
+    // question: still an error.
+    let repeated = SMALL_KB.replace(
+        "\"수산 가공품 해외 물류비\"",
+        "\"제과점 오븐을 교체 지원금은\"",
+    );
+    let dir = dialogs(&[("kb/a.toml", &repeated)]);
+    let (code, report) = check(&dir);
+    assert_eq!(code, 1, "{report:#?}");
+    line_with(&report, "collides with `bakery-grant`");
 }
 
 #[test]
