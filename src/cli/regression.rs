@@ -436,7 +436,27 @@ pub struct Report {
     pub misses: Vec<Miss>,
     /// (expected, won instead, times) — most frequent first.
     pub confusions: Vec<(String, String, usize)>,
+    /// What other answer thresholds would have done, lowest first (the
+    /// knowledge base's own among them).
+    pub thresholds: Vec<AtThreshold>,
 }
+
+/// Answers at one answer threshold (`answer_threshold` in `bot.toml`).
+#[derive(Debug, Default, Serialize)]
+pub struct AtThreshold {
+    pub answer_threshold: f64,
+    /// Whether it is the knowledge base's own.
+    pub current: bool,
+    /// Covered questions answered with the right entry.
+    pub answered_right: usize,
+    /// Questions answered with a wrong entry, or answered though labeled
+    /// `fallback`.
+    pub answered_wrong: usize,
+}
+
+/// The answer thresholds `onestop test` weighs besides the knowledge
+/// base's own.
+const OTHER_THRESHOLDS: [f64; 4] = [0.8, 0.85, 0.9, 0.95];
 
 fn share(part: usize, whole: usize) -> f64 {
     if whole == 0 {
@@ -457,6 +477,20 @@ impl Report {
 pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Report {
     let mut report = Report::default();
     let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let current = kb.matching.answer_threshold;
+    let mut thresholds: Vec<f64> = OTHER_THRESHOLDS.to_vec();
+    if !thresholds.iter().any(|&t| (t - current).abs() < 1e-9) {
+        thresholds.push(current);
+    }
+    thresholds.sort_by(f64::total_cmp);
+    report.thresholds = thresholds
+        .iter()
+        .map(|&t| AtThreshold {
+            answer_threshold: t,
+            current: (t - current).abs() < 1e-9,
+            ..AtThreshold::default()
+        })
+        .collect();
     for item in labeled {
         let result = kb.find(&item.question);
         let ids: Vec<&str> = result
@@ -464,6 +498,25 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
             .iter()
             .map(|s| kb.entry(s.entry).id())
             .collect();
+        for at in report.thresholds.iter_mut() {
+            let matching = crate::kb::MatchingConfig {
+                answer_threshold: at.answer_threshold,
+                ..kb.matching.clone()
+            };
+            if KnowledgeBase::outcome_under(&result, &matching) == Outcome::Answer {
+                let right = match &item.expected {
+                    Expected::Entries(expected) => {
+                        ids.first().is_some_and(|id| expected.contains(id))
+                    }
+                    Expected::Fallback => false,
+                };
+                if right {
+                    at.answered_right += 1;
+                } else {
+                    at.answered_wrong += 1;
+                }
+            }
+        }
         match &item.expected {
             Expected::Entries(expected) => {
                 score_covered(&mut report, item, expected, &ids, &result, suggestions);
@@ -597,6 +650,20 @@ pub fn render(report: &Report, kb: &KnowledgeBase, confusions: usize) -> String 
         out.push_str("entries that take each other's questions (expected → won instead):\n");
         for (expected, won, times) in report.confusions.iter().take(confusions) {
             let _ = writeln!(out, "  {times}×  {expected} → {won}");
+        }
+    }
+    if report.covered + report.uncovered > 0 {
+        out.push_str("at other answer thresholds (`answer_threshold` in bot.toml [matching]):\n");
+        for at in &report.thresholds {
+            let _ = writeln!(
+                out,
+                "  {:.2}: answered right {:.3} ({}), confident wrong answers {}{}",
+                at.answer_threshold,
+                share(at.answered_right, report.covered),
+                at.answered_right,
+                at.answered_wrong,
+                if at.current { "  ← now" } else { "" }
+            );
         }
     }
     out

@@ -167,7 +167,6 @@ impl KnowledgeBase {
             }
         }
         let ranked = self.index.rank(&analysis);
-        let mut outcome = decide(&ranked, &self.matching);
         // 얼마예요? or 언제 해요? alone names nothing: whatever it matches
         // is a guess, offered to choose from but never answered. (너 뭐 할수
         // 있어? names the bot.)
@@ -177,10 +176,22 @@ impl KnowledgeBase {
                 TermKind::Word | TermKind::Stem | TermKind::Part | TermKind::Joined
             ) || t.text == "#봇"
         });
-        if outcome == Outcome::Answer && !names_something {
-            outcome = Outcome::Suggest;
+        let mut result = MatchResult {
+            outcome: Outcome::Fallback,
+            ranked,
+            names_something,
+        };
+        result.outcome = Self::outcome_under(&result, &self.matching);
+        result
+    }
+
+    /// The outcome `result` would have under the thresholds of `matching`:
+    /// what `onestop test` weighs other thresholds with.
+    pub fn outcome_under(result: &MatchResult, matching: &MatchingConfig) -> Outcome {
+        match decide(&result.ranked, matching) {
+            Outcome::Answer if !result.names_something => Outcome::Suggest,
+            outcome => outcome,
         }
-        MatchResult { outcome, ranked }
     }
 }
 

@@ -308,6 +308,77 @@ fn column_titles_on_the_first_line_are_named_as_such() {
 }
 
 #[test]
+fn other_answer_thresholds_show_what_they_would_answer() {
+    // The knowledge base's own threshold is among them, marked, with the
+    // run's own figures; a lower threshold answers at least as much.
+    let dir = dialogs(&[
+        ("kb/small.toml", SMALL_KB),
+        (
+            "bot.toml",
+            "[matching]\nanswer_threshold = 0.42\nsuggest_threshold = 0.3\n",
+        ),
+    ]);
+    let file = labeled(
+        "빵집 오븐 교체하는데 지원금 있나요\tbakery-grant\n\
+         오븐 지원금 얼마까지 나와요\toven-grant-amount\n\
+         냉동 오징어 수출 물류비\tfishing-boat-export\n\
+         제과점 장비 바꾸고 싶어요\tbakery-grant\n\
+         빵집 지원\tbakery-grant\n\
+         빵 맛있게 굽는 법\tfallback\n\
+         오븐\tfallback\n"
+            .as_bytes(),
+    );
+    let output = run(
+        &["test", "--kb", path_str(dir.path()), path_str(file.path())],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    let lines: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("at other answer thresholds"))
+        .skip(1)
+        .collect();
+    let thresholds: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim().split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        thresholds,
+        ["0.42", "0.80", "0.85", "0.90", "0.95"],
+        "{report}"
+    );
+    let now = lines[0];
+    assert!(now.ends_with("← now"), "{report}");
+    let answered = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("answered right"))
+        .unwrap();
+    let right = answered.split(',').next().unwrap().trim();
+    assert!(now.contains(right), "{now} against {answered}");
+    let wrong = report
+        .lines()
+        .find_map(|l| l.strip_prefix("confident wrong answers: "))
+        .unwrap();
+    assert!(
+        now.ends_with(&format!("confident wrong answers {wrong}  ← now")),
+        "{now} against {wrong}"
+    );
+    let counts: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            let open = l.find('(').unwrap();
+            let close = l.find(')').unwrap();
+            l[open + 1..close].parse().unwrap()
+        })
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]) && counts[0] > counts[counts.len() - 1],
+        "{report}"
+    );
+}
+
+#[test]
 fn a_cell_with_line_breaks_is_one_question_counted_from_its_first_line() {
     // A spreadsheet saves a cell with line breaks, or with quotes in it,
     // in double quotes; the line after it is still line 3.

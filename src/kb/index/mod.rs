@@ -193,6 +193,9 @@ pub struct MatchResult {
     pub outcome: Outcome,
     /// Best first; for `Suggest` the first `max_suggestions` are the offer.
     pub ranked: Vec<Scored>,
+    /// Whether the question names anything (a word, not only a question
+    /// word such as 얼마예요?): one that does not is never answered.
+    pub names_something: bool,
 }
 
 /// The index built once per knowledge base.
