@@ -78,7 +78,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
             return None;
         }
     };
-    let reordered = check_collisions(&entries, &analyzer, diags);
+    let same_words = check_collisions(&entries, &analyzer, diags);
     if !diags.is_empty() {
         return None;
     }
@@ -90,7 +90,7 @@ pub(super) fn read(documents: &[Document<'_>], diags: &mut Diagnostics) -> Optio
     let index = Index::build(&analyzer, &texts_of, Tuning::default());
     drop(texts_of);
     let mut warnings = stale_entries(&entries, &freshness, today());
-    warnings.extend(reordered);
+    warnings.extend(same_words);
     warnings.sort();
     drop(entries);
     Some(KnowledgeBase {
@@ -283,30 +283,29 @@ pub(super) fn program_name<'a>(
 }
 
 /// Two entries must not share an example question: the same letters with
-/// other spacing or punctuation, or the same words in the same order with
-/// other endings, are an error. The same words in another order are only a
-/// warning, returned: they may ask different things (수출 말고 내수 / 내수
-/// 말고 수출), though the bot tells them apart poorly.
+/// other spacing or punctuation are an error. Example questions the
+/// analyzer reads as the same words (in any order, with any endings) are
+/// only a warning, returned: they may ask different things (수출 말고 내수
+/// / 내수 말고 수출; 거실 조명 키려면 / 거실 조명이 켜져있는지 확인하는
+/// 방법), though the bot tells them apart poorly.
 fn check_collisions(
     entries: &[Entry<'_>],
     analyzer: &Analyzer,
     diags: &mut Diagnostics,
 ) -> Vec<Diagnostic> {
-    let mut reordered = Vec::new();
+    let mut same_words = Vec::new();
     let mut by_letters: HashMap<String, (usize, Location)> = HashMap::new();
-    // By the words sorted: the entry, the place and the words in order.
-    let mut by_words: HashMap<Vec<String>, (usize, Location, Vec<String>)> = HashMap::new();
+    let mut by_words: HashMap<Vec<String>, (usize, Location)> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         for (example, at) in entry.examples().iter().zip(entry.example_locations()) {
             let letters = compact(&analyzer.prepare(example));
-            let in_order: Vec<String> = analyzer
+            let mut words: Vec<String> = analyzer
                 .analyze(example)
                 .terms
                 .into_iter()
                 .filter(|t| t.kind != crate::nlu::TermKind::Joined)
                 .map(|t| t.text)
                 .collect();
-            let mut words = in_order.clone();
             words.sort();
             let mut report = |other: usize, first: &Location, how: &str| {
                 diags.push(
@@ -331,23 +330,20 @@ fn check_collisions(
             }
             if !words.is_empty() {
                 match by_words.get(&words) {
-                    Some((other, first, order)) if *other != i && *order == in_order => {
-                        report(*other, first, "the same words");
-                    }
-                    Some((other, first, _)) if *other != i => reordered.push(Diagnostic {
+                    Some((other, first)) if *other != i => same_words.push(Diagnostic {
                         location: at.clone(),
                         message: format!(
-                            "example question \"{example}\" has the same words as one of `{}` ({first}), in another order: if they ask the same thing, keep the question in one entry; if not, add words that tell them apart",
+                            "example question \"{example}\" reads as the same words as one of `{}` ({first}), so the bot can hardly tell them apart: if they ask the same thing, keep the question in one entry; if not, add words that say how they differ",
                             entries[*other].id()
                         ),
                     }),
                     Some(_) => {}
                     None => {
-                        by_words.insert(words, (i, at.clone(), in_order));
+                        by_words.insert(words, (i, at.clone()));
                     }
                 }
             }
         }
     }
-    reordered
+    same_words
 }

@@ -157,29 +157,22 @@ fn colliding_example_questions_between_entries_are_errors() {
 }
 
 #[test]
-fn the_same_words_in_another_order_between_entries_are_a_warning() {
-    // 수출 말고 내수 and 내수 말고 수출 are different questions with the
-    // same words: the admin is told, and the knowledge base still loads.
-    let reordered = SMALL_KB.replace("\"수산 가공품 해외 물류비\"", "\"교체 지원금 제과점 오븐\"");
-    let dir = dialogs(&[("kb/a.toml", &reordered)]);
-    let (code, report) = check(&dir);
-    assert_eq!(code, 0, "{report:#?}");
-    let line = line_with(&report, "has the same words as one of `bakery-grant`");
-    assert!(
-        line.contains("a.toml:") && line.contains(": warning: "),
-        "{line}"
-    );
-    line_with(&report, ": ok (");
-    // The same words in the same order, with other endings, are the same
-    // question: still an error.
-    let repeated = SMALL_KB.replace(
-        "\"수산 가공품 해외 물류비\"",
-        "\"제과점 오븐을 교체 지원금은\"",
-    );
-    let dir = dialogs(&[("kb/a.toml", &repeated)]);
-    let (code, report) = check(&dir);
-    assert_eq!(code, 1, "{report:#?}");
-    line_with(&report, "collides with `bakery-grant`");
+fn example_questions_read_as_the_same_words_are_a_warning() {
+    // 수출 말고 내수 and 내수 말고 수출, or two questions whose only
+    // difference the analyzer drops, are different questions it reads as
+    // the same words: the admin is told, and the knowledge base still loads.
+    for other in ["교체 지원금 제과점 오븐", "제과점 오븐을 교체 지원금은"] {
+        let reworded = SMALL_KB.replace("\"수산 가공품 해외 물류비\"", &format!("\"{other}\""));
+        let dir = dialogs(&[("kb/a.toml", &reworded)]);
+        let (code, report) = check(&dir);
+        assert_eq!(code, 0, "{other}: {report:#?}");
+        let line = line_with(&report, "reads as the same words as one of `bakery-grant`");
+        assert!(
+            line.contains("a.toml:") && line.contains(": warning: "),
+            "{line}"
+        );
+        line_with(&report, ": ok (");
+    }
 }
 
 #[test]
