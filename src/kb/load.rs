@@ -307,19 +307,16 @@ fn check_collisions(
                 .map(|t| t.text)
                 .collect();
             words.sort();
-            let mut report = |other: usize, first: &Location, how: &str| {
-                diags.push(
-                    at.clone(),
-                    format!(
-                        "example question \"{example}\" collides with `{}` ({first}): {how}",
-                        entries[other].id()
-                    ),
-                );
-            };
             if !letters.is_empty() {
                 match by_letters.get(&letters) {
                     Some((other, first)) if *other != i => {
-                        report(*other, first, "the same question");
+                        diags.push(
+                            at.clone(),
+                            format!(
+                                "example question \"{example}\" collides with `{}` ({first}): the same question",
+                                entries[*other].id()
+                            ),
+                        );
                         continue;
                     }
                     Some(_) => {}
