@@ -12,10 +12,12 @@
 //! field names an entry. Blank lines and lines starting with `#` are skipped;
 //! a spreadsheet's byte-order mark and Windows line ends are read as nothing,
 //! `fallback` in any case (or 없음), and what Korean spreadsheets write is read
-//! as meant: UTF-16 or CP949 text, fields in double quotes, ids joined by
-//! commas. An unknown id is named with the closest known one (or, for an
-//! entry's title, with its id), and a line whose label is set off by spaces
-//! or a comma instead of a tab is told so.
+//! as meant: UTF-16 or CP949 text, fields in double quotes (a cell with line
+//! breaks is one question), ids in any case, joined by commas or slashes.
+//! An unknown id is named with the closest known one (or, for an entry's
+//! title, with its id), and a line whose label is set off by spaces or a
+//! comma instead of a tab is told so. After the figures come the answers
+//! the file's questions would get at other answer thresholds.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
@@ -61,21 +63,33 @@ impl EntryIds {
                 .or_else(|| kb.by_id(&id.to_ascii_lowercase()))
                 .map(|entry| entry.id().to_string())
         };
+        // Every piece as the id it names, or the first error: the pieces
+        // no entry has.
+        let read = |pieces: &[&'t str]| -> Result<EntryIds, Vec<&'t str>> {
+            let found: Vec<Option<String>> = pieces.iter().map(|id| known(id)).collect();
+            if found.iter().all(Option::is_some) {
+                return Ok(EntryIds(found.into_iter().flatten().collect()));
+            }
+            Err(pieces
+                .iter()
+                .zip(&found)
+                .filter(|(_, id)| id.is_none())
+                .map(|(piece, _)| *piece)
+                .collect())
+        };
         let ids = pieces(&['|', ',', '/']);
         if ids.is_empty() {
             return Err(vec![text]);
         }
-        let unknown: Vec<&str> = ids
-            .iter()
-            .copied()
-            .filter(|id| known(id).is_none())
-            .collect();
-        if unknown.is_empty() {
-            return Ok(EntryIds(ids.into_iter().filter_map(known).collect()));
-        }
+        let unknown = match read(&ids) {
+            Ok(ids) => return Ok(ids),
+            Err(unknown) => unknown,
+        };
         let spaced = pieces(&['|', ',', '/', ' ', '\t']);
-        if spaced.len() > ids.len() && spaced.iter().all(|id| known(id).is_some()) {
-            return Ok(EntryIds(spaced.into_iter().filter_map(known).collect()));
+        if spaced.len() > ids.len() {
+            if let Ok(ids) = read(&spaced) {
+                return Ok(ids);
+            }
         }
         Err(unknown)
     }
@@ -491,6 +505,14 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
             ..AtThreshold::default()
         })
         .collect();
+    let configs: Vec<crate::kb::MatchingConfig> = report
+        .thresholds
+        .iter()
+        .map(|at| crate::kb::MatchingConfig {
+            answer_threshold: at.answer_threshold,
+            ..kb.matching.clone()
+        })
+        .collect();
     for item in labeled {
         let result = kb.find(&item.question);
         let ids: Vec<&str> = result
@@ -498,19 +520,13 @@ pub fn run(kb: &KnowledgeBase, labeled: &[Labeled], suggestions: usize) -> Repor
             .iter()
             .map(|s| kb.entry(s.entry).id())
             .collect();
-        for at in report.thresholds.iter_mut() {
-            let matching = crate::kb::MatchingConfig {
-                answer_threshold: at.answer_threshold,
-                ..kb.matching.clone()
-            };
-            if KnowledgeBase::outcome_under(&result, &matching) == Outcome::Answer {
-                let right = match &item.expected {
-                    Expected::Entries(expected) => {
-                        ids.first().is_some_and(|id| expected.contains(id))
-                    }
-                    Expected::Fallback => false,
-                };
-                if right {
+        let first_is_right = match &item.expected {
+            Expected::Entries(expected) => ids.first().is_some_and(|id| expected.contains(id)),
+            Expected::Fallback => false,
+        };
+        for (at, matching) in report.thresholds.iter_mut().zip(&configs) {
+            if KnowledgeBase::outcome_under(&result, matching) == Outcome::Answer {
+                if first_is_right {
                     at.answered_right += 1;
                 } else {
                     at.answered_wrong += 1;
