@@ -546,3 +546,19 @@ fn a_comparison_is_a_cue() {
     assert!(cues(&a, "둘 중에 뭐가 빨라?").is_empty());
     assert_eq!(cues(&a, "그 계정은 더 이상 쓰지 마"), ["#금지"]);
 }
+
+#[test]
+fn a_day_word_names_the_day_before_a_verb_as_before_a_noun() {
+    // ko-dic tags 어제 an adverb before 보낸 and a noun before 메일.
+    let analyzer = plain();
+    for text in [
+        "어제 보낸 메일",
+        "어제 메일",
+        "내일 가도 돼요",
+        "오늘 신청 가능해요",
+    ] {
+        let found = terms(&analyzer, text);
+        let day = text.split(' ').next().unwrap().to_string();
+        assert!(found.contains(&day), "{text}: {found:?}");
+    }
+}

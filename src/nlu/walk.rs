@@ -307,6 +307,13 @@ impl<'a> Walk<'a> {
             }
             // Single Latin letters (the r and d of r&d) only count joined.
             "SL" if surface.chars().count() == 1 => self.run.push(surface),
+            // 어제, 오늘, 내일: ko-dic reads a day word as an adverb
+            // before a verb (어제 보낸 메일) and as a noun before a noun
+            // (어제 메일); either way it names the day.
+            "MAG" if is_day_word(surface) => {
+                self.analysis.push(surface, TermKind::Word);
+                self.run.push(surface);
+            }
             "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
                 if !is_stop_noun(surface) {
                     self.analysis.push(surface, TermKind::Word);
@@ -369,6 +376,15 @@ impl<'a> Walk<'a> {
         }
         self.analysis.push(&self.joined, TermKind::Joined);
     }
+}
+
+/// The days said relative to today, which ko-dic tags as nouns or as
+/// adverbs by what follows them.
+fn is_day_word(surface: &str) -> bool {
+    matches!(
+        surface,
+        "어제" | "오늘" | "내일" | "모레" | "그제" | "그저께" | "어저께" | "글피"
+    )
 }
 
 /// Whether `rest`, the text after a 문, makes it the 문의 of a polite
