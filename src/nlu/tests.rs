@@ -556,6 +556,7 @@ fn a_day_word_names_the_day_before_a_verb_as_before_a_noun() {
         "어제 메일",
         "내일 가도 돼요",
         "오늘 신청 가능해요",
+        "매년 신청해야 하나요",
     ] {
         let found = terms(&analyzer, text);
         let day = text.split(' ').next().unwrap().to_string();

@@ -307,7 +307,7 @@ impl<'a> Walk<'a> {
             }
             // Single Latin letters (the r and d of r&d) only count joined.
             "SL" if surface.chars().count() == 1 => self.run.push(surface),
-            // 어제, 오늘, 내일: ko-dic reads a day word as an adverb
+            // 어제, 오늘, 매일: ko-dic reads a day word as an adverb
             // before a verb (어제 보낸 메일) and as a noun before a noun
             // (어제 메일); either way it names the day.
             "MAG" if is_day_word(surface) => {
@@ -378,12 +378,23 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// The days said relative to today, which ko-dic tags as nouns or as
-/// adverbs by what follows them.
+/// The days said relative to today and the words of how often (매일,
+/// 매년), which ko-dic tags as nouns or as adverbs by what follows them.
 fn is_day_word(surface: &str) -> bool {
     matches!(
         surface,
-        "어제" | "오늘" | "내일" | "모레" | "그제" | "그저께" | "어저께" | "글피"
+        "어제"
+            | "오늘"
+            | "내일"
+            | "모레"
+            | "그제"
+            | "그저께"
+            | "어저께"
+            | "글피"
+            | "매일"
+            | "매년"
+            | "매월"
+            | "매달"
     )
 }
 
