@@ -133,6 +133,7 @@ impl SentenceCues {
         // 뭐가 더 빨라, 노트북보다는; 더 이상 (any more) compares nothing.
         if tag == "MAG" && surface == "더" && !rest.trim_start().starts_with("이상")
             || tag == "JKB" && surface == "보다"
+            || tag == "NNG" && surface == "보단"
         {
             self.push(Cue::Comparison);
         }

@@ -563,3 +563,27 @@ fn a_day_word_names_the_day_before_a_verb_as_before_a_noun() {
         assert!(found.contains(&day), "{text}: {found:?}");
     }
 }
+
+#[test]
+fn particles_written_apart_and_counted_times_name_nothing() {
+    // ko-dic reads 보단 and 까지 written apart as nouns, and 번 after a
+    // number word as 벌다 (to earn) + ㄴ.
+    let analyzer = plain();
+    assert_eq!(
+        terms(&analyzer, "몇 번 신청 가능해요"),
+        terms(&analyzer, "몇번 신청 가능해요")
+    );
+    for (text, misread) in [
+        ("두 번 확인해요", "벌"),
+        ("한 번 더 보내 주세요", "벌"),
+        ("최대 몇 개 까지 만들어요", "까지"),
+        ("메일 보단 전화가 좋아요", "보단"),
+    ] {
+        let found = terms(&analyzer, text);
+        assert!(!found.contains(&misread.to_string()), "{text}: {found:?}");
+    }
+    // 돈을 번 is 벌다 all the same.
+    assert!(terms(&analyzer, "돈을 번 사람").contains(&"벌".to_string()));
+    // 보단 compares, as 보다 does.
+    assert!(terms(&analyzer, "메일 보단 전화가 좋아요").contains(&"#비교".to_string()));
+}

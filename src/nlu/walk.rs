@@ -314,6 +314,15 @@ impl<'a> Walk<'a> {
                 self.analysis.push(surface, TermKind::Word);
                 self.run.push(surface);
             }
+            // 보단 (rather than) and 까지 (up to) written apart from their
+            // word (메일 보단 전화, 몇 개 까지): ko-dic reads the particle
+            // as a noun, which names nothing.
+            "NNG" if matches!(surface, "보단" | "까지") => self.join_run(),
+            // 번 after a number word (몇 번, 두 번, 한 번) counts times;
+            // ko-dic reads it as 벌다 (to earn) + ㄴ.
+            "VV" if surface == "번" && is_counted(previous_tag, &self.text[..byte_start]) => {
+                self.join_run()
+            }
             "NNG" | "NNP" | "SL" | "SH" | "SN" | "XR" => {
                 if !is_stop_noun(surface) {
                     self.analysis.push(surface, TermKind::Word);
@@ -376,6 +385,12 @@ impl<'a> Walk<'a> {
         }
         self.analysis.push(&self.joined, TermKind::Joined);
     }
+}
+
+/// Whether a word after the token tagged `previous_tag`, at the end of
+/// `before`, is counted: after a determiner (몇, 두, 여러) or 한 (one).
+fn is_counted(previous_tag: &str, before: &str) -> bool {
+    previous_tag == "MM" || before.trim_end().ends_with("한")
 }
 
 /// The days said relative to today and the words of how often (매일,
