@@ -1,7 +1,7 @@
 //! The sentence-type cues of Korean that tell near-miss questions apart,
 //! read from ko-dic's morpheme tags: a prohibition (쓰지 마, 지우지
 //! 마세요, 열면 안 돼, 금지, 삼가, 자제, 못하게) and a comparison (뭐가
-//! 더 빨라, A보다). Two questions with the same words ask different things
+//! 더 빨라, A보다, A 보단). Two questions with the same words ask different things
 //! when one forbids what the other asks about: `SentenceCues::finish` adds
 //! each cue found as a `Cue` term (`#금지`, `#비교`), which the index
 //! weighs, and steers by, like an aspect.
